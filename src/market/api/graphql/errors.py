@@ -1,0 +1,55 @@
+"""The one place expected failures become GraphQL errors, and everything else is masked.
+
+- A DomainError raised by a service keeps its message and gets `extensions.code` from
+  its kind, `extensions.reason` (its stable name) and `extensions.field` when known.
+- Errors about the request itself (syntax, validation, variable types, limits) carry
+  BAD_USER_INPUT; they never contain internals.
+- Anything else is logged with its traceback and answered as "Unexpected error."
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from market.kernel.errors import DomainError, ErrorKind
+
+log = logging.getLogger("market.graphql")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+def translate(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions: dict[str, Any] = {"code": original.kind.value, "reason": original.code}
+        if original.field:
+            extensions["field"] = original.field
+        return _with(error, original.message, extensions)
+    if original is None or isinstance(original, GraphQLError):
+        return _with(error, error.message, {"code": ErrorKind.INVALID.value})
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return _with(error, "Unexpected error.", {"code": INTERNAL})
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+class ErrorTranslation(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [translate(e) for e in result.errors]

@@ -1,0 +1,33 @@
+"""Opaque, typed IDs: clients see `base64("Course:<uuid>")`, services see UUIDs.
+
+An ID of the wrong type (an intake's id passed as a course id) is simply not found.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+from market.kernel.errors import NotFound
+
+
+class UnknownId(NotFound):
+    message = "Nothing with this id exists."
+
+
+def encode(type_name: str, value: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{value}".encode()).decode().rstrip("=")
+
+
+def decode(type_name: str, global_id: str, *, field: str = "id") -> uuid.UUID:
+    if len(global_id) > 100:
+        raise UnknownId(field=field)
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        kind, _, value = raw.partition(":")
+        if kind == type_name:
+            return uuid.UUID(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise UnknownId(field=field)

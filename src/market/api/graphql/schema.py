@@ -1,0 +1,45 @@
+"""The GraphQL schema: each domain's queries and mutations, merged, with the limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from market.api.graphql.errors import ErrorTranslation
+from market.api.graphql.geo.queries import GeoQuery
+from market.settings import Settings
+
+Query = merge_types("Query", (GeoQuery,))
+
+
+class MarketSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Logging happens in ErrorTranslation, which knows expected from unexpected."""
+
+
+def build_schema(settings: Settings | None = None) -> MarketSchema:
+    settings = settings or Settings()
+    return MarketSchema(
+        query=Query,
+        config=StrawberryConfig(disable_field_suggestions=not settings.debug),
+        extensions=[
+            # Factories, not instances: a fresh extension per request (the caches are shared).
+            lambda: ParserCache(maxsize=1000),
+            lambda: ValidationCache(maxsize=1000),
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            ErrorTranslation,
+        ],
+    )

@@ -1,0 +1,53 @@
+"""The composition root: the one module that wires settings, database, API and worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from strawberry.litestar import make_graphql_controller
+
+from market import logging as market_logging
+from market.api.graphql.context import make_context_getter
+from market.api.graphql.schema import build_schema
+from market.api.rest.health import healthz, readyz
+from market.api.rest.request_context import request_context_middleware
+from market.db import embedded
+from market.db.database import Database
+from market.settings import Settings
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """The configured URL, or the embedded server's (started or attached to here)."""
+    return settings.database_url or embedded.start(settings.data_dir)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    market_logging.configure(settings.log_level)
+    db = Database(resolve_database_url(settings), pool_size=settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    graphql = make_graphql_controller(
+        build_schema(settings),
+        path="/graphql",
+        graphql_ide="graphiql" if settings.debug else None,
+        allow_queries_via_get=False,
+        context_getter=make_context_getter(db, settings),
+    )
+    return Litestar(
+        route_handlers=[graphql, healthz, readyz],
+        dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},
+        middleware=[request_context_middleware],
+        lifespan=[lifespan],
+        debug=False,  # never send tracebacks to clients, even in debug mode
+        openapi_config=None,
+    )

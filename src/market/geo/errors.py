@@ -1,0 +1,17 @@
+from market.kernel.errors import InvalidInput, NotFound
+
+
+class MalformedPostcode(InvalidInput):
+    message = "A Dutch postcode has four digits and two letters, e.g. 1011 AB (or just 1011)."
+
+
+class UnknownPostcode(NotFound):
+    message = "This postcode area is not known."
+
+
+class UnknownMunicipality(NotFound):
+    message = "No municipality has this CBS code."
+
+
+class UnknownRegion(NotFound):
+    message = "No labour-market region has this code."

@@ -1,0 +1,70 @@
+"""Reading the reference geography, and placing a postcode on the map."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from market.geo.errors import MalformedPostcode, UnknownMunicipality, UnknownPostcode
+from market.geo.models import LabourMarketRegion, Municipality, PostcodeArea
+
+# 1011 AB, 1011AB, 1011 ab or just the four digits; no leading zero in Dutch postcodes.
+_POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s?([A-Za-z]{2})?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a postcode lies: its area's centroid, or the municipality's if unknown."""
+
+    pc4: str
+    municipality_code: str
+    latitude: float
+    longitude: float
+
+
+def normalise_postcode(text: str, *, field: str = "postcode") -> str:
+    """'1011ab' -> '1011 AB'; '1011' stays '1011'. Raises MalformedPostcode."""
+    match = _POSTCODE.match(text) if len(text) <= 12 else None
+    if not match:
+        raise MalformedPostcode(field=field)
+    digits, letters = match.groups()
+    return f"{digits} {letters.upper()}" if letters else digits
+
+
+async def list_regions(session: AsyncSession) -> Sequence[LabourMarketRegion]:
+    return (
+        await session.scalars(select(LabourMarketRegion).order_by(LabourMarketRegion.code))
+    ).all()
+
+
+async def list_municipalities(
+    session: AsyncSession, *, region_code: str | None = None
+) -> Sequence[Municipality]:
+    query = select(Municipality).order_by(Municipality.name)
+    if region_code is not None:
+        query = query.where(Municipality.region_code == region_code)
+    return (await session.scalars(query)).all()
+
+
+async def get_municipality(
+    session: AsyncSession, cbs_code: str, *, field: str = "municipalityCode"
+) -> Municipality:
+    municipality = await session.get(Municipality, cbs_code.strip().upper())
+    if municipality is None:
+        raise UnknownMunicipality(field=field)
+    return municipality
+
+
+async def locate_postcode(
+    session: AsyncSession, postcode: str, *, field: str = "postcode"
+) -> Place:
+    """The centroid of the postcode's PC4 area; raises UnknownPostcode if it has none."""
+    pc4 = normalise_postcode(postcode, field=field)[:4]
+    area = await session.get(PostcodeArea, pc4)
+    if area is None:
+        raise UnknownPostcode(field=field)
+    return Place(pc4, area.municipality_code, area.latitude, area.longitude)

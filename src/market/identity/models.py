@@ -1,0 +1,111 @@
+"""Accounts, organisations and who may act for which organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from market.db.base import Base, created_at, uuid_pk
+
+
+class OrganisationKind(StrEnum):
+    PROVIDER = "provider"
+    MUNICIPALITY = "municipality"
+    PLATFORM = "platform"
+
+
+class Role(StrEnum):
+    OWNER = "owner"  # provider
+    EDITOR = "editor"  # provider
+    PROCUREMENT_OFFICER = "procurement_officer"  # municipality
+    EVALUATOR = "evaluator"  # municipality
+    ADMIN = "admin"  # platform
+
+
+def _enum(kind: type[StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = uuid_pk()
+    # Stored lower-cased and trimmed (see identity.service.normalise_email).
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(100))
+    preferred_language: Mapped[str] = mapped_column(String(5), default="nl")
+    created_at: Mapped[datetime] = created_at()
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    # For municipality organisations: which municipality they act for.
+    municipality_code: Mapped[str | None] = mapped_column(
+        ForeignKey("municipalities.cbs_code"), unique=True
+    )
+    created_at: Mapped[datetime] = created_at()
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    created_at: Mapped[datetime] = created_at()
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    # Only a hash is stored; the invitee receives the secret by email.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at()
+
+
+class AuthToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a database leak yields no sessions."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at()
+
+
+class LoginAttempt(Base):
+    """Failed logins per email (hashed: it may not belong to anyone), for slowing down."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = created_at()

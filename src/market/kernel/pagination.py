@@ -1,0 +1,67 @@
+"""Keyset pagination: a page request in, a page out, cursors opaque to clients."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from market.kernel.errors import InvalidInput
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class InvalidCursor(InvalidInput):
+    message = "This cursor is not valid here; start again from the first page."
+
+
+class InvalidPageSize(InvalidInput):
+    message = f"Ask for between 1 and {MAX_PAGE_SIZE} items per page."
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int = DEFAULT_PAGE_SIZE
+    # The sort key of the last item already seen, decoded from the client's cursor.
+    after: tuple[Any, ...] | None = None
+
+    @classmethod
+    def parse(
+        cls, first: int | None, after: str | None, *, limit: int = MAX_PAGE_SIZE
+    ) -> PageRequest:
+        size = DEFAULT_PAGE_SIZE if first is None else first
+        if not 1 <= size <= min(limit, MAX_PAGE_SIZE):
+            raise InvalidPageSize(field="first")
+        return cls(size, decode_cursor(after) if after else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    has_next_page: bool
+    end_cursor: str | None
+    total_count: int
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    raw = json.dumps(list(key), separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[Any, ...]:
+    if len(cursor) > 500:
+        raise InvalidCursor(field="after")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise InvalidCursor(field="after") from None
+    if not isinstance(key, list) or not key:
+        raise InvalidCursor(field="after")
+    return tuple(key)

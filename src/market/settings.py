@@ -1,0 +1,93 @@
+"""Typed settings from MARKET_* environment variables.
+
+Read once by the entry points (CLI, tests) and passed in; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PREFIX = "MARKET_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # PostgreSQL URL (postgresql+asyncpg://...). Empty: start the embedded server in data_dir.
+    database_url: str = ""
+    # Where the embedded PostgreSQL keeps its files.
+    data_dir: Path = Path(".data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Debug turns on GraphiQL and GraphQL field suggestions. Never in production.
+    debug: bool = False
+    log_level: str = "INFO"
+    # Run the background job worker inside `serve` (the default with the embedded database).
+    # Empty: on when database_url is empty, off otherwise (run `market worker`).
+    embedded_worker: bool | None = None
+    db_pool_size: int = 10
+    token_ttl_hours: int = 24 * 14
+    # Failed logins per email within the window before further attempts are slowed down.
+    login_failures_allowed: int = 5
+    login_failure_window_minutes: int = 15
+    graphql_max_depth: int = 12
+    graphql_max_tokens: int = 2000
+    graphql_max_aliases: int = 15
+    graphql_max_page_size: int = 100
+    meilisearch_url: str = ""
+    meilisearch_api_key: str = ""
+    # The one password of every demo account (`market seed --demo`).
+    demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from MARKET_<FIELD> variables; explicit overrides win."""
+        environ = os.environ if environ is None else environ
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(PREFIX + field.name.upper())
+            if raw is not None and raw != "":
+                values[field.name] = _parse(hints[field.name], raw, field.name)
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        if self.embedded_worker is None:
+            return self.uses_embedded_database
+        return self.embedded_worker
+
+
+def setting_names() -> list[str]:
+    """Every environment variable the settings read, for docs and deployment checks."""
+    return [PREFIX + field.name.upper() for field in fields(Settings)]
+
+
+def _parse(kind: Any, raw: str, name: str) -> Any:
+    text = str(kind)
+    if kind is bool or text.startswith("bool"):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError(f"{PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(
+                f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}"
+            ) from None
+    if kind is Path:
+        return Path(raw)
+    return raw

@@ -1,0 +1,82 @@
+"""One embedded PostgreSQL for the session, migrated once into a template database;
+every test gets a fresh database cloned from it, and an app talking to that database."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from litestar.testing import AsyncTestClient
+from psycopg import sql
+
+from market.app import create_app
+from market.db import embedded, migrate
+from market.db.database import Database
+from market.settings import Settings
+from tests.support.graphql import GraphQLClient
+
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+
+TEMPLATE = "market_template"
+_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def template_url() -> str:
+    # Not under pytest's tmp_path: see STACK-NOTES (initdb as root and pytest's 0700 root).
+    data_dir = Path(tempfile.mkdtemp(prefix="market-test-pg-"))
+    url = embedded.start(data_dir, TEMPLATE)
+
+    async def migrate_template() -> None:
+        db = Database(url, pool_size=1)
+        await migrate.upgrade(db.engine)
+        await db.dispose()
+
+    asyncio.run(migrate_template())
+    return url
+
+
+def _admin_uri(url: str, database: str = "postgres") -> str:
+    base, _, query = url.replace("postgresql+asyncpg://", "postgresql://", 1).partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
+
+
+@pytest.fixture
+def database_url(template_url: str) -> Iterator[str]:
+    """A fresh database, migrated and holding the reference data, for this test only."""
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    embedded.ensure_database(_admin_uri(template_url), name, template=TEMPLATE)
+    yield template_url.replace(f"/{TEMPLATE}?", f"/{name}?")
+    with psycopg.connect(_admin_uri(template_url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, embedded_worker=False, db_pool_size=5)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """Direct database access for arranging data and checking what changed."""
+    database = Database(settings.database_url, pool_size=2)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def http(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http: AsyncTestClient[Any]) -> GraphQLClient:
+    return GraphQLClient(http)

@@ -1,0 +1,56 @@
+"""Talking to the app the way a client does: GraphQL over real HTTP requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+
+@dataclass
+class Result:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def data(self) -> Any:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.body.get("errors") or []
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors]
+
+    @property
+    def error_code(self) -> str | None:
+        codes = self.error_codes
+        return codes[0] if codes else None
+
+    @property
+    def error_field(self) -> str | None:
+        return self.errors[0].get("extensions", {}).get("field") if self.errors else None
+
+    def ok(self) -> Any:
+        """The data, asserting the request succeeded without errors."""
+        assert self.status == 200, self.body
+        assert not self.errors, self.errors
+        return self.data
+
+
+class GraphQLClient:
+    def __init__(self, http: AsyncTestClient[Any]) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> Result:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code < 500, response.text
+        return Result(response.status_code, response.json())
