@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from market.db.base import Base, created_at, uuid_pk
@@ -43,6 +43,13 @@ class User(Base):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("kvk_number ~ '^[0-9]{8}$'", name="kvk_number_format"),
+        CheckConstraint(
+            "(kind = 'municipality') = (municipality_code IS NOT NULL)",
+            name="municipality_code_for_municipalities",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
@@ -51,6 +58,8 @@ class Organisation(Base):
     municipality_code: Mapped[str | None] = mapped_column(
         ForeignKey("municipalities.cbs_code"), unique=True
     )
+    # Chamber of Commerce (Kamer van Koophandel) number: eight digits, one organisation each.
+    kvk_number: Mapped[str | None] = mapped_column(String(8), unique=True)
     created_at: Mapped[datetime] = created_at()
 
 
@@ -74,9 +83,10 @@ class Invitation(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    email: Mapped[str] = mapped_column(String(254))
+    # The invitee's email, normalised like users.email; indexed to find what someone received.
+    email: Mapped[str] = mapped_column(String(254), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
-    # Only a hash is stored; the invitee receives the secret by email.
+    # Only a hash is stored; the secret is handed out once, when the invitation is made.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")

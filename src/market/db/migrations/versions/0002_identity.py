@@ -79,6 +79,7 @@ def upgrade() -> None:
         ),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("municipality_code", sa.String(length=6), nullable=True),
+        sa.Column("kvk_number", sa.String(length=8), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -90,7 +91,15 @@ def upgrade() -> None:
             ["municipalities.cbs_code"],
             name=op.f("fk_organisations_municipality_code_municipalities"),
         ),
+        sa.CheckConstraint(
+            "kvk_number ~ '^[0-9]{8}$'", name=op.f("ck_organisations_kvk_number_format")
+        ),
+        sa.CheckConstraint(
+            "(kind = 'municipality') = (municipality_code IS NOT NULL)",
+            name=op.f("ck_organisations_municipality_code_for_municipalities"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
+        sa.UniqueConstraint("kvk_number", name=op.f("uq_organisations_kvk_number")),
         sa.UniqueConstraint("municipality_code", name=op.f("uq_organisations_municipality_code")),
     )
     op.create_table(
@@ -135,6 +144,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
     )
+    op.create_index(op.f("ix_invitations_email"), "invitations", ["email"], unique=False)
     op.create_index(
         op.f("ix_invitations_organisation_id"), "invitations", ["organisation_id"], unique=False
     )
@@ -186,6 +196,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_memberships_organisation_id"), table_name="memberships")
     op.drop_table("memberships")
     op.drop_index(op.f("ix_invitations_organisation_id"), table_name="invitations")
+    op.drop_index(op.f("ix_invitations_email"), table_name="invitations")
     op.drop_table("invitations")
     op.drop_table("organisations")
     op.drop_index(op.f("ix_auth_tokens_user_id"), table_name="auth_tokens")
