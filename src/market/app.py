@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from litestar import Litestar
 from litestar.di import Provide
 from strawberry.litestar import make_graphql_controller
 
 from market import logging as market_logging
+from market import worker
 from market.api.graphql.context import make_context_getter
 from market.api.graphql.schema import build_schema
 from market.api.rest.health import healthz, readyz
@@ -31,8 +32,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        # In embedded mode the job worker lives and dies with the web app.
+        jobs = worker.running_in_background(db) if settings.runs_embedded_worker else nullcontext()
         try:
-            yield
+            async with jobs:
+                yield
         finally:
             await db.dispose()
 

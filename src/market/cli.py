@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,20 +17,36 @@ SCHEMA_FILE = Path("graphql/schema.graphql")
 @click.group()
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """The civic-integration course market."""
+    """The civic-integration course market.
+
+    Configured by MARKET_* environment variables. Without MARKET_DATABASE_URL the
+    commands that need a database start (or attach to) an embedded PostgreSQL in
+    MARKET_DATA_DIR.
+    """
     ctx.obj = Settings.from_env()
+
+
+def with_database(settings: Settings) -> Settings:
+    """The settings with a concrete database URL (starting the embedded server if needed)."""
+    from market.app import resolve_database_url
+
+    return dataclasses.replace(settings, database_url=resolve_database_url(settings))
 
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Seed the demo data first if the database is empty.")
 @click.pass_obj
 def serve(settings: Settings, demo: bool) -> None:
-    """Migrate, optionally seed the demo data, and serve HTTP on MARKET_HOST:MARKET_PORT."""
+    """Migrate, optionally seed the demo data, and serve HTTP on MARKET_HOST:MARKET_PORT.
+
+    With the embedded database (or MARKET_EMBEDDED_WORKER=true) the background job
+    worker runs inside this process too.
+    """
     import uvicorn
 
-    from market.app import create_app, resolve_database_url
+    from market.app import create_app
 
-    settings = Settings.from_env(database_url=resolve_database_url(settings))
+    settings = with_database(settings)
     asyncio.run(_prepare(settings, demo=demo))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
 
@@ -45,6 +62,32 @@ async def _prepare(settings: Settings, *, demo: bool) -> None:
         await db.dispose()
 
 
+@main.command()
+@click.pass_obj
+def worker(settings: Settings) -> None:
+    """Run background and periodic jobs until stopped (Ctrl+C or SIGTERM).
+
+    Run it beside `market serve` when MARKET_DATABASE_URL is set; any number of workers
+    may share one database. Running jobs get 30 seconds to finish when it stops.
+    """
+    from market import logging as market_logging
+
+    settings = with_database(settings)
+    market_logging.configure(settings.log_level)
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    from market import worker as job_worker
+    from market.db.database import Database
+
+    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        await job_worker.run(db)
+    finally:
+        await db.dispose()
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""
@@ -54,9 +97,7 @@ def db() -> None:
 @click.pass_obj
 def upgrade(settings: Settings) -> None:
     """Run the migrations up to the newest revision."""
-    from market.app import resolve_database_url
-
-    settings = Settings.from_env(database_url=resolve_database_url(settings))
+    settings = with_database(settings)
     asyncio.run(_prepare(settings, demo=False))
     click.echo("database at the newest revision")
 

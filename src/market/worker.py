@@ -1,0 +1,63 @@
+"""Background jobs: the procrastinate App built from settings, and the worker that runs
+its jobs, on its own (`market worker`) or inside the web app's lifespan (embedded mode).
+
+Jobs live in PostgreSQL (procrastinate's tables, created by migration 0003_jobs); each
+task reaches the database through `market.db.jobs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from procrastinate import App, PsycopgConnector
+
+from market.db import jobs
+from market.db.database import Database, libpq_url
+from market.identity import tasks as identity_tasks
+
+log = structlog.get_logger("market.worker")
+
+# How long a stopping worker lets running jobs finish before aborting them (each job
+# then rolls back). Deployments give the process a little longer than this to stop.
+SHUTDOWN_GRACE_SECONDS = 30
+
+
+def job_app(database_url: str) -> App:
+    """The job queue on `database_url` with every domain's tasks; open it before use."""
+    app = App(connector=PsycopgConnector(conninfo=libpq_url(database_url)))
+    app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
+    return app
+
+
+async def run(db: Database, *, install_signal_handlers: bool = True) -> None:
+    """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
+    already running are allowed to finish."""
+    queue = job_app(db.url)
+    async with queue.open_async():
+        await queue.run_worker_async(
+            name="market-worker",
+            additional_context=jobs.job_context(db),
+            install_signal_handlers=install_signal_handlers,
+            shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
+        )
+
+
+@contextlib.asynccontextmanager
+async def running_in_background(db: Database) -> AsyncIterator[None]:
+    """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
+    task = asyncio.create_task(run(db, install_signal_handlers=False), name="market-worker")
+    task.add_done_callback(_report_crash)
+    try:
+        yield
+    finally:
+        task.cancel()
+        # Wait without re-raising: a crash was already reported when it happened.
+        await asyncio.wait([task])
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the embedded worker stopped", exc_info=task.exception())

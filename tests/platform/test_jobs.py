@@ -1,0 +1,119 @@
+"""Background jobs: procrastinate's queue in the application's own database."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from datetime import UTC, datetime, timedelta
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select, text
+
+from market import worker
+from market.app import create_app
+from market.db import jobs
+from market.db.database import Database
+from market.identity import tokens
+from market.identity.models import AuthToken
+from market.settings import Settings
+from tests.support import actors
+
+PURGE = "identity:purge_expired_credentials"
+
+
+async def add_stale_tokens(db: Database, user_id: object) -> None:
+    """One expired and one revoked token beside the user's valid one."""
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        session.add_all(
+            [
+                AuthToken(
+                    user_id=user_id,
+                    token_hash=tokens.digest(tokens.new_secret()),
+                    expires_at=now - timedelta(minutes=1),
+                ),
+                AuthToken(
+                    user_id=user_id,
+                    token_hash=tokens.digest(tokens.new_secret()),
+                    expires_at=now + timedelta(days=1),
+                    revoked_at=now - timedelta(minutes=1),
+                ),
+            ]
+        )
+
+
+async def remaining_token_hashes(db: Database) -> list[str]:
+    async with db.reader() as session:
+        return list((await session.scalars(select(AuthToken.token_hash))).all())
+
+
+async def job_statuses(db: Database) -> list[str]:
+    async with db.reader() as session:
+        rows = await session.execute(text("SELECT status::text FROM procrastinate_jobs"))
+        return [status for (status,) in rows]
+
+
+async def defer_purge(database_url: str) -> None:
+    queue = worker.job_app(database_url)
+    async with queue.open_async():
+        await queue.configure_task(PURGE).defer_async(timestamp=int(time.time()))
+
+
+async def test_purge_job_removes_expired_and_revoked_tokens_only(db: Database) -> None:
+    person = await actors.learner(db)
+    await add_stale_tokens(db, person.user_id)
+    await defer_purge(db.url)
+
+    queue = worker.job_app(db.url)
+    async with queue.open_async():
+        # wait=False: work until the queue is empty, then return.
+        await queue.run_worker_async(
+            wait=False, install_signal_handlers=False, additional_context=jobs.job_context(db)
+        )
+
+    assert await job_statuses(db) == ["succeeded"]
+    assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
+
+
+def test_purge_runs_every_hour() -> None:
+    queue = worker.job_app("postgresql+asyncpg://unused/unused")
+    [periodic] = [
+        p for p in queue.periodic_registry.periodic_tasks.values() if p.task.name == PURGE
+    ]
+    assert periodic.cron == "17 * * * *"
+
+
+async def test_embedded_worker_runs_jobs_within_the_app_lifespan(
+    settings: Settings, db: Database
+) -> None:
+    person = await actors.learner(db)
+    await add_stale_tokens(db, person.user_id)
+    app = create_app(dataclasses.replace(settings, embedded_worker=True))
+
+    async with AsyncTestClient(app=app) as http:
+        await defer_purge(db.url)
+        for _ in range(100):
+            if await job_statuses(db) == ["succeeded"]:
+                break
+            await asyncio.sleep(0.05)
+        assert await job_statuses(db) == ["succeeded"]
+        assert (await http.get("/healthz")).status_code == 200
+
+    assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
+    async with db.reader() as session:
+        # A worker that stopped cleanly has unregistered itself.
+        workers = await session.scalar(text("SELECT count(*) FROM procrastinate_workers"))
+    assert workers == 0
+
+
+async def test_without_embedded_worker_the_app_leaves_jobs_to_market_worker(
+    settings: Settings, db: Database
+) -> None:
+    person = await actors.learner(db)
+    await add_stale_tokens(db, person.user_id)
+    async with AsyncTestClient(app=create_app(settings)):
+        await defer_purge(db.url)
+        await asyncio.sleep(0.3)
+        assert await job_statuses(db) == ["todo"]
+    assert len(await remaining_token_hashes(db)) == 3
