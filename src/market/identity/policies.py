@@ -9,6 +9,18 @@ from dataclasses import dataclass
 from market.identity.models import OrganisationKind, Role
 from market.kernel.errors import Forbidden, NotAuthenticated
 
+# Which roles exist in which kind of organisation, and which of them manages its members.
+ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
+    OrganisationKind.PROVIDER: frozenset({Role.OWNER, Role.EDITOR}),
+    OrganisationKind.MUNICIPALITY: frozenset({Role.PROCUREMENT_OFFICER, Role.EVALUATOR}),
+    OrganisationKind.PLATFORM: frozenset({Role.ADMIN}),
+}
+MANAGER_ROLE: dict[OrganisationKind, Role] = {
+    OrganisationKind.PROVIDER: Role.OWNER,
+    OrganisationKind.MUNICIPALITY: Role.PROCUREMENT_OFFICER,
+    OrganisationKind.PLATFORM: Role.ADMIN,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Grant:
@@ -49,6 +61,11 @@ class Actor:
             g.organisation_id == organisation_id and (allowed is None or g.role in allowed)
             for g in self.grants
         )
+
+    def manages(self, organisation_id: uuid.UUID, kind: OrganisationKind) -> bool:
+        """May invite members into the organisation: its manager, or any platform admin
+        (which is how a new organisation gets its first owner)."""
+        return self.is_platform_admin or self.acts_for(organisation_id, (MANAGER_ROLE[kind],))
 
     def require_user(self) -> uuid.UUID:
         if self.user_id is None:
