@@ -53,5 +53,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_context_middleware],
         lifespan=[lifespan],
         debug=False,  # never send tracebacks to clients, even in debug mode
+        logging_config=None,  # Litestar's default would replace our JSON handler on root
         openapi_config=None,
     )
