@@ -16,11 +16,17 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from market.api.graphql.catalog.mutations import CatalogMutation
+from market.api.graphql.catalog.queries import CatalogQuery
 from market.api.graphql.errors import ErrorTranslation
 from market.api.graphql.geo.queries import GeoQuery
+from market.api.graphql.identity.mutations import IdentityMutation
+from market.api.graphql.identity.queries import IdentityQuery
+from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
-Query = merge_types("Query", (GeoQuery,))
+Query = merge_types("Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery))
+Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
 
 
 class MarketSchema(strawberry.Schema):
@@ -32,6 +38,7 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
     settings = settings or Settings()
     return MarketSchema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=not settings.debug),
         extensions=[
             # Factories, not instances: a fresh extension per request (the caches are shared).

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import strawberry
+
+from market.api.graphql import ids
+from market.api.graphql.context import Info
+from market.api.graphql.identity.inputs import (
+    CreateOrganisationInput,
+    InviteMemberInput,
+    RegisterInput,
+)
+from market.api.graphql.identity.types import (
+    IssuedInvitation,
+    LoginPayload,
+    Membership,
+    Organisation,
+    User,
+)
+from market.identity import service
+from market.settings import Settings
+
+
+def sign_in_policy(settings: Settings) -> service.SignInPolicy:
+    return service.SignInPolicy(
+        token_ttl=timedelta(hours=settings.token_ttl_hours),
+        failures_allowed=settings.login_failures_allowed,
+        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
+    )
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Create a learner account (no memberships). Then `login`.")
+    async def register(self, info: Info, input: RegisterInput) -> User:
+        async with info.context.transaction() as session:
+            profile = await service.register(
+                session,
+                email=input.email,
+                password=input.password,
+                display_name=input.display_name,
+                preferred_language=input.preferred_language,
+            )
+        return User.of(profile)
+
+    @strawberry.mutation(
+        description=(
+            "Sign in. Wrong email and wrong password fail alike (UNAUTHENTICATED, reason "
+            "LoginFailed). After repeated failures for one email, attempts are refused for a "
+            "while (FORBIDDEN, reason TooManyLoginAttempts, the message says how long)."
+        )
+    )
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        async with info.context.transaction() as session:
+            attempt = await service.login(
+                session,
+                email=email,
+                password=password,
+                policy=sign_in_policy(info.context.settings),
+            )
+        # Committed first: a failed attempt is remembered even though this request fails.
+        signed_in = attempt.unwrap()
+        assert signed_in is not None
+        return LoginPayload.of(signed_in)
+
+    @strawberry.mutation(
+        description="End the session of the presented bearer token; false if there was none."
+    )
+    async def logout(self, info: Info) -> bool:
+        async with info.context.transaction() as session:
+            return await service.logout(session, info.context.bearer_token)
+
+    @strawberry.mutation(description="Create an organisation (platform administrators only).")
+    async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> Organisation:
+        async with info.context.transaction() as session:
+            organisation = await service.create_organisation(
+                session,
+                info.context.actor,
+                kind=input.kind,
+                name=input.name,
+                kvk_number=input.kvk_number,
+                municipality_code=input.municipality_code,
+            )
+        return Organisation.of(organisation)
+
+    @strawberry.mutation(
+        description=(
+            "Invite someone into an organisation: by its manager (provider OWNER, "
+            "municipality PROCUREMENT_OFFICER, platform ADMIN) or any platform administrator."
+        )
+    )
+    async def invite_member(self, info: Info, input: InviteMemberInput) -> IssuedInvitation:
+        organisation_id = ids.decode("Organisation", input.organisation_id, field="organisationId")
+        async with info.context.transaction() as session:
+            issued = await service.invite_member(
+                session,
+                info.context.actor,
+                organisation_id=organisation_id,
+                email=input.email,
+                role=input.role,
+            )
+        return IssuedInvitation.of(issued)
+
+    @strawberry.mutation(
+        description="Join the organisation of an invitation sent to the signed-in email address."
+    )
+    async def accept_invitation(self, info: Info, token: str) -> Membership:
+        async with info.context.transaction() as session:
+            membership = await service.accept_invitation(session, info.context.actor, token)
+        return Membership.of(membership)
+
+    @strawberry.mutation(
+        description=(
+            "Delete the signed-in account after re-checking the password. Refused (CONFLICT) "
+            "for the last manager of an organisation. Records the law requires (payments) "
+            "are kept without the personal details."
+        )
+    )
+    async def delete_my_account(self, info: Info, password: str) -> bool:
+        async with info.context.transaction() as session:
+            attempt = await service.delete_my_account(
+                session,
+                info.context.actor,
+                password=password,
+                policy=sign_in_policy(info.context.settings),
+            )
+        # Committed first: a wrong password counts towards the sign-in throttle.
+        attempt.unwrap()
+        return True

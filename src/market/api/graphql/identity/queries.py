@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.scalars import JSON
+
+from market.api.graphql.context import Info
+from market.api.graphql.identity.types import User, personal_data_document
+from market.identity import service
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The signed-in user with their memberships; null when anonymous.")
+    async def me(self, info: Info) -> User | None:
+        async with info.context.reader() as session:
+            profile = await service.get_profile(session, info.context.actor)
+        return None if profile is None else User.of(profile)
+
+    @strawberry.field(
+        description=(
+            "Everything stored about the signed-in user, as one JSON document: profile, "
+            "memberships, invitations received and sent, sessions and recent failed "
+            "sign-ins. Never contains password or token hashes."
+        )
+    )
+    async def my_data(self, info: Info) -> JSON:
+        async with info.context.reader() as session:
+            data = await service.export_personal_data(session, info.context.actor)
+        return JSON(personal_data_document(data))

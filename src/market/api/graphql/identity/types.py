@@ -1,0 +1,179 @@
+"""The identity domain's GraphQL types: users, organisations, memberships, invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from market.api.graphql import ids
+from market.identity import models, service
+
+# The domain's enums, registered as GraphQL enums named by member (PROVIDER, OWNER, ...).
+OrganisationKind = models.OrganisationKind
+Role = models.Role
+strawberry.enum(OrganisationKind, description="A course provider, a municipality, or the platform.")
+strawberry.enum(
+    Role,
+    description=(
+        "A member's role. Providers: OWNER (manages members), EDITOR. Municipalities: "
+        "PROCUREMENT_OFFICER (manages members), EVALUATOR. Platform: ADMIN."
+    ),
+)
+
+
+@strawberry.type(description="An organisation people act for.")
+class Organisation:
+    id: strawberry.ID
+    kind: OrganisationKind
+    name: str
+    kvk_number: str | None = strawberry.field(description="Chamber of Commerce number.")
+    municipality_code: str | None = strawberry.field(
+        description="For a municipality organisation: the CBS code of its municipality."
+    )
+
+    @classmethod
+    def of(cls, row: models.Organisation) -> Organisation:
+        return cls(
+            id=strawberry.ID(ids.encode("Organisation", row.id)),
+            kind=row.kind,
+            name=row.name,
+            kvk_number=row.kvk_number,
+            municipality_code=row.municipality_code,
+        )
+
+
+@strawberry.type(description="Someone's role in an organisation.")
+class Membership:
+    organisation: Organisation
+    role: Role
+    since: datetime
+
+    @classmethod
+    def of(cls, view: service.MembershipView) -> Membership:
+        return cls(
+            organisation=Organisation.of(view.organisation), role=view.role, since=view.since
+        )
+
+
+@strawberry.type(description="A person with an account. A learner has no memberships.")
+class User:
+    id: strawberry.ID
+    email: str
+    display_name: str
+    preferred_language: str = strawberry.field(
+        description=f"ISO 639-1 code, one of: {', '.join(service.SUPPORTED_LANGUAGES)}."
+    )
+    memberships: list[Membership] = strawberry.field(
+        description="The organisations this person acts for, by name."
+    )
+
+    @classmethod
+    def of(cls, profile: service.Profile) -> User:
+        user = profile.user
+        return cls(
+            id=strawberry.ID(ids.encode("User", user.id)),
+            email=user.email,
+            display_name=user.display_name,
+            preferred_language=user.preferred_language,
+            memberships=[Membership.of(m) for m in profile.memberships],
+        )
+
+
+@strawberry.type(description="A new session: send the token as `Authorization: Bearer <token>`.")
+class LoginPayload:
+    token: str
+    expires_at: datetime
+    user: User
+
+    @classmethod
+    def of(cls, signed_in: service.SignedIn) -> LoginPayload:
+        return cls(
+            token=signed_in.token,
+            expires_at=signed_in.expires_at,
+            user=User.of(signed_in.profile),
+        )
+
+
+@strawberry.type(
+    description=(
+        "An invitation to join an organisation, as issued. There is no mail service yet: "
+        "the inviter passes `acceptanceToken` to the invitee, who signs in with the invited "
+        "email address and calls `acceptInvitation`. The token is shown only here, once; "
+        "only its hash is stored. It expires at `expiresAt` (7 days)."
+    )
+)
+class IssuedInvitation:
+    id: strawberry.ID
+    organisation: Organisation
+    email: str
+    role: Role
+    expires_at: datetime
+    acceptance_token: str
+
+    @classmethod
+    def of(cls, issued: service.IssuedInvitation) -> IssuedInvitation:
+        invitation = issued.invitation
+        return cls(
+            id=strawberry.ID(ids.encode("Invitation", invitation.id)),
+            organisation=Organisation.of(issued.organisation),
+            email=invitation.email,
+            role=invitation.role,
+            expires_at=invitation.expires_at,
+            acceptance_token=issued.token,
+        )
+
+
+def personal_data_document(data: service.PersonalData) -> dict[str, Any]:
+    """The export as a JSON document: ids opaque, times ISO 8601, no hashes."""
+    user = data.profile.user
+    return {
+        "exportedAt": data.exported_at.isoformat(),
+        "profile": {
+            "id": ids.encode("User", user.id),
+            "email": user.email,
+            "displayName": user.display_name,
+            "preferredLanguage": user.preferred_language,
+            "createdAt": user.created_at.isoformat(),
+        },
+        "memberships": [
+            {
+                "organisation": _organisation_summary(m.organisation),
+                "role": m.role.name,
+                "since": m.since.isoformat(),
+            }
+            for m in data.profile.memberships
+        ],
+        "invitationsReceived": [_invitation(view) for view in data.invitations_received],
+        "invitationsSent": [_invitation(view) for view in data.invitations_sent],
+        "sessions": [
+            {
+                "startedAt": token.created_at.isoformat(),
+                "expiresAt": token.expires_at.isoformat(),
+                "revokedAt": _iso(token.revoked_at),
+            }
+            for token in data.sessions
+        ],
+        "failedSignIns": [moment.isoformat() for moment in data.failed_sign_ins],
+    }
+
+
+def _organisation_summary(row: models.Organisation) -> dict[str, Any]:
+    return {"id": ids.encode("Organisation", row.id), "name": row.name, "kind": row.kind.name}
+
+
+def _invitation(view: service.InvitationView) -> dict[str, Any]:
+    invitation = view.invitation
+    return {
+        "organisation": _organisation_summary(view.organisation),
+        "email": invitation.email,
+        "role": invitation.role.name,
+        "createdAt": invitation.created_at.isoformat(),
+        "expiresAt": invitation.expires_at.isoformat(),
+        "acceptedAt": _iso(invitation.accepted_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
