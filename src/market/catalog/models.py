@@ -30,9 +30,10 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.db.base import Base, created_at, uuid_pk
+from market.identity.models import Organisation
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -143,6 +144,8 @@ class ProviderProfile(Base):
     )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+    # Holds the provider's name; loaded explicitly (joinedload), never lazily.
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
 
     __table_args__ = (
         CheckConstraint(

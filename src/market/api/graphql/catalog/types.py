@@ -1,0 +1,258 @@
+"""GraphQL types of the catalog: providers, locations, courses, intakes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from enum import IntEnum
+
+import strawberry
+
+from market.api.graphql import ids
+from market.api.graphql.catalog import loaders
+from market.api.graphql.context import Info
+from market.api.graphql.geo.types import Municipality
+from market.api.graphql.pagination import Connection
+from market.catalog import models, service
+from market.kernel.pagination import PageRequest
+
+Route = strawberry.enum(models.Route, name="Route", description="Learning route (leerroute).")
+Level = strawberry.enum(models.Level, name="Level", description="CEFR target level.")
+Stream = strawberry.enum(
+    models.Stream, name="OnderwijsStream", description="Where an Onderwijsroute course leads."
+)
+Component = strawberry.enum(models.Component, name="CourseComponent")
+Format = strawberry.enum(models.Format, name="CourseFormat")
+ScheduleKind = strawberry.enum(models.ScheduleKind, name="ScheduleKind")
+CourseStatus = strawberry.enum(models.CourseStatus, name="CourseStatus")
+StarRating = strawberry.enum(
+    models.StarRating, name="StarRating", description="Blik op Werk stars, or ASPIRANT."
+)
+
+
+@strawberry.enum
+class Weekday(IntEnum):
+    MONDAY = 1
+    TUESDAY = 2
+    WEDNESDAY = 3
+    THURSDAY = 4
+    FRIDAY = 5
+    SATURDAY = 6
+    SUNDAY = 7
+
+
+@strawberry.type(description="The Blik op Werk quality mark as the provider registered it.")
+class Certification:
+    number: str | None
+    valid_from: date | None
+    valid_until: date | None
+    verified_at: datetime | None = strawberry.field(
+        description="When a platform administrator checked it against the register."
+    )
+
+
+@strawberry.type(description="Recognition to teach the Onderwijsroute.")
+class DiplomaRecognition:
+    claimed: bool
+    verified_at: datetime | None
+
+
+@strawberry.type(description="A language school (aanbieder).")
+class Provider:
+    id: strawberry.ID
+    name: str
+    website: str | None
+    description: str | None
+    certification: Certification
+    certified: bool = strawberry.field(
+        description="Verified Blik op Werk mark valid today: DUO loans and Z-route need it."
+    )
+    diploma_recognition: DiplomaRecognition
+    star_rating: StarRating | None  # type: ignore[valid-type]
+    provider_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def of(cls, view: service.ProviderView) -> Provider:
+        profile = view.profile
+        return cls(
+            id=strawberry.ID(ids.encode("Provider", profile.organisation_id)),
+            name=view.name,
+            website=profile.website,
+            description=profile.description,
+            certification=Certification(
+                number=profile.certification_number,
+                valid_from=profile.certification_valid_from,
+                valid_until=profile.certification_valid_until,
+                verified_at=profile.certification_verified_at,
+            ),
+            certified=view.certified,
+            diploma_recognition=DiplomaRecognition(
+                claimed=profile.diploma_recognition_claimed,
+                verified_at=profile.diploma_recognition_verified_at,
+            ),
+            star_rating=profile.star_rating,
+            provider_id=profile.organisation_id,
+        )
+
+    @strawberry.field(description="Where the provider teaches.")
+    async def locations(self, info: Info) -> list[Location]:
+        rows = await loaders.provider_locations(info).load(self.provider_id)
+        return [Location.of(row) for row in rows]
+
+    @strawberry.field(description="The provider's courses you may see, newest first.")
+    async def courses(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Course]:
+        page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
+        async with info.context.reader() as session:
+            result = await service.courses_of_provider(
+                session, info.context.actor, self.provider_id, page
+            )
+        return Connection.of(result, Course.of)
+
+
+@strawberry.type(description="A place where lessons are given.")
+class Location:
+    id: strawberry.ID
+    name: str
+    address_line: str
+    postcode: str
+    latitude: float
+    longitude: float
+    municipality_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: models.Location) -> Location:
+        return cls(
+            id=strawberry.ID(ids.encode("Location", row.id)),
+            name=row.name,
+            address_line=row.address_line,
+            postcode=row.postcode,
+            latitude=row.latitude,
+            longitude=row.longitude,
+            municipality_code=row.municipality_code,
+        )
+
+    @strawberry.field
+    async def municipality(self, info: Info) -> Municipality:
+        row = await loaders.municipalities(info).load(self.municipality_code)
+        assert row is not None  # a foreign key guarantees it
+        return Municipality.of(row)
+
+
+@strawberry.type(description="A weekly lesson slot, in local time.")
+class ScheduleSlot:
+    weekday: Weekday
+    start_time: time
+    end_time: time
+
+
+@strawberry.type(description="A moment a course starts: a date, or continuous intake.")
+class Intake:
+    id: strawberry.ID
+    starts_on: date | None = strawberry.field(description="Local start date; null: continuous.")
+    continuous: bool
+    weekly_schedule: list[ScheduleSlot]
+    seat_capacity: int
+    seats_taken: int
+    seats_available: int
+    waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
+    location_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def of(cls, row: models.Intake) -> Intake:
+        return cls(
+            id=strawberry.ID(ids.encode("Intake", row.id)),
+            starts_on=row.starts_on,
+            continuous=row.is_continuous,
+            weekly_schedule=[
+                ScheduleSlot(
+                    weekday=Weekday(slot.weekday), start_time=slot.start, end_time=slot.end
+                )
+                for slot in service.weekly_schedule(row)
+            ],
+            seat_capacity=row.seat_capacity,
+            seats_taken=row.seats_taken,
+            seats_available=max(row.seat_capacity - row.seats_taken, 0),
+            waitlist_weeks=row.waitlist_weeks,
+            location_id=row.location_id,
+        )
+
+    @strawberry.field(description="Where it is taught; null for online courses.")
+    async def location(self, info: Info) -> Location | None:
+        if self.location_id is None:
+            return None
+        row = await loaders.locations(info).load(self.location_id)
+        return Location.of(row) if row is not None else None
+
+
+@strawberry.type(description="A civic-integration course as its provider offers it.")
+class Course:
+    id: strawberry.ID
+    title: str
+    description: str
+    route: Route  # type: ignore[valid-type]
+    target_level: Level  # type: ignore[valid-type]
+    stream: Stream | None  # type: ignore[valid-type]
+    components: list[Component]  # type: ignore[valid-type]
+    total_hours: int = strawberry.field(description="All lesson hours of the course.")
+    language_hours: int = strawberry.field(description="Lesson hours of Dutch language.")
+    hours_per_week: int
+    format: Format  # type: ignore[valid-type]
+    schedule_kinds: list[ScheduleKind]  # type: ignore[valid-type]
+    max_class_size: int
+    support_languages: list[str] = strawberry.field(
+        description="ISO 639 codes of languages teachers can explain things in."
+    )
+    price_cents: int = strawberry.field(description="All-in price (education is VAT-exempt).")
+    price_per_hour_cents: int = strawberry.field(
+        description="priceCents / totalHours, rounded to whole cents."
+    )
+    price_includes: list[str]
+    exam_training_included: bool
+    cancellation_terms: str
+    status: CourseStatus  # type: ignore[valid-type]
+    published_at: datetime | None
+    course_id: strawberry.Private[uuid.UUID]
+    provider_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def of(cls, row: models.Course) -> Course:
+        return cls(
+            id=strawberry.ID(ids.encode("Course", row.id)),
+            title=row.title,
+            description=row.description,
+            route=row.route,
+            target_level=row.target_level,
+            stream=row.stream,
+            components=list(row.components),
+            total_hours=row.total_hours,
+            language_hours=row.language_hours,
+            hours_per_week=row.hours_per_week,
+            format=row.format,
+            schedule_kinds=list(row.schedule_kinds),
+            max_class_size=row.max_class_size,
+            support_languages=list(row.support_languages),
+            price_cents=row.price_cents,
+            price_per_hour_cents=row.price_per_hour_cents,
+            price_includes=list(row.price_includes),
+            exam_training_included=row.exam_training_included,
+            cancellation_terms=row.cancellation_terms,
+            status=row.status,
+            published_at=row.published_at,
+            course_id=row.id,
+            provider_id=row.provider_id,
+        )
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Provider:
+        view = await loaders.providers(info).load(self.provider_id)
+        assert view is not None  # a foreign key guarantees it
+        return Provider.of(view)
+
+    @strawberry.field(
+        description="Bookable intakes: continuous, or starting today or later; soonest first."
+    )
+    async def intakes(self, info: Info) -> list[Intake]:
+        rows = await loaders.upcoming_intakes(info).load(self.course_id)
+        return [Intake.of(row) for row in rows]
