@@ -313,7 +313,7 @@ async def _profile(session: AsyncSession, user: User) -> Profile:
         .where(Membership.user_id == user.id)
         .order_by(Organisation.name, Organisation.id)
     )
-    memberships = tuple(MembershipView(org, m.role, m.created_at) for m, org in rows.tuples())
+    memberships = tuple(MembershipView(org, m.role, m.created_at) for m, org in rows)
     return Profile(user, memberships)
 
 
@@ -572,7 +572,7 @@ async def _invitations(session: AsyncSession, condition: object) -> tuple[Invita
         .where(condition)  # type: ignore[arg-type]
         .order_by(Invitation.created_at, Invitation.id)
     )
-    return tuple(InvitationView(invitation, org) for invitation, org in rows.tuples())
+    return tuple(InvitationView(invitation, org) for invitation, org in rows)
 
 
 async def delete_my_account(
@@ -608,7 +608,7 @@ async def _check_not_last_manager(session: AsyncSession, user_id: uuid.UUID) -> 
         .where(Membership.user_id == user_id)
         .order_by(Organisation.id)
     )
-    for organisation_id, kind, name, role in managed.tuples():
+    for organisation_id, kind, name, role in managed:
         if role is not MANAGER_ROLE[kind]:
             continue
         # Locking the managers' rows makes two managers leaving at once take turns.
