@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager, nullcontext
 
 from litestar import Litestar
 from litestar.di import Provide
-from strawberry.litestar import make_graphql_controller
 
 from market import logging as market_logging
 from market import worker
 from market.api.graphql.context import make_context_getter
+from market.api.graphql.http import graphql_controller
 from market.api.graphql.schema import build_schema
 from market.api.rest.health import healthz, readyz
 from market.api.rest.request_context import request_context_middleware
@@ -40,12 +40,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await db.dispose()
 
-    graphql = make_graphql_controller(
-        build_schema(settings),
-        path="/graphql",
-        graphql_ide="graphiql" if settings.debug else None,
-        allow_queries_via_get=False,
-        context_getter=make_context_getter(db, settings),
+    graphql = graphql_controller(
+        build_schema(settings), settings, make_context_getter(db, settings)
     )
     return Litestar(
         route_handlers=[graphql, healthz, readyz],

@@ -1,4 +1,5 @@
 """The one place expected failures become GraphQL errors, and everything else is masked.
+The endpoint (api/graphql/http.py) passes every response's errors through `translate`.
 
 - A DomainError raised by a service keeps its message and gets `extensions.code` from
   its kind, `extensions.reason` (its stable name) and `extensions.field` when known.
@@ -10,11 +11,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from market.kernel.errors import DomainError, ErrorKind
 
@@ -47,9 +46,7 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
     )
 
 
-class ErrorTranslation(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [translate(e) for e in result.errors]
+def request_error(reason: str, status_code: int) -> dict[str, Any]:
+    """The body for a request refused before it became a GraphQL operation."""
+    code = ErrorKind.NOT_FOUND if status_code == 404 else ErrorKind.INVALID
+    return {"errors": [{"message": reason, "extensions": {"code": code.value}}]}

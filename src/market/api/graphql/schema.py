@@ -18,7 +18,6 @@ from strawberry.tools import merge_types
 
 from market.api.graphql.catalog.mutations import CatalogMutation
 from market.api.graphql.catalog.queries import CatalogQuery
-from market.api.graphql.errors import ErrorTranslation
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
@@ -31,7 +30,7 @@ Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
 
 class MarketSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Logging happens in ErrorTranslation, which knows expected from unexpected."""
+        """Logging happens in errors.translate, which knows expected from unexpected."""
 
 
 def build_schema(settings: Settings | None = None) -> MarketSchema:
@@ -47,6 +46,5 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-            ErrorTranslation,
         ],
     )

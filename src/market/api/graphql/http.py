@@ -1,0 +1,59 @@
+"""The GraphQL endpoint: Strawberry's Litestar controller with the edge rules applied.
+
+- Every response's errors pass through `errors.translate` exactly once, here at the one
+  exit all results share (including parse errors, which schema extensions never see).
+- A request that never becomes a GraphQL operation (a body that is not JSON, another
+  content type, no query, a batch, a GET) is still answered with GraphQL errors in JSON,
+  with the status code Strawberry chose, never bare text.
+- GraphiQL only in debug mode; operations only by POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cross_web import HTTPException
+from litestar import Request, Response
+from litestar.controller import Controller
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.litestar import make_graphql_controller
+from strawberry.types import ExecutionResult
+
+from market.api.graphql import errors
+from market.api.graphql.schema import MarketSchema
+from market.settings import Settings
+
+PATH = "/graphql"
+
+
+def graphql_controller(
+    schema: MarketSchema, settings: Settings, context_getter: Any
+) -> type[Controller]:
+    strawberry_controller = make_graphql_controller(
+        schema,
+        path=PATH,
+        graphql_ide="graphiql" if settings.debug else None,
+        allow_queries_via_get=False,
+        context_getter=context_getter,
+    )
+
+    class GraphQLController(strawberry_controller):  # type: ignore[valid-type,misc]
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            try:
+                return await self.run(request, context=context, root_value=root_value)  # type: ignore[no-any-return]
+            except HTTPException as error:
+                return Response(
+                    errors.request_error(error.reason, error.status_code),
+                    status_code=error.status_code,
+                )
+
+        async def process_result(
+            self, request: Request[Any, Any, Any], result: ExecutionResult
+        ) -> GraphQLHTTPResponse:
+            if result.errors:
+                result.errors = [errors.translate(error) for error in result.errors]
+            return process_result(result)
+
+    return GraphQLController
