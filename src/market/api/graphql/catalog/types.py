@@ -61,6 +61,7 @@ class DiplomaRecognition:
 class Provider:
     id: strawberry.ID
     name: str
+    kvk_number: str | None = strawberry.field(description="Chamber of commerce number.")
     website: str | None
     description: str | None
     certification: Certification
@@ -77,6 +78,7 @@ class Provider:
         return cls(
             id=strawberry.ID(ids.encode("Provider", profile.organisation_id)),
             name=view.name,
+            kvk_number=profile.organisation.kvk_number,
             website=profile.website,
             description=profile.description,
             certification=Certification(
