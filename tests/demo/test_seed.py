@@ -1,0 +1,53 @@
+"""The demo world: the figures DOMAIN.md promises, the same on every run, and loadable."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from market.catalog.models import Course, Intake, ProviderProfile
+from market.db.database import Database
+from market.demo import seed
+from market.identity.models import User
+
+TODAY = date(2026, 11, 28)
+
+
+def test_the_world_matches_the_domain_figures() -> None:
+    providers = seed.generator(TODAY).providers()
+
+    certified = [
+        p for p in providers
+        if p.certification_verified and p.certified_until and p.certified_until >= TODAY
+    ]  # fmt: skip
+    assert (len(providers), len(certified)) == (146, 137)
+    assert all(2 <= len(p.courses) <= 6 for p in providers)
+    routes = Counter(c.route for p in providers for c in p.courses)
+    assert routes["B1"] > routes["Z"] > routes["ONDERWIJS"] > 0
+    waits = [max(i.waitlist_weeks for c in p.courses for i in c.intakes) for p in providers]
+    with_wait = [w for w in waits if w]
+    assert len(with_wait) > len(providers) / 2
+    assert 8 <= statistics.mean(with_wait) <= 12
+    regions = {p.municipality_code for p in providers}
+    assert len(regions) > 60
+
+
+def test_the_same_seed_gives_the_same_world() -> None:
+    assert seed.generator(TODAY).providers() == seed.generator(TODAY).providers()
+
+
+async def test_seeding_loads_providers_courses_and_accounts(db: Database) -> None:
+    async with db.transaction() as session:
+        assert not await seed.demo_is_present(session)
+        summary = await seed.seed_demo(session, password="demo-password", today=TODAY)
+
+    async with db.reader() as session:
+        assert await seed.demo_is_present(session)
+        assert await session.scalar(select(func.count()).select_from(ProviderProfile)) == 146
+        assert await session.scalar(select(func.count()).select_from(Course)) == summary.courses
+        assert await session.scalar(select(func.count()).select_from(Intake)) == summary.intakes
+        users = await session.scalar(select(func.count()).select_from(User))
+    assert users == len(summary.accounts) == 2 + 2 * len(seed.MUNICIPAL_TEAMS) + 146 + 1
