@@ -5,11 +5,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
 from market.settings import Settings
+
+if TYPE_CHECKING:
+    from market.demo.seed import SeedSummary
 
 SCHEMA_FILE = Path("graphql/schema.graphql")
 
@@ -52,12 +58,68 @@ def serve(settings: Settings, demo: bool) -> None:
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> None:
+    """Migrate; with `demo`, seed the demo data unless the database already holds data."""
     from market.db import migrate
     from market.db.database import Database
+    from market.demo import seed
 
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db.engine)
+        if demo:
+            async with db.transaction() as session:
+                if not await seed.demo_is_present(session):
+                    _report(await seed.seed_demo(session, password=settings.demo_password,
+                                                 today=_today()))  # fmt: skip
+    finally:
+        await db.dispose()
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def _report(summary: SeedSummary) -> None:
+    click.echo(
+        f"seeded {summary.providers} providers, {summary.courses} courses, "
+        f"{summary.intakes} intakes, {len(summary.accounts)} accounts",
+        err=True,
+    )
+
+
+@main.command("seed")
+@click.option("--demo", "mode", flag_value="demo", help="The fictional demo world and accounts.")
+@click.option("--scale", type=click.IntRange(1, 2_000_000), metavar="N",
+              help="N extra courses (3 intakes each) for benchmarks.")  # fmt: skip
+@click.pass_obj
+def seed_command(settings: Settings, mode: str | None, scale: int | None) -> None:
+    """Fill the database: `--demo` once (refused if data is present), or `--scale N`."""
+    if (mode is None) == (scale is None):
+        raise click.UsageError("give exactly one of --demo or --scale N")
+    settings = with_database(settings)
+    asyncio.run(_seed(settings, scale))
+
+
+async def _seed(settings: Settings, scale: int | None) -> None:
+    from market.db import migrate
+    from market.db.database import Database
+    from market.demo import seed
+
+    db = Database(settings.database_url)
+    try:
+        await migrate.upgrade(db.engine)
+        async with db.transaction() as session:
+            if scale is not None:
+                _report(await seed.seed_scale(session, courses=scale, today=_today()))
+                return
+            if await seed.demo_is_present(session):
+                raise click.ClickException("the database already holds data; not seeding")
+            summary = await seed.seed_demo(session, password=settings.demo_password, today=_today())
+        _report(summary)
+        for email, what in summary.accounts[:12]:
+            click.echo(f"  {email:55} {what}")
+        click.echo(f"  ... and {len(summary.accounts) - 12} more (see README.md)")
+        click.echo(f"every demo account's password: {settings.demo_password}")
     finally:
         await db.dispose()
 

@@ -99,7 +99,7 @@ class DemoLocation:
 class DemoProvider:
     name: str
     slug: str
-    kvk_number: str
+    kvk_number: str | None
     municipality_code: str
     website: str
     description: str
@@ -167,9 +167,9 @@ class Generator:
         providers = []
         for i, home in enumerate(homes):
             courses = min(4, course_count - 4 * i)
-            providers.append(
-                self._provider(i, "certified", home, i % 4 == 0, courses=courses, intakes=3)
-            )
+            provider = self._provider(i, "certified", home, i % 4 == 0, courses=courses, intakes=3)
+            provider.kvk_number = None  # unique in the database: leave it out at scale
+            providers.append(provider)
         return providers
 
     def _homes(self, count: int) -> list[Municipal]:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import (
@@ -81,8 +81,10 @@ async def seed_demo(session: AsyncSession, *, password: str, today: date) -> See
 
 
 async def seed_scale(session: AsyncSession, *, courses: int, today: date) -> SeedSummary:
-    providers = generator(today, seed=courses).scale_providers(courses)
-    await _copy_providers(session, providers, _Ids(seed=courses), now=datetime.now(UTC))
+    """Adds to whatever is there: the seed moves on with the organisations already present."""
+    seed = courses + 1_000_003 * (await session.scalar(select(func.count(Organisation.id))) or 0)
+    providers = generator(today, seed=seed).scale_providers(courses)
+    await _copy_providers(session, providers, _Ids(seed=seed), now=datetime.now(UTC))
     return _summary(providers, [])
 
 
