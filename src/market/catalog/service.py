@@ -141,7 +141,7 @@ class ProviderView:
         return self.profile.organisation.name
 
 
-def _provider_query() -> Select[tuple[ProviderProfile]]:
+def _provider_query() -> Select[ProviderProfile]:
     return select(ProviderProfile).options(joinedload(ProviderProfile.organisation))
 
 
@@ -278,7 +278,7 @@ async def verify_certification(
         ):
             raise errors.CertificationIncomplete(field="certificationVerified")
         else:
-            profile.certification_verified_at = now  # type: ignore[assignment]
+            profile.certification_verified_at = now
             profile.certification_verified_by = actor.user_id
     if "diploma_recognition_verified" in decision:
         if not decision["diploma_recognition_verified"]:
@@ -286,7 +286,7 @@ async def verify_certification(
         elif not profile.diploma_recognition_claimed:
             raise errors.DiplomaRecognitionNotClaimed(field="diplomaRecognitionVerified")
         else:
-            profile.diploma_recognition_verified_at = now  # type: ignore[assignment]
+            profile.diploma_recognition_verified_at = now
     if "star_rating" in decision:
         profile.star_rating = decision["star_rating"]
     await session.flush()
@@ -566,7 +566,7 @@ async def publish_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     _check_provider_may_offer(profile, course.route, await today(session))
     if course.status is CourseStatus.DRAFT:
         course.status = CourseStatus.PUBLISHED
-        course.published_at = func.now()  # type: ignore[assignment]
+        course.published_at = func.now()
         await _saved(session, course)
     return course
 
@@ -577,7 +577,7 @@ async def archive_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     course, _ = await _course_for_update(session, actor, course_id)
     if course.status is not CourseStatus.ARCHIVED:
         course.status = CourseStatus.ARCHIVED
-        course.archived_at = func.now()  # type: ignore[assignment]
+        course.archived_at = func.now()
         await _saved(session, course)
     return course
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.types.unset import UNSET
@@ -66,8 +66,9 @@ class UpdateProviderInput:
     claims_diploma_recognition: bool | None = UNSET
 
     def to_changes(self) -> service.ProviderChanges:
-        return service.ProviderChanges(  # type: ignore[typeddict-item]
-            **changes(
+        return cast(
+            service.ProviderChanges,
+            changes(
                 self,
                 nullable=frozenset(
                     {
@@ -78,7 +79,7 @@ class UpdateProviderInput:
                         "certification_valid_until",
                     }
                 ),
-            )
+            ),
         )
 
 
@@ -93,9 +94,7 @@ class VerifyCertificationInput:
     )
 
     def to_changes(self) -> service.VerificationChanges:
-        return service.VerificationChanges(  # type: ignore[typeddict-item]
-            **changes(self, nullable=frozenset({"star_rating"}))
-        )
+        return cast(service.VerificationChanges, changes(self, nullable=frozenset({"star_rating"})))
 
 
 @strawberry.input
@@ -128,8 +127,8 @@ class UpdateLocationInput:
     longitude: float | None = UNSET
 
     def to_changes(self) -> service.LocationChanges:
-        return service.LocationChanges(  # type: ignore[typeddict-item]
-            **changes(self, nullable=frozenset({"latitude", "longitude"}))
+        return cast(
+            service.LocationChanges, changes(self, nullable=frozenset({"latitude", "longitude"}))
         )
 
 
@@ -149,7 +148,7 @@ class CreateCourseInput:
     description: str = ""
     stream: Stream | None = None  # type: ignore[valid-type]
     components: list[Component] = strawberry.field(  # type: ignore[valid-type]
-        default_factory=lambda: [Component.LANGUAGE]  # type: ignore[attr-defined]
+        default_factory=lambda: [Component.LANGUAGE]
     )
     support_languages: list[str] = strawberry.field(default_factory=list)
     price_includes: list[str] = strawberry.field(default_factory=list)
@@ -183,9 +182,7 @@ class UpdateCourseInput:
     cancellation_terms: str | None = UNSET
 
     def to_changes(self) -> service.CourseChanges:
-        return service.CourseChanges(  # type: ignore[typeddict-item]
-            **changes(self, nullable=frozenset({"stream"}))
-        )
+        return cast(service.CourseChanges, changes(self, nullable=frozenset({"stream"})))
 
 
 @strawberry.input(description="A weekly lesson slot in local time, e.g. TUESDAY 18:30-21:00.")
@@ -243,4 +240,4 @@ class UpdateIntakeInput:
             sent["location_id"] = _location_id(sent["location_id"])
         if "weekly_schedule" in sent:
             sent["weekly_schedule"] = _slots(sent["weekly_schedule"])
-        return service.IntakeChanges(**sent)  # type: ignore[typeddict-item]
+        return cast(service.IntakeChanges, sent)
