@@ -10,8 +10,20 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.schema import SchemaItem
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+# Tables the application does not model: procrastinate's job queue (migration 0003_jobs).
+UNMODELLED_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def include_object(
+    item: SchemaItem, name: str | None, kind: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate's filter: compare only what the models own."""
+    return not (kind == "table" and (name or "").startswith(UNMODELLED_TABLE_PREFIXES))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 # Every domain's tables, so autogenerate sees the whole schema.
 from market.catalog import models as _catalog  # noqa: F401
+from market.db import migrate
 from market.db.base import Base
 from market.geo import models as _geo  # noqa: F401
 from market.identity import models as _identity  # noqa: F401
@@ -21,7 +22,12 @@ target_metadata = Base.metadata
 
 
 def run_with(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_object=migrate.include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
