@@ -57,7 +57,7 @@ from market.identity.models import (
     User,
 )
 from market.identity.policies import ANONYMOUS, MANAGER_ROLE, ROLES_BY_KIND, Actor, Grant
-from market.kernel.errors import DomainError, NotAuthenticated
+from market.kernel.errors import Conflict, DomainError, NotAuthenticated
 
 # The languages the platform speaks to learners in (ISO 639-1): Dutch, English, Arabic,
 # Turkish, Ukrainian, Tigrinya, Persian, Somali, Polish, Spanish, French, German.
@@ -158,16 +158,16 @@ def normalise_email(text: str, *, field: str = "email") -> str:
     return address
 
 
-def _new_password(password: str) -> str:
+def _new_password(password: str) -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise PasswordTooShort(field="password")
-    return _password_size(password)
+    _password_size(password)
 
 
-def _password_size(password: str) -> str:
+def _password_size(password: str) -> None:
+    # Also bounds the work a sign-in can ask of the hasher.
     if len(password) > PASSWORD_MAX_LENGTH:
         raise PasswordTooLong(field="password")
-    return password
 
 
 def _display_name(text: str) -> str:
@@ -214,20 +214,23 @@ async def register(
     preferred_language: str,
 ) -> Profile:
     """A new learner: an account without memberships."""
-    values = {
-        "email": normalise_email(email),
-        "password_hash": "",
-        "display_name": _display_name(display_name),
-        "preferred_language": _language(preferred_language),
-    }
+    address = normalise_email(email)
+    name = _display_name(display_name)
+    language = _language(preferred_language)
     _new_password(password)
-    if await session.scalar(select(exists().where(User.email == values["email"]))):
+    if await session.scalar(select(exists().where(User.email == address))):
         raise EmailTaken(field="email")
-    values["password_hash"] = await passwords.hash_password(password)
+    password_hash = await passwords.hash_password(password)
     # ON CONFLICT covers two registrations racing for one address.
     user_id = await session.scalar(
         insert(User)
-        .values(id=uuid.uuid4(), **values)
+        .values(
+            id=uuid.uuid4(),
+            email=address,
+            password_hash=password_hash,
+            display_name=name,
+            preferred_language=language,
+        )
         .on_conflict_do_nothing(index_elements=[User.email])
         .returning(User.id)
     )
@@ -408,7 +411,7 @@ async def create_organisation(
     )
     if organisation_id is None:
         await _check_organisation_free(session, kind, kvk, code)
-        raise KvkNumberTaken(field="kvkNumber")
+        raise Conflict("An organisation like this was created at the same moment.")
     return await session.get_one(Organisation, organisation_id)
 
 
