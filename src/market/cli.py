@@ -33,10 +33,15 @@ def main(ctx: click.Context) -> None:
 
 
 def with_database(settings: Settings) -> Settings:
-    """The settings with a concrete database URL (starting the embedded server if needed)."""
+    """The settings with a concrete database URL (starting the embedded server if needed).
+    Whether jobs run inside `serve` is decided first: afterwards every URL looks external."""
     from market.app import resolve_database_url
 
-    return dataclasses.replace(settings, database_url=resolve_database_url(settings))
+    return dataclasses.replace(
+        settings,
+        database_url=resolve_database_url(settings),
+        embedded_worker=settings.runs_embedded_worker,
+    )
 
 
 @main.command()

@@ -4,60 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
-from datetime import UTC, datetime, timedelta
 
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from market import worker
 from market.app import create_app
 from market.db import jobs
 from market.db.database import Database
 from market.identity import tokens
-from market.identity.models import AuthToken
 from market.settings import Settings
+from tests.platform.jobs import (
+    PURGE,
+    add_stale_tokens,
+    defer_purge,
+    job_statuses,
+    remaining_token_hashes,
+)
 from tests.support import actors
-
-PURGE = "identity:purge_expired_credentials"
-
-
-async def add_stale_tokens(db: Database, user_id: object) -> None:
-    """One expired and one revoked token beside the user's valid one."""
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        session.add_all(
-            [
-                AuthToken(
-                    user_id=user_id,
-                    token_hash=tokens.digest(tokens.new_secret()),
-                    expires_at=now - timedelta(minutes=1),
-                ),
-                AuthToken(
-                    user_id=user_id,
-                    token_hash=tokens.digest(tokens.new_secret()),
-                    expires_at=now + timedelta(days=1),
-                    revoked_at=now - timedelta(minutes=1),
-                ),
-            ]
-        )
-
-
-async def remaining_token_hashes(db: Database) -> list[str]:
-    async with db.reader() as session:
-        return list((await session.scalars(select(AuthToken.token_hash))).all())
-
-
-async def job_statuses(db: Database) -> list[str]:
-    async with db.reader() as session:
-        rows = await session.execute(text("SELECT status::text FROM procrastinate_jobs"))
-        return [status for (status,) in rows]
-
-
-async def defer_purge(database_url: str) -> None:
-    queue = worker.job_app(database_url)
-    async with queue.open_async():
-        await queue.configure_task(PURGE).defer_async(timestamp=int(time.time()))
 
 
 async def test_purge_job_removes_expired_and_revoked_tokens_only(db: Database) -> None:

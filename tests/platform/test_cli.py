@@ -1,0 +1,86 @@
+"""The `market` command line: its commands, and `market worker` as a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from market import app, cli
+from market.db.database import Database
+from market.identity import tokens
+from market.settings import Settings
+from tests.platform.jobs import (
+    add_stale_tokens,
+    defer_purge,
+    job_statuses,
+    remaining_token_hashes,
+)
+from tests.support import actors
+
+MARKET = Path(sys.executable).with_name("market")
+
+
+def test_help_lists_every_command_with_a_summary() -> None:
+    result = CliRunner().invoke(cli.main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "worker", "db", "schema"):
+        assert f"  {command} " in result.output
+    for path in (["serve"], ["worker"], ["db", "upgrade"], ["schema"]):
+        text = CliRunner().invoke(cli.main, [*path, "--help"]).output
+        assert text.count("\n") >= 4, text
+
+
+@pytest.mark.parametrize(
+    ("configured", "runs_worker"),
+    [
+        (Settings(), True),
+        (Settings(database_url="postgresql+asyncpg://db.internal/market"), False),
+        (
+            Settings(database_url="postgresql+asyncpg://db.internal/market", embedded_worker=True),
+            True,
+        ),
+        (Settings(embedded_worker=False), False),
+    ],
+    ids=["embedded", "external", "external-forced-on", "embedded-forced-off"],
+)
+def test_serve_decides_on_the_embedded_worker_before_resolving_the_database(
+    monkeypatch: pytest.MonkeyPatch, configured: Settings, runs_worker: bool
+) -> None:
+    monkeypatch.setattr(
+        app, "resolve_database_url", lambda s: s.database_url or "postgresql+asyncpg://local/market"
+    )
+    resolved = cli.with_database(configured)
+    assert resolved.database_url
+    assert resolved.runs_embedded_worker is runs_worker
+
+
+async def test_market_worker_runs_jobs_and_stops_on_sigterm(
+    settings: Settings, db: Database
+) -> None:
+    person = await actors.learner(db)
+    await add_stale_tokens(db, person.user_id)
+    await defer_purge(db.url)
+    environment = {**os.environ, "MARKET_DATABASE_URL": settings.database_url}
+
+    process = await asyncio.create_subprocess_exec(
+        str(MARKET), "worker", env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        for _ in range(200):
+            if await job_statuses(db) == ["succeeded"]:
+                break
+            await asyncio.sleep(0.05)
+        assert await job_statuses(db) == ["succeeded"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+
+    assert process.returncode == 0, stderr.decode()
+    assert "Stopped worker" in stderr.decode()
+    assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
