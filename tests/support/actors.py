@@ -3,18 +3,27 @@ database (the way a test arranges its world), with a bearer token to act with.""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from argon2 import PasswordHasher
+
 from market.db.database import Database
 from market.identity import tokens
 from market.identity.models import AuthToken, Membership, Organisation, OrganisationKind, Role, User
 
-# A real argon2 hash of "correct horse battery staple", so arranged users can also log in.
+# Arranged users have this password (a real argon2 hash of it), so they can also log in.
 PASSWORD = "correct horse battery staple"
 _serial = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose, and every arranged user shares it."""
+    return PasswordHasher().hash(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,12 @@ async def add_person(
     email: str | None = None,
 ) -> Person:
     """A user (with a membership when given), signed in: the returned token is valid."""
-    from argon2 import PasswordHasher
-
     email = email or f"person{next(_serial)}@example.test"
     token = tokens.new_secret()
     async with db.transaction() as session:
         user = User(
             email=email,
-            password_hash=PasswordHasher().hash(PASSWORD),
+            password_hash=_password_hash(),
             display_name=email.split("@")[0],
         )
         session.add(user)
