@@ -11,9 +11,11 @@ import psycopg
 import pytest
 from litestar.testing import AsyncTestClient
 from psycopg import sql
+from sqlalchemy import text
 
 from market.app import create_app
 from market.db import embedded
+from market.db.database import Database
 from market.settings import Settings
 
 
@@ -48,6 +50,16 @@ async def test_readyz_refuses_a_database_without_migrations(
     settings: Settings, empty_database_url: str
 ) -> None:
     response = await get(dataclasses.replace(settings, database_url=empty_database_url), "/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "migrations pending"}
+
+
+async def test_readyz_refuses_a_database_behind_the_newest_migration(
+    settings: Settings, db: Database
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE alembic_version SET version_num = '0003_jobs'"))
+    response = await get(settings, "/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "migrations pending"}
 
