@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import procrastinate
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from market import worker
 from market.app import create_app
 from market.db import jobs
-from market.db.database import Database
+from market.db.database import Database, libpq_url
 from market.identity import tokens
 from market.settings import Settings
 from tests.platform.jobs import (
@@ -81,3 +82,23 @@ async def test_without_embedded_worker_the_app_leaves_jobs_to_market_worker(
         await asyncio.sleep(0.3)
         assert await job_statuses(db) == ["todo"]
     assert len(await remaining_token_hashes(db)) == 3
+
+
+async def test_a_failing_job_rolls_back_its_work(db: Database) -> None:
+    person = await actors.learner(db)
+    queue = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=libpq_url(db.url)))
+
+    @queue.task(name="delete_tokens_then_fail", pass_context=True)
+    async def delete_tokens_then_fail(context: procrastinate.JobContext) -> None:
+        async with jobs.transaction(context) as session:
+            await session.execute(text("DELETE FROM auth_tokens"))
+            raise RuntimeError("half-way")
+
+    async with queue.open_async():
+        await delete_tokens_then_fail.defer_async()
+        await queue.run_worker_async(
+            wait=False, install_signal_handlers=False, additional_context=jobs.job_context(db)
+        )
+
+    assert await job_statuses(db) == ["failed"]
+    assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
