@@ -18,7 +18,9 @@ from market.api.graphql.identity.types import (
     Organisation,
     User,
 )
+from market.catalog import service as catalog
 from market.identity import service
+from market.identity.models import OrganisationKind
 from market.settings import Settings
 
 
@@ -71,7 +73,12 @@ class IdentityMutation:
         async with info.context.transaction() as session:
             return await service.logout(session, info.context.bearer_token)
 
-    @strawberry.mutation(description="Create an organisation (platform administrators only).")
+    @strawberry.mutation(
+        description=(
+            "Create an organisation (platform administrators only). A provider organisation "
+            "gets its (empty, uncertified) catalog profile at once: see `providerId`."
+        )
+    )
     async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> Organisation:
         async with info.context.transaction() as session:
             organisation = await service.create_organisation(
@@ -82,6 +89,8 @@ class IdentityMutation:
                 kvk_number=input.kvk_number,
                 municipality_code=input.municipality_code,
             )
+            if organisation.kind is OrganisationKind.PROVIDER:
+                await catalog.create_provider_profile(session, info.context.actor, organisation.id)
         return Organisation.of(organisation)
 
     @strawberry.mutation(

@@ -32,15 +32,20 @@ class Organisation:
     municipality_code: str | None = strawberry.field(
         description="For a municipality organisation: the CBS code of its municipality."
     )
+    provider_id: strawberry.ID | None = strawberry.field(
+        description="For a provider organisation: its id in the catalog, for `provider(id:)`."
+    )
 
     @classmethod
     def of(cls, row: models.Organisation) -> Organisation:
+        is_provider = row.kind is models.OrganisationKind.PROVIDER
         return cls(
             id=strawberry.ID(ids.encode("Organisation", row.id)),
             kind=row.kind,
             name=row.name,
             kvk_number=row.kvk_number,
             municipality_code=row.municipality_code,
+            provider_id=strawberry.ID(ids.encode("Provider", row.id)) if is_provider else None,
         )
 
 
