@@ -44,7 +44,7 @@ def with_database(settings: Settings) -> Settings:
     )
 
 
-@main.command()
+@main.command(short_help="Serve the web app and GraphQL API.")
 @click.option("--demo", is_flag=True, help="Seed the demo data first if the database is empty.")
 @click.pass_obj
 def serve(settings: Settings, demo: bool) -> None:
@@ -129,7 +129,7 @@ async def _seed(settings: Settings, scale: int | None) -> None:
         await db.dispose()
 
 
-@main.command()
+@main.command(short_help="Run background and periodic jobs.")
 @click.pass_obj
 def worker(settings: Settings) -> None:
     """Run background and periodic jobs until stopped (Ctrl+C or SIGTERM).
@@ -169,9 +169,15 @@ def upgrade(settings: Settings) -> None:
     click.echo("database at the newest revision")
 
 
-@main.command()
+@main.command(short_help="Export graphql/schema.graphql, or --check it.")
 @click.option("--check", is_flag=True, help="Exit non-zero if the file differs from the code.")
-@click.option("--path", type=click.Path(path_type=Path), default=SCHEMA_FILE, show_default=True)
+@click.option(
+    "--path",
+    type=click.Path(path_type=Path),
+    default=SCHEMA_FILE,
+    show_default=True,
+    help="The SDL file to write or check.",
+)
 def schema(check: bool, path: Path) -> None:
     """Write the GraphQL schema (SDL) exported by the code to graphql/schema.graphql."""
     from market.api.graphql.schema import build_schema
