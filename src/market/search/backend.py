@@ -1,23 +1,51 @@
-"""The contract every search engine fulfils (PostgreSQL now, Meilisearch later)."""
+"""The contract every search engine fulfils (PostgreSQL, Meilisearch).
+
+An engine answers one validated `CourseSearch` with one page of hits, the total count and
+the facets. Engines page by offset (both engines can; ranks by text relevance have no
+stable keyset): the cursor holds the sort and the offset of the next hit, and a cursor of
+another sort is refused. An engine that finds ids elsewhere (Meilisearch) turns them into
+hits with `market.search.hits.load_hits`, which reads the courses and their matching
+intakes from PostgreSQL in a fixed number of statements, keeping the engine's order.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog.models import Course
-from market.kernel.pagination import Page, PageRequest
-from market.search.criteria import CourseSearch
+from market.kernel.pagination import InvalidCursor, PageRequest, encode_cursor
+from market.search.criteria import CourseSearch, SearchResult, SearchSort
+
+# Deeper than this nobody reads; it bounds the engines' work (Meilisearch's default
+# maxTotalHits is 1000 too).
+MAX_OFFSET = 1000
 
 
 class SearchBackend(Protocol):
     async def search(
         self, session: AsyncSession, criteria: CourseSearch, page: PageRequest
-    ) -> Page[Course]:
-        """One page of matching courses in the criteria's order, with the total count.
-
-        `criteria` arrive validated (see market.search.service). An engine that finds ids
-        elsewhere loads the courses from `session`, keeping its order.
-        """
+    ) -> SearchResult:
+        """One page of matching courses in the criteria's order, with the total count and
+        the facets. `criteria` arrive validated (see market.search.service)."""
         ...
+
+
+def offset_of(sort: SearchSort, page: PageRequest) -> int:
+    """Where the requested page starts; raises InvalidCursor for a foreign cursor."""
+    if page.after is None:
+        return 0
+    key: tuple[Any, ...] = page.after
+    if len(key) != 2 or key[0] != sort.value:
+        raise InvalidCursor(field="after")
+    offset = key[1]
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 < offset <= MAX_OFFSET:
+        raise InvalidCursor(field="after")
+    return offset
+
+
+def next_cursor(sort: SearchSort, offset: int, shown: int, total: int) -> tuple[bool, str | None]:
+    """(has_next_page, end_cursor) of a page of `shown` hits starting at `offset`."""
+    end = offset + shown
+    has_next = end < total and end < MAX_OFFSET
+    return has_next, encode_cursor([sort.value, end]) if shown else None

@@ -1,38 +1,199 @@
-"""What a learner asks the course search: the criteria, independent of the engine."""
+"""What a learner asks the course search, and what it answers: independent of the engine.
+
+Every engine (market.search.postgres, the Meilisearch backend) takes a `CourseSearch` and
+returns a `SearchResult`; one contract test suite holds them to the same answers.
+
+Matching, precisely:
+- A course is listed when it is published, its provider may offer its route today (Z-route:
+  a valid Blik op Werk mark; Onderwijsroute: a verified diploma recognition), and it has at
+  least one *matching intake*.
+- An intake is bookable when it is continuous or starts today or later. A matching intake is
+  a bookable intake that meets every intake-level filter: the place filters
+  (`region_codes`, `municipality_codes`, `near`: its location lies there; intakes without a
+  location, online ones, match no place), `max_wait_weeks` and `starts_before` (on its
+  expected start, see market.catalog.availability).
+- Every other filter is on the course. Filters narrow together (AND); a list filter matches
+  any of its values (OR); boolean filters only narrow when true.
+- A hit's expected start and wait are those of its best matching intake (the earliest
+  expected start, then the shortest wait); its distance (with `near`) is that of the
+  nearest matching intake.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
-from market.catalog.models import Level, Route
+from market.catalog.models import Course, Format, Level, Route, ScheduleKind
+from market.kernel.pagination import Page
 
 
 class SearchSort(StrEnum):
-    # Until the full-text engine ranks results, relevance means "newest published first".
+    """Every order ends with the course id, so pages never skip or repeat a course."""
+
+    # With a text query: best text match first. Without: soonest expected start, then
+    # cheapest (what a learner without a question most wants to see first).
     RELEVANCE = "relevance"
-    PRICE = "price"
+    PRICE = "price"  # all-in price, cheapest first
+    PRICE_PER_HOUR = "price_per_hour"  # price per lesson hour, cheapest first
+    SOONEST_START = "soonest_start"  # expected start of the best matching intake
+    SHORTEST_WAIT = "shortest_wait"  # whole weeks of wait, then expected start
+    DISTANCE = "distance"  # nearest matching intake first; needs `near`
+    RATING = "rating"  # Blik op Werk stars, most first (aspirant and unrated last)
+
+
+class PriceBand(StrEnum):
+    """All-in price bands in euros; the top band starts at DUO's maximum loan (EUR 10,000)."""
+
+    UNDER_2500 = "under_2500"
+    FROM_2500_TO_5000 = "2500_5000"
+    FROM_5000_TO_7500 = "5000_7500"
+    FROM_7500_TO_10000 = "7500_10000"
+    FROM_10000 = "10000_up"
+
+
+# The lower bound (inclusive) and upper bound (exclusive) of each band in cents.
+PRICE_BAND_CENTS: dict[PriceBand, tuple[int, int | None]] = {
+    PriceBand.UNDER_2500: (0, 250_000),
+    PriceBand.FROM_2500_TO_5000: (250_000, 500_000),
+    PriceBand.FROM_5000_TO_7500: (500_000, 750_000),
+    PriceBand.FROM_7500_TO_10000: (750_000, 1_000_000),
+    PriceBand.FROM_10000: (1_000_000, None),
+}
+
+
+def price_band(price_cents: int) -> PriceBand:
+    for band, (low, high) in PRICE_BAND_CENTS.items():
+        if price_cents >= low and (high is None or price_cents < high):
+            return band
+    raise ValueError(price_cents)  # prices are never negative
+
+
+class Certification(StrEnum):
+    """Whether the provider holds a verified Blik op Werk mark valid today."""
+
+    CERTIFIED = "certified"
+    UNCERTIFIED = "uncertified"
+
+
+# Formats a learner can follow (at least partly) online: what `online: true` keeps.
+ONLINE_FORMATS = (Format.ONLINE, Format.BLENDED)
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """A circle on the map: the service resolves a postcode to its area's centroid."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
 
 
 @dataclass(frozen=True, slots=True)
 class CourseSearch:
-    """A search over published courses with at least one bookable intake.
-
-    Filters narrow together (AND); a list filter matches any of its values (OR). `evening`
-    and `weekend` only narrow when true. Region and municipality filters match courses
-    with a bookable intake at a location there, so online-only courses match no place.
-    """
-
     query: str | None = None
     routes: Sequence[Route] = field(default_factory=tuple)
     levels: Sequence[Level] = field(default_factory=tuple)
     region_codes: Sequence[str] = field(default_factory=tuple)
     municipality_codes: Sequence[str] = field(default_factory=tuple)
+    near: Near | None = None
+    min_price_cents: int | None = None
     max_price_cents: int | None = None
+    price_bands: Sequence[PriceBand] = field(default_factory=tuple)
+    max_price_per_hour_cents: int | None = None
+    # Schedule: `schedule_kinds` keeps courses with any of the kinds; `evening` and
+    # `weekend` each keep only courses that have that kind (both: courses with both).
+    schedule_kinds: Sequence[ScheduleKind] = field(default_factory=tuple)
     evening: bool = False
     weekend: bool = False
+    formats: Sequence[Format] = field(default_factory=tuple)
+    # True: only formats in ONLINE_FORMATS (online or blended).
+    online: bool = False
+    max_wait_weeks: int | None = None
+    # Expected start strictly before this local date.
+    starts_before: date | None = None
     # False also lists providers without a current mark, except for Z-route courses,
     # which by law exist only at certified providers.
     certified_only: bool = True
+    # A municipality's CBS code: courses under a contract from that municipality's tenders.
+    # No contracts exist yet (tenders come later), so today it validly matches nothing;
+    # a contract table (municipality code, course id) will feed it.
+    contracted_by: str | None = None
     sort: SearchSort = SearchSort.RELEVANCE
+
+
+class FacetField(StrEnum):
+    ROUTE = "route"
+    LEVEL = "level"
+    REGION = "region"
+    SCHEDULE_KIND = "schedule_kind"
+    FORMAT = "format"
+    CERTIFICATION = "certification"
+    PRICE_BAND = "price_band"
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """`value` is what the matching filter takes, as the API names it: an enum member's
+    name (`B1`, `EVENING`, `FROM_2500_TO_5000`, `CERTIFIED`) or a region code (`AM18`)."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """Counts of matching courses per value, computed under every active filter except the
+    facet's own ones (standard faceted search), so each count is the total one would get by
+    choosing that value instead. Only values with a count above zero, in a fixed order
+    (the enum's order; regions by code).
+
+    The facet's own filters: ROUTE `routes`; LEVEL `levels`; REGION `region_codes`;
+    SCHEDULE_KIND `schedule_kinds`, `evening`, `weekend`; FORMAT `formats`, `online`;
+    CERTIFICATION `certified_only`; PRICE_BAND `price_bands`.
+    """
+
+    field: FacetField
+    values: tuple[FacetValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseHit:
+    course: Course
+    # Kilometres to the nearest matching intake's location; None without `near`.
+    distance_km: float | None
+    expected_start: date
+    wait_weeks: int
+    # The matching intakes, best first (earliest expected start, then id).
+    matching_intake_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    page: Page[CourseHit]
+    facets: tuple[Facet, ...]
+
+
+# Labels of facet values, for people (Dutch names where the domain uses them).
+ROUTE_LABELS = {Route.B1: "B1-route", Route.ONDERWIJS: "Onderwijsroute", Route.Z: "Z-route"}
+SCHEDULE_LABELS = {
+    ScheduleKind.DAYTIME: "Overdag",
+    ScheduleKind.EVENING: "Avond",
+    ScheduleKind.WEEKEND: "Weekend",
+}
+FORMAT_LABELS = {Format.CLASSROOM: "Klassikaal", Format.ONLINE: "Online", Format.BLENDED: "Blended"}
+CERTIFICATION_LABELS = {
+    Certification.CERTIFIED: "Blik op Werk keurmerk",
+    Certification.UNCERTIFIED: "Zonder keurmerk",
+}
+PRICE_BAND_LABELS = {
+    PriceBand.UNDER_2500: "tot € 2.500",
+    PriceBand.FROM_2500_TO_5000: "€ 2.500 tot 5.000",
+    PriceBand.FROM_5000_TO_7500: "€ 5.000 tot 7.500",
+    PriceBand.FROM_7500_TO_10000: "€ 7.500 tot 10.000",
+    PriceBand.FROM_10000: "€ 10.000 of meer",
+}

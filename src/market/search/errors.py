@@ -15,5 +15,24 @@ class TooManyFilterValues(InvalidInput):
         super().__init__(f"Filter on at most {limit} values.", field=field)
 
 
-class NegativePrice(InvalidInput):
-    message = "A price cannot be negative."
+class NegativeFilterValue(InvalidInput):
+    message = "This filter cannot be negative."
+
+
+class PriceRangeInverted(InvalidInput):
+    message = "The lowest price is above the highest."
+
+
+class RadiusOutOfRange(InvalidInput):
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"Search within more than 0 and at most {limit:g} km.", field="radiusKm")
+
+
+class UnknownSearchPostcode(InvalidInput):
+    """A postcode in a search filter whose area is not known: the learner mistyped it."""
+
+    message = "This postcode area is not known."
+
+
+class DistanceNeedsPlace(InvalidInput):
+    message = "Sorting by distance needs a place to measure from: set filter.near."
