@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Computed,
@@ -23,11 +24,14 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Identity,
+    Index,
     Integer,
     String,
     Text,
     TypeDecorator,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -274,3 +278,41 @@ class Intake(Base):
     @property
     def is_continuous(self) -> bool:
         return self.starts_on is None
+
+
+class CatalogChange(Base):
+    """The outbox of catalog changes that search must see: written in the same transaction
+    as the change, so an index update happens exactly when the change commits (and never
+    for a change rolled back). A search job applies pending rows and marks them processed.
+
+    Each row names what changed: a course (and its intakes), a provider profile (all its
+    courses) or a location (the courses with intakes there). The reader expands them; a
+    write stays one small insert however many courses it touches.
+    """
+
+    __tablename__ = "catalog_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    course_id: Mapped[uuid.UUID | None] = mapped_column()
+    provider_id: Mapped[uuid.UUID | None] = mapped_column()
+    location_id: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = created_at()
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # No foreign keys: a row must outlive what it names (a deleted course must still
+    # leave the index).
+    __table_args__ = (
+        CheckConstraint(
+            "num_nonnulls(course_id, provider_id, location_id) = 1", name="one_subject"
+        ),
+        Index(
+            "ix_catalog_changes_pending",
+            "id",
+            postgresql_where=text("processed_at IS NULL"),
+        ),
+        Index(
+            "ix_catalog_changes_processed_at",
+            "processed_at",
+            postgresql_where=text("processed_at IS NOT NULL"),
+        ),
+    )

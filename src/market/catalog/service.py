@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from market.catalog import errors
+from market.catalog import errors, outbox
 from market.catalog.models import (
     Component,
     Course,
@@ -247,6 +247,7 @@ async def update_provider(
     if claims != profile.diploma_recognition_claimed:
         profile.diploma_recognition_claimed = claims
         profile.diploma_recognition_verified_at = None
+    outbox.provider_changed(session, provider_id)
     await session.flush()
     await session.refresh(profile, ["updated_at"])
     return await _view(session, profile)
@@ -289,6 +290,7 @@ async def verify_certification(
             profile.diploma_recognition_verified_at = now
     if "star_rating" in decision:
         profile.star_rating = decision["star_rating"]
+    outbox.provider_changed(session, provider_id)
     await session.flush()
     # The timestamps were set by the database clock; read them back.
     await session.refresh(
@@ -372,6 +374,7 @@ async def update_location(
         # Keep the coordinates the location has; a new postcode moves it to its centroid.
         current = replace(current, latitude=location.latitude, longitude=location.longitude)
     await _apply_location(session, location, replace(current, **changes))
+    outbox.location_changed(session, location_id)
     return await _saved(session, location)
 
 
@@ -528,7 +531,9 @@ async def create_course(
     course = Course(provider_id=provider_id, status=CourseStatus.DRAFT)
     _apply_course(course, spec)
     session.add(course)
-    return await _saved(session, course)
+    course = await _saved(session, course)
+    outbox.course_changed(session, course.id)
+    return course
 
 
 async def _course_for_update(
@@ -554,6 +559,7 @@ async def update_course(
     spec = _checked_course(replace(_spec_of(course), **changes))
     _check_provider_may_offer(profile, spec.route, await today(session))
     _apply_course(course, spec)
+    outbox.course_changed(session, course_id)
     return await _saved(session, course)
 
 
@@ -567,6 +573,7 @@ async def publish_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     if course.status is CourseStatus.DRAFT:
         course.status = CourseStatus.PUBLISHED
         course.published_at = func.now()
+        outbox.course_changed(session, course_id)
         await _saved(session, course)
     return course
 
@@ -578,6 +585,7 @@ async def archive_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     if course.status is not CourseStatus.ARCHIVED:
         course.status = CourseStatus.ARCHIVED
         course.archived_at = func.now()
+        outbox.course_changed(session, course_id)
         await _saved(session, course)
     return course
 
@@ -732,6 +740,7 @@ async def create_intake(
     intake = Intake(course_id=course_id, seats_taken=0)
     _apply_intake(intake, spec, slots)
     session.add(intake)
+    outbox.course_changed(session, course_id)
     return await _saved(session, intake)
 
 
@@ -763,6 +772,7 @@ async def update_intake(
     if moved and spec.starts_on < await today(session):  # type: ignore[operator]
         raise errors.StartDateInPast(field="startsOn")
     _apply_intake(intake, spec, slots)
+    outbox.course_changed(session, course.id)
     return await _saved(session, intake)
 
 

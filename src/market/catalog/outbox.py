@@ -1,0 +1,99 @@
+"""The catalog's outbox for search: which courses changed in a way search must see.
+
+The catalog's verbs record a change here in their own transaction (a row rolled back with
+the change it names); the search indexer claims pending rows, expands them to course ids,
+applies those courses to the index and marks the rows processed. Processed rows are kept a
+short while for inspection, then purged, so the table stays small.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from market.catalog.models import CatalogChange, Course, Intake
+
+
+def course_changed(session: AsyncSession, course_id: uuid.UUID) -> None:
+    """The course or one of its intakes changed."""
+    session.add(CatalogChange(course_id=course_id))
+
+
+def provider_changed(session: AsyncSession, provider_id: uuid.UUID) -> None:
+    """The provider's profile changed (certification, recognition, rating): every course
+    of the provider is affected."""
+    session.add(CatalogChange(provider_id=provider_id))
+
+
+def location_changed(session: AsyncSession, location_id: uuid.UUID) -> None:
+    """A location moved or was renamed: the courses with intakes there are affected."""
+    session.add(CatalogChange(location_id=location_id))
+
+
+async def claim_pending(session: AsyncSession, limit: int) -> list[CatalogChange]:
+    """The oldest pending changes, locked for this transaction; rows another worker holds
+    are skipped, so several workers never apply the same change at once."""
+    rows = await session.scalars(
+        select(CatalogChange)
+        .where(CatalogChange.processed_at.is_(None))
+        .order_by(CatalogChange.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
+
+
+async def affected_courses(
+    session: AsyncSession, changes: Sequence[CatalogChange]
+) -> set[uuid.UUID]:
+    """Every course id the changes name, directly or through a provider or a location.
+    Ids of courses that no longer exist are included: they must leave the index."""
+    courses = {c.course_id for c in changes if c.course_id is not None}
+    providers = {c.provider_id for c in changes if c.provider_id is not None}
+    locations = {c.location_id for c in changes if c.location_id is not None}
+    conditions = []
+    if providers:
+        conditions.append(Course.provider_id.in_(providers))
+    if locations:
+        conditions.append(
+            Course.id.in_(select(Intake.course_id).where(Intake.location_id.in_(locations)))
+        )
+    if conditions:
+        courses.update(await session.scalars(select(Course.id).where(or_(*conditions))))
+    return courses
+
+
+async def mark_processed(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(
+        update(CatalogChange).where(CatalogChange.id.in_(ids)).values(processed_at=func.now())
+    )
+
+
+async def purge_processed(session: AsyncSession, older_than: timedelta) -> int:
+    """Remove rows processed longer ago than `older_than`; returns how many."""
+    result = await session.execute(
+        delete(CatalogChange).where(CatalogChange.processed_at < func.now() - older_than)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def reopen_since(session: AsyncSession, since: datetime) -> int:
+    """Mark changes recorded at or after `since` pending again (a rebuilt index must see
+    the changes that were applied to the index it replaced); returns how many."""
+    result = await session.execute(
+        update(CatalogChange)
+        .where(CatalogChange.created_at >= since, CatalogChange.processed_at.is_not(None))
+        .values(processed_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def pending_count(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(CatalogChange).where(CatalogChange.processed_at.is_(None))
+    )
+    return count or 0
