@@ -1,0 +1,452 @@
+"""`make bench`: the course search under load, through the real HTTP GraphQL endpoint and,
+as a lower bound, the very same SQL through raw asyncpg.
+
+1. Seeds the scale dataset (`market seed --scale N`) into a throwaway embedded PostgreSQL
+   under .bench/, or reuses the one a previous run left there when it holds the same scale
+   at the same migration head and is less than a week old (intake dates are relative to
+   the seeding day).
+2. Starts the real server as its own process (`market serve`: no debug, log level
+   WARNING, no embedded job worker) on a free loopback port.
+3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
+   by running each once in this process with a SQLAlchemy `before_cursor_execute`
+   listener.
+4. Runs the mix through HTTP at concurrency 1 and 16 (httpx, keep-alive), then replays the
+   captured statements with asyncpg at the same concurrencies; every run is bounded by a
+   request count and a time limit.
+5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
+   concurrency 16 and the server's peak RSS, and writes them to bench-results.json.
+
+It reports figures; it does not pass or fail on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+import psutil
+import psycopg
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from market.app import create_app
+from market.db import embedded
+from market.db.migrate import head_revisions
+from market.settings import Settings
+from tests.bench.searches import SEARCH, Search, searches
+
+BENCH_DIR = Path(".bench")
+RESULTS = Path("bench-results.json")
+MARKER = "bench-seed.json"
+MAX_DATA_AGE = timedelta(days=7)
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Run:
+    """Latencies (seconds) of one bounded run at one concurrency."""
+
+    concurrency: int
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    by_search: dict[str, list[float]] = field(default_factory=dict)
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+
+    def percentile(self, p: int, values: list[float] | None = None) -> float:
+        cuts = statistics.quantiles(values or self.latencies, n=100, method="inclusive")
+        return cuts[p - 1] * 1000
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+
+# -- data -----------------------------------------------------------------------------------
+
+
+def prepare_data(data_dir: Path, scale: int, fresh: bool) -> tuple[str, dict[str, Any]]:
+    """The embedded database holding the scale dataset (seeded now or reused), its URL,
+    and the marker describing it."""
+    wanted = {"scale": scale, "heads": sorted(head_revisions())}
+    marker_file = data_dir / MARKER
+    marker = json.loads(marker_file.read_text()) if marker_file.exists() else None
+    reusable = (
+        not fresh
+        and marker is not None
+        and all(marker.get(k) == v for k, v in wanted.items())
+        and date.today() - date.fromisoformat(marker["seeded_on"]) < MAX_DATA_AGE
+    )
+    if not reusable:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = embedded.start(data_dir)  # this process holds the server until it exits
+    if reusable:
+        assert marker is not None
+        print(f"reusing the seeded data in {data_dir} ({marker['seeded_on']})", flush=True)
+        return url, marker | {"reused": True}
+    print(f"seeding {scale:,} courses into {data_dir} ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603 (our own console script)
+        [str(BIN / "market"), "seed", "--scale", str(scale)],
+        env=_server_env(data_dir),
+        check=True,
+    )
+    seed_seconds = time.perf_counter() - started
+    # A freshly COPY-loaded table has no statistics and no visibility map yet; production
+    # tables have both (autovacuum), so give the planner what it would have there.
+    with psycopg.connect(_libpq(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    marker = wanted | {"seeded_on": date.today().isoformat(), "seed_seconds": seed_seconds}
+    marker_file.write_text(json.dumps(marker))
+    return url, marker | {"reused": False}
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def _server_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKET_")}
+    return env | {
+        "MARKET_DATA_DIR": str(data_dir),
+        "MARKET_DEBUG": "false",
+        "MARKET_LOG_LEVEL": "WARNING",
+        "MARKET_EMBEDDED_WORKER": "false",
+        **extra,
+    }
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(data_dir: Path, port: int, workers: int, log: Path) -> Any:
+    """`market serve` (or, for `--workers 2`, uvicorn's own process manager over the same
+    app factory) as a separate process; yields it once /healthz answers."""
+    env = _server_env(data_dir, MARKET_HOST="127.0.0.1", MARKET_PORT=str(port))
+    if workers == 1:
+        command = [str(BIN / "market"), "serve"]
+    else:
+        subprocess.run([str(BIN / "market"), "db", "upgrade"], env=env, check=True)  # noqa: S603
+        command = [
+            str(BIN / "uvicorn"), "--factory", "market.app:create_app", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--no-access-log",
+            "--log-level", "warning",
+        ]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out)  # noqa: S603
+        try:
+            _wait_until_up(port, process)
+            yield psutil.Process(process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}: see .bench/*.log")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer /healthz within 120 s")
+
+
+class PeakRss:
+    """Samples the resident memory of a process and its children every 100 ms."""
+
+    def __init__(self, process: psutil.Process) -> None:
+        self.process = process
+        self.peak = 0
+        self.at_start = self._sample()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        processes = [self.process, *self.process.children(recursive=True)]
+        total = 0
+        for p in processes:
+            with suppress(psutil.NoSuchProcess):
+                total += p.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self._sample())
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for p in [self.process, *self.process.children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system
+        return total
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._sample())
+
+
+# -- the SQL behind each search ----------------------------------------------------------------
+
+Statement = tuple[str, tuple[Any, ...]]
+
+
+async def capture_sql(url: str, mix: list[Search]) -> dict[str, list[Statement]]:
+    """The statements (with their parameters) the app runs for each search, in order."""
+    app = create_app(Settings(database_url=url, embedded_worker=False, log_level="WARNING"))
+    captured: list[Statement] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append((statement, tuple(parameters or ())))
+
+    result: dict[str, list[Statement]] = {}
+    async with AsyncTestClient(app=app) as client:
+        for search in mix:
+            body = {"query": SEARCH, "variables": search.variables}
+            # The first run pays for connecting and for the dialect's start-up queries.
+            await _checked(await client.post("/graphql", json=body), search)
+            event.listen(Engine, "before_cursor_execute", listen)
+            try:
+                await _checked(await client.post("/graphql", json=body), search)
+            finally:
+                event.remove(Engine, "before_cursor_execute", listen)
+            result[search.name] = captured.copy()
+            captured.clear()
+    return result
+
+
+async def _checked(response: Any, search: Search) -> dict[str, Any]:
+    body: dict[str, Any] = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise SystemExit(f"search {search.name} failed: {response.status_code} {body}")
+    return body
+
+
+# -- load ----------------------------------------------------------------------------------
+
+
+async def load(
+    call: Callable[[Search], Awaitable[None]],
+    mix: list[Search],
+    concurrency: int,
+    requests: int,
+    seconds: float,
+    server: PeakRss | None,
+) -> Run:
+    """`concurrency` workers cycle through the mix until `requests` calls were made or
+    `seconds` passed, whichever comes first."""
+    run = Run(concurrency, by_search={s.name: [] for s in mix})
+    for search in mix * 2:  # warm up: caches, prepared statements, pool connections
+        await call(search)
+    numbers = itertools.count()
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        while (n := next(numbers)) < requests and time.perf_counter() < deadline:
+            search = mix[n % len(mix)]
+            started = time.perf_counter()
+            await call(search)
+            took = time.perf_counter() - started
+            run.latencies.append(took)
+            run.by_search[search.name].append(took)
+
+    cpu, server_cpu = time.process_time(), server.cpu_seconds() if server else 0.0
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    run.elapsed = time.perf_counter() - started
+    run.client_cpu = time.process_time() - cpu
+    run.server_cpu = server.cpu_seconds() - server_cpu if server else 0.0
+    return run
+
+
+def graphql_caller(client: httpx.AsyncClient, mix: list[Search]) -> Any:
+    bodies = {s.name: json.dumps({"query": SEARCH, "variables": s.variables}) for s in mix}
+    headers = {"content-type": "application/json"}
+
+    async def call(search: Search) -> None:
+        response = await client.post("/graphql", content=bodies[search.name], headers=headers)
+        # A substring check, not a parse: the client's CPU counts against the server.
+        if response.status_code != 200 or b'"errors"' in response.content:
+            raise SystemExit(f"search {search.name} failed: {response.text[:500]}")
+
+    return call
+
+
+def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> Any:
+    async def call(search: Search) -> None:
+        async with pool.acquire() as conn:
+            for sql, parameters in statements[search.name]:
+                await conn.fetch(sql, *parameters)
+
+    return call
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def figures(
+    graphql: dict[int, Run], raw: dict[int, Run], rss: PeakRss, marker: dict[str, Any],
+    statements: dict[str, list[Statement]], workers: int,
+) -> dict[str, Any]:  # fmt: skip
+    result: dict[str, Any] = {
+        "search_p95_ms_c1": graphql[1].percentile(95),
+        "search_p95_ms_c16": graphql[16].percentile(95),
+        "search_rps_graphql_c16": graphql[16].rps,
+        "search_rps_raw_c16": raw[16].rps,
+        "graphql_to_raw_ratio": graphql[16].rps / raw[16].rps,
+        "server_rss_mb": rss.peak / 2**20,
+    }
+    for c in (1, 16):
+        for p in (50, 95, 99):
+            result.setdefault(f"search_p{p}_ms_c{c}", graphql[c].percentile(p))
+            result[f"raw_p{p}_ms_c{c}"] = raw[c].percentile(p)
+        result[f"search_rps_graphql_c{c}"] = graphql[c].rps
+        result[f"search_rps_raw_c{c}"] = raw[c].rps
+        result[f"search_requests_c{c}"] = len(graphql[c].latencies)
+        result[f"raw_requests_c{c}"] = len(raw[c].latencies)
+        served, replayed = len(graphql[c].latencies), len(raw[c].latencies)
+        result[f"server_cpu_ms_per_search_c{c}"] = graphql[c].server_cpu / served * 1000
+        result[f"client_cpu_ms_per_search_c{c}"] = graphql[c].client_cpu / served * 1000
+        result[f"client_cpu_ms_per_raw_search_c{c}"] = raw[c].client_cpu / replayed * 1000
+    result["graphql_to_raw_ratio_c1"] = graphql[1].rps / raw[1].rps
+    result["server_rss_mb_at_start"] = rss.at_start / 2**20
+    result["server_workers"] = workers
+    result["sql_statements_per_search"] = {k: len(v) for k, v in statements.items()}
+    result["search_p50_ms_c1_by_search"] = {
+        name: graphql[1].percentile(50, values) for name, values in graphql[1].by_search.items()
+    }
+    result["raw_p50_ms_c1_by_search"] = {
+        name: raw[1].percentile(50, values) for name, values in raw[1].by_search.items()
+    }
+    result["seed_seconds"] = marker["seed_seconds"]
+    result["seed_reused"] = marker["reused"]
+    result["scale_courses"] = marker["scale"]
+    result["cpu_count"] = os.cpu_count()
+    result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+
+
+def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str, Any]) -> None:
+    print()
+    columns = ("conc", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s")
+    print(f"{'path':8} " + " ".join(f"{c:>8}" for c in columns))
+    for name, runs in (("graphql", graphql), ("raw sql", raw)):
+        for c, run in sorted(runs.items()):
+            print(
+                f"{name:8} {c:>8} {len(run.latencies):>8} {run.percentile(50):>8.1f} "
+                f"{run.percentile(95):>8.1f} {run.percentile(99):>8.1f} {run.rps:>8.0f}"
+            )
+    print()
+    print("per search, concurrency 1 (p50 ms graphql / raw, SQL statements):")
+    for name, ms in result["search_p50_ms_c1_by_search"].items():
+        raw_ms = result["raw_p50_ms_c1_by_search"][name]
+        count = result["sql_statements_per_search"][name]
+        print(f"  {name:28} {ms:7.1f} / {raw_ms:6.1f}   {count}")
+    print()
+    print(f"GraphQL-to-raw throughput at concurrency 16: {result['graphql_to_raw_ratio']:.2f}"
+          "  (target >= 0.5)")  # fmt: skip
+    print(f"p95 at concurrency 1: {result['search_p95_ms_c1']:.1f} ms  (target <= 30)")
+    print(f"server peak RSS: {result['server_rss_mb']:.0f} MB  (target < 400)")
+    print(f"server CPU per search: {result['server_cpu_ms_per_search_c1']:.1f} ms at c1, "
+          f"{result['server_cpu_ms_per_search_c16']:.1f} ms at c16; load generator CPU per "
+          f"search: {result['client_cpu_ms_per_search_c16']:.1f} ms (HTTP), "
+          f"{result['client_cpu_ms_per_raw_search_c16']:.1f} ms (raw) at c16")  # fmt: skip
+    print(f"seed: {result['seed_seconds']:.0f} s"
+          + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = args.data_dir.resolve()
+    url, marker = prepare_data(data_dir, args.scale, args.fresh)
+    mix = searches(datetime.now(ZoneInfo("Europe/Amsterdam")).date())
+    statements = await capture_sql(url, mix)
+    bounds = {1: (args.requests_c1, args.seconds), 16: (args.requests_c16, args.seconds)}
+    graphql: dict[int, Run] = {}
+    raw: dict[int, Run] = {}
+    port = free_port()
+    log = data_dir.parent / "server.log"
+    with running_server(data_dir, port, args.workers, log) as server, PeakRss(server) as rss:
+        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
+        ) as client:
+            call = graphql_caller(client, mix)
+            for c, (requests, seconds) in bounds.items():
+                print(f"GraphQL over HTTP, concurrency {c} ...", flush=True)
+                graphql[c] = await load(call, mix, c, requests, seconds, rss)
+    pool = await asyncpg.create_pool(_libpq(url), min_size=16, max_size=16)
+    try:
+        for c, (requests, seconds) in bounds.items():
+            print(f"raw asyncpg, concurrency {c} ...", flush=True)
+            raw[c] = await load(raw_caller(pool, statements), mix, c, requests, seconds, None)
+    finally:
+        await pool.close()
+    result = figures(graphql, raw, rss, marker, statements, args.workers)
+    print_report(graphql, raw, result)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100_000, help="courses to seed")
+    parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data")
+    parser.add_argument("--fresh", action="store_true", help="seed again even if cached")
+    parser.add_argument("--requests-c1", type=int, default=800)
+    parser.add_argument("--requests-c16", type=int, default=4000)
+    parser.add_argument("--seconds", type=float, default=60, help="time limit per run")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    result = asyncio.run(bench(args))
+    temporary = args.output.with_name(args.output.name + ".tmp")
+    temporary.write_text(json.dumps(result, indent=2) + "\n")
+    temporary.replace(args.output)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
