@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog.models import CatalogChange, Course, Intake
+from market.catalog.models import CatalogChange, Course, CourseStatus, Intake
 
 
 def course_changed(session: AsyncSession, course_id: uuid.UUID) -> None:
@@ -32,6 +32,23 @@ def provider_changed(session: AsyncSession, provider_id: uuid.UUID) -> None:
 def location_changed(session: AsyncSession, location_id: uuid.UUID) -> None:
     """A location moved or was renamed: the courses with intakes there are affected."""
     session.add(CatalogChange(location_id=location_id))
+
+
+async def calendar_changed(session: AsyncSession, *, since: date, today: date) -> int:
+    """A new day changed what the index derives from the date: record every published
+    course with continuous intake (its expected start moves with today) or with an intake
+    that started between `since` and yesterday (no longer bookable). Returns how many."""
+    started = Intake.starts_on.between(since, today - timedelta(days=1))
+    courses = (
+        select(Intake.course_id)
+        .join(Course, Course.id == Intake.course_id)
+        .where(Course.status == CourseStatus.PUBLISHED, or_(Intake.starts_on.is_(None), started))
+        .distinct()
+    )
+    result = await session.execute(
+        insert(CatalogChange).from_select([CatalogChange.course_id], courses)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def claim_pending(session: AsyncSession, limit: int) -> list[CatalogChange]:
