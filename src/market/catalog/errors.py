@@ -163,3 +163,15 @@ class InvalidWeeklySchedule(InvalidInput):
 
 class CapacityBelowSeatsTaken(Conflict):
     message = "The seat capacity cannot drop below the seats already taken."
+
+
+class ComparedCourseCount(InvalidInput):
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(f"Compare {low} to {high} courses.", field="ids")
+
+
+class UnknownPostcodeArea(InvalidInput):
+    """A postcode typed to measure distances from, whose area is not known: a typing
+    mistake by the learner rather than a missing resource."""
+
+    message = "This postcode area is not known."

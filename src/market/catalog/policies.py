@@ -45,6 +45,12 @@ class CatalogRules:
     # Upcoming (bookable) intakes per course; keeps a course's intake list small enough to
     # return whole.
     max_upcoming_intakes: int = 60
+    # compareCourses sets 2 to 4 courses side by side.
+    min_compared_courses: int = 2
+    max_compared_courses: int = 4
+    # DUO's maximum civic-integration loan (EUR 10,000); a learner's remaining loan above
+    # it is a typing mistake.
+    duo_max_loan_cents: int = 1_000_000
 
 
 RULES = CatalogRules()

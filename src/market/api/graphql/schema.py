@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from market.api.graphql.catalog.compare import CompareQuery
 from market.api.graphql.catalog.mutations import CatalogMutation
 from market.api.graphql.catalog.queries import CatalogQuery
 from market.api.graphql.geo.queries import GeoQuery
@@ -24,7 +25,7 @@ from market.api.graphql.identity.queries import IdentityQuery
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
-Query = merge_types("Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery))
+Query = merge_types("Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery))
 Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
 
 
