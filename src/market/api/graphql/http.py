@@ -14,7 +14,9 @@ from typing import Any
 
 from cross_web import HTTPException
 from litestar import Request, Response
+from litestar.background_tasks import BackgroundTasks
 from litestar.controller import Controller
+from litestar.di import Provide
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
@@ -38,6 +40,13 @@ def graphql_controller(
     )
 
     class GraphQLController(strawberry_controller):  # type: ignore[valid-type,misc]
+        # Strawberry provides its placeholder response with sync_to_thread=True: a hop to a
+        # worker thread and back on every request, for one constructor call.
+        dependencies = {
+            **strawberry_controller.dependencies,
+            "response": Provide(_placeholder_response, sync_to_thread=False),
+        }
+
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
         ) -> Response[Any]:
@@ -57,3 +66,8 @@ def graphql_controller(
             return process_result(result)
 
     return GraphQLController
+
+
+def _placeholder_response() -> Response[Any]:
+    """The response Strawberry's context carries, for resolvers to set headers or cookies."""
+    return Response({}, background=BackgroundTasks([]))

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -36,6 +37,13 @@ class MarketSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> MarketSchema:
     settings = settings or Settings()
+    # The limiters' validation rules are built once per schema. Each limiter instance makes
+    # a new rule class, and ValidationCache keys on the document *and* the rules: with a
+    # limiter per request no request would ever hit the cache.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     return MarketSchema(
         query=Query,
         mutation=Mutation,
@@ -44,8 +52,7 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
             # Factories, not instances: a fresh extension per request (the caches are shared).
             lambda: ParserCache(maxsize=1000),
             lambda: ValidationCache(maxsize=1000),
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         ],
     )
