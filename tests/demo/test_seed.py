@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from market.catalog.models import Course, Intake, ProviderProfile
+from market.catalog.service import ScheduleSlot
 from market.db.database import Database
 from market.demo import seed
 from market.identity.models import User
@@ -33,6 +34,13 @@ def test_the_world_matches_the_domain_figures() -> None:
     assert 8 <= statistics.mean(with_wait) <= 12
     regions = {p.municipality_code for p in providers}
     assert len(regions) > 60
+
+
+def test_every_schedule_is_stored_the_way_the_catalog_reads_it() -> None:
+    intakes = [i for p in seed.generator(TODAY).providers() for c in p.courses for i in c.intakes]
+    slots = [ScheduleSlot.from_json(slot) for i in intakes for slot in i.weekly_schedule]
+    assert all(i.weekly_schedule for i in intakes)
+    assert all(slot.start < slot.end for slot in slots)
 
 
 def test_the_same_seed_gives_the_same_world() -> None:

@@ -259,7 +259,8 @@ class Intake(Base):
         ForeignKey("locations.id", ondelete="RESTRICT"), index=True
     )
     starts_on: Mapped[date | None] = mapped_column(Date)
-    # [{"weekday": 1..7 (ISO, Monday 1), "startTime": "18:30", "endTime": "21:00"}, ...]
+    # [{"weekday": 1..7 (ISO, Monday 1), "start": "18:30", "end": "21:00"}, ...]: see
+    # catalog.service.ScheduleSlot.
     weekly_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     seat_capacity: Mapped[int] = mapped_column(Integer)
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)

@@ -384,8 +384,6 @@ def _schedule(kinds: list[str], hours_per_week: int) -> list[dict[str, Any]]:
             break
         length = min(remaining, 4 if start.hour < 12 else 3)
         end = time(start.hour + length, start.minute)
-        lessons.append(
-            {"weekday": weekday, "startTime": f"{start:%H:%M}", "endTime": f"{end:%H:%M}"}
-        )
+        lessons.append({"weekday": weekday, "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"})
         remaining -= length
     return sorted(lessons, key=lambda lesson: lesson["weekday"])
