@@ -113,21 +113,24 @@ async def test_from_new_provider_to_a_course_learners_find(
     # Then an anonymous learner looking for evening B1 lessons in Amsterdam finds it
     found = await gql(
         """{ searchCourses(filter: {routes: [B1], evening: true, municipalityCodes: ["GM0363"]},
-             sort: PRICE) { totalCount nodes { id title priceCents pricePerHourCents
-             provider { name certified starRating } } } }"""
+             sort: PRICE) { totalCount nodes { waitWeeks course { id title priceCents
+             pricePerHourCents provider { name certified starRating } } } } }"""
     )
     assert found.ok()["searchCourses"] == {
         "totalCount": 1,
         "nodes": [
             {
-                "id": course_id,
-                "title": "Avondcursus B1",
-                "priceCents": 450000,
-                "pricePerHourCents": 1500,
-                "provider": {
-                    "name": "Taalhuis Voorbeeld",
-                    "certified": True,
-                    "starRating": "THREE",
+                "waitWeeks": 3,
+                "course": {
+                    "id": course_id,
+                    "title": "Avondcursus B1",
+                    "priceCents": 450000,
+                    "pricePerHourCents": 1500,
+                    "provider": {
+                        "name": "Taalhuis Voorbeeld",
+                        "certified": True,
+                        "starRating": "THREE",
+                    },
                 },
             }
         ],

@@ -18,10 +18,15 @@ query($first: Int) {
   searchCourses(sort: PRICE, first: $first) {
     totalCount
     nodes {
-      id title pricePerHourCents
-      provider { name certified locations { name } }
-      intakes { startsOn location { name municipality { name regionCode } } }
+      expectedStart waitWeeks
+      matchingIntakes { id }
+      course {
+        id title pricePerHourCents
+        provider { name certified locations { name } }
+        intakes { startsOn location { name municipality { name regionCode } } }
+      }
     }
+    facets { field values { value count } }
   }
 }
 """
@@ -54,7 +59,7 @@ async def statements_for_page(gql: GraphQLClient, first: int) -> list[str]:
     with counting_statements() as statements:
         data = (await gql(PAGE, {"first": first})).ok()
     assert len(data["searchCourses"]["nodes"]) == first
-    assert all(len(node["intakes"]) == 2 for node in data["searchCourses"]["nodes"])
+    assert all(len(node["course"]["intakes"]) == 2 for node in data["searchCourses"]["nodes"])
     return statements
 
 
@@ -65,5 +70,6 @@ async def test_statements_do_not_grow_with_the_page(db: Database, gql: GraphQLCl
     large = await statements_for_page(gql, 50)
 
     assert len(small) == len(large), "\n".join(large)
-    # count, page, providers, provider locations, intakes, intake locations, municipalities
-    assert len(large) == 7
+    # hits with total and facets, matching intakes, courses; then the loaders: providers,
+    # provider locations, intakes, intake locations, municipalities
+    assert len(large) == 8

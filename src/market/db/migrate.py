@@ -15,8 +15,9 @@ from sqlalchemy.sql.schema import SchemaItem
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-# Tables the application does not model: procrastinate's job queue (migration 0003_jobs).
-UNMODELLED_TABLE_PREFIXES = ("procrastinate_",)
+# Tables the application does not model: procrastinate's job queue (migration 0003_jobs)
+# and the search engine's trigger-maintained table (0006_search).
+UNMODELLED_TABLE_PREFIXES = ("procrastinate_", "search_")
 
 
 def include_object(

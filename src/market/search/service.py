@@ -1,37 +1,73 @@
-"""The course listing: validates what a learner asks, then asks the configured engine."""
+"""The course search: validates what a learner asks, then asks the configured engine."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from market.catalog.models import Course
-from market.geo.errors import UnknownMunicipality, UnknownRegion
+from market.geo import service as geo
+from market.geo.errors import UnknownMunicipality, UnknownPostcode, UnknownRegion
 from market.geo.models import LabourMarketRegion, Municipality
-from market.kernel.pagination import Page, PageRequest
+from market.kernel.pagination import PageRequest
+from market.search import errors
 from market.search.backend import SearchBackend
-from market.search.criteria import CourseSearch
-from market.search.errors import NegativePrice, SearchQueryTooLong, TooManyFilterValues
+from market.search.criteria import CourseSearch, Near, SearchResult, SearchSort
 from market.search.postgres import PostgresSearch
+
+T = TypeVar("T")
 
 MAX_QUERY_LENGTH = 200
 # 342 municipalities exist; a longer list is not a search but a mistake.
 MAX_FILTER_VALUES = 50
+# The Netherlands is about 300 km across: a wider circle is a mistake, not a search.
+MAX_RADIUS_KM = 250.0
 
 _POSTGRES = PostgresSearch()
+
+
+@dataclass(frozen=True, slots=True)
+class NearPostcode:
+    """`near { postcode radiusKm }` as the learner typed it."""
+
+    postcode: str
+    radius_km: float
 
 
 async def search_courses(
     session: AsyncSession,
     criteria: CourseSearch,
     page: PageRequest,
+    *,
+    near: NearPostcode | None = None,
     backend: SearchBackend = _POSTGRES,
-) -> Page[Course]:
-    """Published courses with a bookable intake matching the criteria. Public: the listing
-    shows only what everyone may see, so no actor is needed."""
-    return await backend.search(session, await checked(session, criteria), page)
+) -> SearchResult:
+    """Published courses with a matching intake (see market.search.criteria), with facets.
+    Public: the listing shows only what everyone may see, so no actor is needed."""
+    checked_criteria = await checked(session, criteria)
+    if near is not None:
+        checked_criteria = replace(checked_criteria, near=await resolve_near(session, near))
+    if checked_criteria.sort is SearchSort.DISTANCE and checked_criteria.near is None:
+        raise errors.DistanceNeedsPlace(field="sort")
+    return await backend.search(session, checked_criteria, page)
+
+
+async def resolve_near(session: AsyncSession, near: NearPostcode) -> Near:
+    """The circle around the postcode area's centroid. Only the PC4 area counts: a bare
+    postcode names no municipality, so an unknown area is an error, not a fallback."""
+    radius = near.radius_km
+    if not (math.isfinite(radius) and 0 < radius <= MAX_RADIUS_KM):
+        raise errors.RadiusOutOfRange(MAX_RADIUS_KM)
+    try:
+        place = await geo.locate_postcode(session, near.postcode, field="postcode")
+    except UnknownPostcode:
+        raise errors.UnknownSearchPostcode(field="postcode") from None
+    return Near(place.latitude, place.longitude, radius)
 
 
 async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch:
@@ -39,48 +75,79 @@ async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch
     query = criteria.query
     if query is not None:
         if len(query) > MAX_QUERY_LENGTH:
-            raise SearchQueryTooLong(MAX_QUERY_LENGTH)
+            raise errors.SearchQueryTooLong(MAX_QUERY_LENGTH)
         query = query.strip() or None
-    if criteria.max_price_cents is not None and criteria.max_price_cents < 0:
-        raise NegativePrice(field="maxPriceCents")
+    _check_numbers(criteria)
     for values, field in (
         (criteria.routes, "routes"),
         (criteria.levels, "levels"),
         (criteria.region_codes, "regionCodes"),
         (criteria.municipality_codes, "municipalityCodes"),
+        (criteria.price_bands, "priceBands"),
+        (criteria.schedule_kinds, "scheduleKinds"),
+        (criteria.formats, "formats"),
     ):
         if len(values) > MAX_FILTER_VALUES:
-            raise TooManyFilterValues(MAX_FILTER_VALUES, field=field)
+            raise errors.TooManyFilterValues(MAX_FILTER_VALUES, field=field)
     regions = _codes(criteria.region_codes)
     municipalities = _codes(criteria.municipality_codes)
-    if regions:
-        known = set(
-            await session.scalars(
-                select(LabourMarketRegion.code).where(LabourMarketRegion.code.in_(regions))
-            )
-        )
-        if known != set(regions):
-            raise UnknownRegion(field="regionCodes")
-    if municipalities:
-        known = set(
-            await session.scalars(
-                select(Municipality.cbs_code).where(Municipality.cbs_code.in_(municipalities))
-            )
-        )
-        if known != set(municipalities):
-            raise UnknownMunicipality(field="municipalityCodes")
-    return CourseSearch(
+    await _check_known(
+        session, LabourMarketRegion.code, regions, UnknownRegion(field="regionCodes")
+    )
+    await _check_known(
+        session,
+        Municipality.cbs_code,
+        municipalities,
+        UnknownMunicipality(field="municipalityCodes"),
+    )
+    contracted_by = None
+    if criteria.contracted_by is not None:
+        contracted_by = (
+            await geo.get_municipality(session, criteria.contracted_by, field="contractedBy")
+        ).cbs_code
+    return replace(
+        criteria,
         query=query,
-        routes=tuple(dict.fromkeys(criteria.routes)),
-        levels=tuple(dict.fromkeys(criteria.levels)),
+        routes=_unique(criteria.routes),
+        levels=_unique(criteria.levels),
         region_codes=regions,
         municipality_codes=municipalities,
-        max_price_cents=criteria.max_price_cents,
-        evening=criteria.evening,
-        weekend=criteria.weekend,
-        certified_only=criteria.certified_only,
-        sort=criteria.sort,
+        price_bands=_unique(criteria.price_bands),
+        schedule_kinds=_unique(criteria.schedule_kinds),
+        formats=_unique(criteria.formats),
+        contracted_by=contracted_by,
     )
+
+
+def _check_numbers(criteria: CourseSearch) -> None:
+    for value, field in (
+        (criteria.min_price_cents, "minPriceCents"),
+        (criteria.max_price_cents, "maxPriceCents"),
+        (criteria.max_price_per_hour_cents, "maxPricePerHourCents"),
+        (criteria.max_wait_weeks, "maxWaitWeeks"),
+    ):
+        if value is not None and value < 0:
+            raise errors.NegativeFilterValue(field=field)
+    low, high = criteria.min_price_cents, criteria.max_price_cents
+    if low is not None and high is not None and low > high:
+        raise errors.PriceRangeInverted(field="minPriceCents")
+
+
+async def _check_known(
+    session: AsyncSession,
+    column: InstrumentedAttribute[str],
+    codes: tuple[str, ...],
+    error: Exception,
+) -> None:
+    if not codes:
+        return
+    known = set(await session.scalars(select(column).where(column.in_(codes))))
+    if known != set(codes):
+        raise error
+
+
+def _unique(values: Sequence[T]) -> tuple[T, ...]:
+    return tuple(dict.fromkeys(values))
 
 
 def _codes(values: Sequence[str]) -> tuple[str, ...]:

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from market.api.graphql.catalog.types import Course
 from market.api.graphql.context import Info
-from market.api.graphql.pagination import Connection
 from market.api.graphql.search.inputs import CourseFilter, CourseSort
+from market.api.graphql.search.types import CourseSearchConnection
 from market.kernel.pagination import PageRequest
 from market.search import service
 from market.search.criteria import SearchSort
@@ -15,7 +14,8 @@ from market.search.criteria import SearchSort
 class SearchQuery:
     @strawberry.field(
         description="Published courses with a bookable intake (continuous, or starting today "
-        "or later), by default only at certified providers."
+        "or later) matching the filters, by default only at certified providers; with the "
+        "total count and the facets."
     )
     async def search_courses(
         self,
@@ -25,9 +25,12 @@ class SearchQuery:
         sort: CourseSort = SearchSort.RELEVANCE,  # type: ignore[valid-type]
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Course]:
+    ) -> CourseSearchConnection:
         page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
-        criteria = (filter or CourseFilter()).to_criteria(query, sort)
+        chosen = filter or CourseFilter()
+        criteria = chosen.to_criteria(query, sort)
         async with info.context.reader() as session:
-            result = await service.search_courses(session, criteria, page)
-        return Connection.of(result, Course.of)
+            result = await service.search_courses(
+                session, criteria, page, near=chosen.near_postcode()
+            )
+        return CourseSearchConnection.of(result)
