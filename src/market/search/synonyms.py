@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -70,7 +69,3 @@ def expand(query: str, path: Path = SYNONYMS_FILE) -> list[tuple[str, ...]]:
             clauses.append((tokens[position],))
             position += 1
     return clauses
-
-
-def flatten(clauses: Sequence[tuple[str, ...]]) -> list[str]:
-    return [phrase for clause in clauses for phrase in clause]
