@@ -3,8 +3,8 @@ as a lower bound, the very same SQL through raw asyncpg.
 
 1. Seeds the scale dataset (`market seed --scale N`) into a throwaway embedded PostgreSQL
    under .bench/, or reuses the one a previous run left there when it holds the same scale
-   at the same migration head and is less than a week old (intake dates are relative to
-   the seeding day).
+   at the same migration head, made by the same generator code, less than a week ago
+   (intake dates are relative to the seeding day).
 2. Starts the real server as its own process (`market serve`: no debug, log level
    WARNING, no embedded job worker) on a free loopback port.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -52,6 +54,7 @@ from sqlalchemy.engine import Engine
 from market.app import create_app
 from market.db import embedded
 from market.db.migrate import head_revisions
+from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.searches import SEARCH, Search, searches
 
@@ -88,7 +91,7 @@ class Run:
 def prepare_data(data_dir: Path, scale: int, fresh: bool) -> tuple[str, dict[str, Any]]:
     """The embedded database holding the scale dataset (seeded now or reused), its URL,
     and the marker describing it."""
-    wanted = {"scale": scale, "heads": sorted(head_revisions())}
+    wanted = {"scale": scale, "heads": sorted(head_revisions()), "generator": _generator_digest()}
     marker_file = data_dir / MARKER
     marker = json.loads(marker_file.read_text()) if marker_file.exists() else None
     reusable = (
@@ -120,6 +123,14 @@ def prepare_data(data_dir: Path, scale: int, fresh: bool) -> tuple[str, dict[str
     marker = wanted | {"seeded_on": date.today().isoformat(), "seed_seconds": seed_seconds}
     marker_file.write_text(json.dumps(marker))
     return url, marker | {"reused": False}
+
+
+def _generator_digest() -> str:
+    """Changes whenever the code that generates or loads the scale data changes."""
+    digest = hashlib.sha256()
+    for module in (generator, seed):
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
 
 
 def _libpq(url: str) -> str:
@@ -232,8 +243,11 @@ class PeakRss:
 Statement = tuple[str, tuple[Any, ...]]
 
 
-async def capture_sql(url: str, mix: list[Search]) -> dict[str, list[Statement]]:
-    """The statements (with their parameters) the app runs for each search, in order."""
+async def capture_sql(
+    url: str, mix: list[Search]
+) -> tuple[dict[str, list[Statement]], dict[str, int]]:
+    """The statements (with their parameters) the app runs for each search, in order, and
+    each search's total count of hits."""
     app = create_app(Settings(database_url=url, embedded_worker=False, log_level="WARNING"))
     captured: list[Statement] = []
 
@@ -241,6 +255,7 @@ async def capture_sql(url: str, mix: list[Search]) -> dict[str, list[Statement]]
         captured.append((statement, tuple(parameters or ())))
 
     result: dict[str, list[Statement]] = {}
+    totals: dict[str, int] = {}
     async with AsyncTestClient(app=app) as client:
         for search in mix:
             body = {"query": SEARCH, "variables": search.variables}
@@ -248,12 +263,13 @@ async def capture_sql(url: str, mix: list[Search]) -> dict[str, list[Statement]]
             await _checked(await client.post("/graphql", json=body), search)
             event.listen(Engine, "before_cursor_execute", listen)
             try:
-                await _checked(await client.post("/graphql", json=body), search)
+                answer = await _checked(await client.post("/graphql", json=body), search)
             finally:
                 event.remove(Engine, "before_cursor_execute", listen)
             result[search.name] = captured.copy()
+            totals[search.name] = answer["data"]["searchCourses"]["totalCount"]
             captured.clear()
-    return result
+    return result, totals
 
 
 async def _checked(response: Any, search: Search) -> dict[str, Any]:
@@ -327,7 +343,7 @@ def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> An
 
 def figures(
     graphql: dict[int, Run], raw: dict[int, Run], rss: PeakRss, marker: dict[str, Any],
-    statements: dict[str, list[Statement]], workers: int,
+    statements: dict[str, list[Statement]], totals: dict[str, int], workers: int,
 ) -> dict[str, Any]:  # fmt: skip
     result: dict[str, Any] = {
         "search_p95_ms_c1": graphql[1].percentile(95),
@@ -353,6 +369,7 @@ def figures(
     result["server_rss_mb_at_start"] = rss.at_start / 2**20
     result["server_workers"] = workers
     result["sql_statements_per_search"] = {k: len(v) for k, v in statements.items()}
+    result["total_hits_per_search"] = totals
     result["search_p50_ms_c1_by_search"] = {
         name: graphql[1].percentile(50, values) for name, values in graphql[1].by_search.items()
     }
@@ -378,11 +395,12 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
                 f"{run.percentile(95):>8.1f} {run.percentile(99):>8.1f} {run.rps:>8.0f}"
             )
     print()
-    print("per search, concurrency 1 (p50 ms graphql / raw, SQL statements):")
+    print("per search at concurrency 1: p50 ms GraphQL / raw SQL, SQL statements, total hits")
     for name, ms in result["search_p50_ms_c1_by_search"].items():
         raw_ms = result["raw_p50_ms_c1_by_search"][name]
         count = result["sql_statements_per_search"][name]
-        print(f"  {name:28} {ms:7.1f} / {raw_ms:6.1f}   {count}")
+        hits = result["total_hits_per_search"][name]
+        print(f"  {name:28} {ms:7.1f} / {raw_ms:6.1f} {count:4} {hits:8,}")
     print()
     print(f"GraphQL-to-raw throughput at concurrency 16: {result['graphql_to_raw_ratio']:.2f}"
           "  (target >= 0.5)")  # fmt: skip
@@ -403,7 +421,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = args.data_dir.resolve()
     url, marker = prepare_data(data_dir, args.scale, args.fresh)
     mix = searches(datetime.now(ZoneInfo("Europe/Amsterdam")).date())
-    statements = await capture_sql(url, mix)
+    statements, totals = await capture_sql(url, mix)
     bounds = {1: (args.requests_c1, args.seconds), 16: (args.requests_c16, args.seconds)}
     graphql: dict[int, Run] = {}
     raw: dict[int, Run] = {}
@@ -425,7 +443,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             raw[c] = await load(raw_caller(pool, statements), mix, c, requests, seconds, None)
     finally:
         await pool.close()
-    result = figures(graphql, raw, rss, marker, statements, args.workers)
+    result = figures(graphql, raw, rss, marker, statements, totals, args.workers)
     print_report(graphql, raw, result)
     return result
 

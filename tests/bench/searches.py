@@ -1,31 +1,33 @@
 """The fixed mix of eight searches the benchmark runs: what learners really ask.
 
-Each is a named GraphQL operation with its variables, asking for a page of 20 hits with
-the fields a result list shows, and the facets the filter panel shows.
+One named GraphQL operation, as a result page would send it: 20 hits with what a result
+card shows (the course, its provider, distance, expected start, the matching intakes), the
+total and the facets for the filter panel. Each search differs in text, filters and sort.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 SEARCH = """
 query Search($query: String, $filter: CourseFilter, $sort: CourseSort) {
   searchCourses(query: $query, filter: $filter, sort: $sort, first: 20) {
     totalCount
+    pageInfo { hasNextPage endCursor }
     nodes {
-      id
-      title
-      route
-      targetLevel
-      format
-      scheduleKinds
-      priceCents
-      pricePerHourCents
-      totalHours
-      hoursPerWeek
+      distanceKm
+      expectedStart
+      waitWeeks
+      course {
+        id title route targetLevel format scheduleKinds
+        priceCents pricePerHourCents totalHours hoursPerWeek
+        provider { name certified starRating }
+      }
+      matchingIntakes { id startsOn seatsAvailable }
     }
+    facets { field values { value label count } }
   }
 }
 """
@@ -38,17 +40,30 @@ class Search:
 
 
 def searches(today: date) -> list[Search]:
+    in_eight_weeks = (today + timedelta(weeks=8)).isoformat()
     return [
-        Search("text_b1_evening", {"query": "avondles", "filter": {"routes": ["B1"]}}),
-        Search("typo_text", {"query": "nederlnds", "filter": {"levels": ["B1"]}}),
-        Search("evening_region_price", {"filter": {"evening": True, "regionCodes": ["AM18"]},
-                                        "sort": "PRICE"}),
-        Search("z_route_municipality", {"filter": {"routes": ["Z"],
-                                                   "municipalityCodes": ["GM0599"]}}),
-        Search("cheap_b2_weekend", {"filter": {"levels": ["B2"], "weekend": True,
-                                               "maxPriceCents": 600000}, "sort": "PRICE"}),
-        Search("a2_cheapest", {"filter": {"levels": ["A2"]}, "sort": "PRICE"}),
-        Search("onderwijs_any_provider", {"filter": {"routes": ["ONDERWIJS"],
-                                                     "certifiedOnly": False}}),
-        Search("text_schakeltraject", {"query": "schakeltraject hbo", "sort": "PRICE"}),
+        # Free text with a synonym ("avondles" -> evening lessons) on the B1-route.
+        Search("text_avondles_b1", {"query": "avondles", "filter": {"routes": ["B1"]}}),
+        # A typo: typo tolerance must still find "Nederlands".
+        Search("typo_nederlnds_b1", {"query": "nederlnds", "filter": {"levels": ["B1"]}}),
+        # Within 15 km of Utrecht centre, nearest first.
+        Search("near_utrecht_distance", {
+            "filter": {"near": {"postcode": "3511 AB", "radiusKm": 15}}, "sort": "DISTANCE"}),
+        # Evening lessons in the Groot Amsterdam region, cheapest first.
+        Search("evening_amsterdam_price", {
+            "filter": {"evening": True, "regionCodes": ["AM18"]}, "sort": "PRICE"}),
+        # B1-route at most EUR 15 per lesson hour, cheapest hour first.
+        Search("b1_price_per_hour", {
+            "filter": {"routes": ["B1"], "maxPricePerHourCents": 1500},
+            "sort": "PRICE_PER_HOUR"}),
+        # A2 starting within eight weeks, soonest first.
+        Search("a2_soonest_start", {
+            "filter": {"levels": ["A2"], "startsBefore": in_eight_weeks},
+            "sort": "SOONEST_START"}),
+        # Weekend lessons with at most four weeks of wait, shortest wait first.
+        Search("weekend_short_wait", {
+            "filter": {"weekend": True, "maxWaitWeeks": 4}, "sort": "SHORTEST_WAIT"}),
+        # The Z-route in Rotterdam, best rated school first.
+        Search("z_route_rotterdam_rating", {
+            "filter": {"routes": ["Z"], "municipalityCodes": ["GM0599"]}, "sort": "RATING"}),
     ]  # fmt: skip
