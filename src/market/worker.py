@@ -17,6 +17,8 @@ from procrastinate import App, PsycopgConnector
 from market.db import jobs
 from market.db.database import Database, libpq_url
 from market.identity import tasks as identity_tasks
+from market.search import tasks as search_tasks
+from market.search.meilisearch import MeilisearchSearch
 
 log = structlog.get_logger("market.worker")
 
@@ -29,26 +31,37 @@ def job_app(database_url: str) -> App:
     """The job queue on `database_url` with every domain's tasks; open it before use."""
     app = App(connector=PsycopgConnector(conninfo=libpq_url(database_url)))
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
+    app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app
 
 
-async def run(db: Database, *, install_signal_handlers: bool = True) -> None:
+async def run(
+    db: Database,
+    *,
+    search_engine: MeilisearchSearch | None = None,
+    install_signal_handlers: bool = True,
+) -> None:
     """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
-    already running are allowed to finish."""
+    already running are allowed to finish. `search_engine`: the Meilisearch index the
+    search jobs keep in step with the catalog (None: search runs on PostgreSQL)."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
             name="market-worker",
-            additional_context=jobs.job_context(db),
+            additional_context=jobs.job_context(db) | search_tasks.job_context(search_engine),
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
         )
 
 
 @contextlib.asynccontextmanager
-async def running_in_background(db: Database) -> AsyncIterator[None]:
+async def running_in_background(
+    db: Database, search_engine: MeilisearchSearch | None = None
+) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
-    task = asyncio.create_task(run(db, install_signal_handlers=False), name="market-worker")
+    task = asyncio.create_task(
+        run(db, search_engine=search_engine, install_signal_handlers=False), name="market-worker"
+    )
     task.add_done_callback(_report_crash)
     try:
         yield

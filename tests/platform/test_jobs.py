@@ -100,5 +100,5 @@ async def test_a_failing_job_rolls_back_its_work(db: Database) -> None:
             wait=False, install_signal_handlers=False, additional_context=jobs.job_context(db)
         )
 
-    assert await job_statuses(db) == ["failed"]
+    assert await job_statuses(db, "delete_tokens_then_fail") == ["failed"]
     assert await remaining_token_hashes(db) == [tokens.digest(person.token)]

@@ -39,7 +39,8 @@ from market.search.criteria import price_band
 
 EPOCH = date(1970, 1, 1)
 
-# RATING sorts most stars first; aspirant and unrated providers come last, together.
+# RATING sorts most stars first, then aspirant providers, then unrated ones (UNRATED).
+UNRATED = -1
 STAR_POINTS = {
     StarRating.FOUR: 4,
     StarRating.THREE: 3,
@@ -142,7 +143,7 @@ def intake_document(
         "price_cents": course.price_cents,
         "price_per_hour_cents": course.price_per_hour_cents,
         "price_band": price_band(course.price_cents).value,
-        "star_rating": STAR_POINTS[profile.star_rating] if profile.star_rating else 0,
+        "star_rating": STAR_POINTS[profile.star_rating] if profile.star_rating else UNRATED,
         "diploma_recognised": profile.has_diploma_recognition,
         # No contracts exist yet (tenders come later): matches no municipality.
         "contracted_by": [],

@@ -1,0 +1,75 @@
+"""Search's background jobs. `blueprint()` declares them; the worker registers them under the
+`search` namespace:
+
+- `search:sync_index` applies pending catalog changes to Meilisearch, batch by batch, each
+  batch in its own transaction (so a Meilisearch failure leaves only that batch pending).
+  It runs every minute and can be deferred on demand (`market search sync` runs the same
+  work at once).
+- `search:record_new_day` queues the courses whose documents depend on the date, daily.
+- `search:purge` removes outbox rows and finished sync jobs older than a day.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from procrastinate import Blueprint, JobContext
+
+from market.db import jobs
+from market.search import indexer
+from market.search.meilisearch import MeilisearchSearch
+
+log = structlog.get_logger("market.search.tasks")
+
+QUEUE = "search"
+EVERY_MINUTE = "* * * * *"
+# Just after midnight in the Netherlands (cron runs in UTC).
+DAILY = "7 23 * * *"
+HOURLY = "41 * * * *"
+_ENGINE = "search_engine"
+
+
+def job_context(engine: MeilisearchSearch | None) -> dict[str, Any]:
+    """What the worker adds to every job's context: the Meilisearch engine, or None when
+    search runs on PostgreSQL."""
+    return {_ENGINE: engine}
+
+
+def _engine(context: JobContext) -> MeilisearchSearch | None:
+    engine: MeilisearchSearch | None = context.additional_context.get(_ENGINE)
+    return engine
+
+
+async def sync_index(context: JobContext, timestamp: int) -> None:
+    engine = _engine(context)
+    applied = await indexer.drain(lambda: jobs.transaction(context), engine)
+    if applied:
+        log.info("applied catalog changes", changes=applied, to_meilisearch=engine is not None)
+
+
+async def record_new_day(context: JobContext, timestamp: int) -> None:
+    async with jobs.transaction(context) as session:
+        queued = await indexer.record_new_day(session)
+    log.info("queued date-dependent courses for the index", courses=queued)
+
+
+async def purge(context: JobContext, timestamp: int) -> None:
+    async with jobs.transaction(context) as session:
+        removed = await indexer.purge(session)
+    # Every minute's sync leaves a finished job row behind; keep a day of them.
+    await context.app.job_manager.delete_old_jobs(nb_hours=24, queue=QUEUE)
+    log.info("purged processed catalog changes", removed=removed)
+
+
+def blueprint() -> Blueprint:
+    """A fresh set of task objects for each App (see identity.tasks.blueprint)."""
+    tasks = Blueprint()
+    # The queueing lock keeps at most one sync waiting, however often it is deferred.
+    sync = tasks.task(name="sync_index", queue=QUEUE, pass_context=True,
+                      queueing_lock="search:sync_index")(sync_index)  # fmt: skip
+    tasks.periodic(cron=EVERY_MINUTE)(sync)
+    new_day = tasks.task(name="record_new_day", queue=QUEUE, pass_context=True)(record_new_day)
+    tasks.periodic(cron=DAILY)(new_day)
+    tasks.periodic(cron=HOURLY)(tasks.task(name="purge", queue=QUEUE, pass_context=True)(purge))
+    return tasks

@@ -1,0 +1,92 @@
+"""One search on the Meilisearch backend, at its HTTP boundary: the multi-search requests it
+sends (hits, exhaustive total, facet counts under the other filters, then the regions it
+found) and the result it builds from Meilisearch's documented answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from market.catalog.models import Level, Route
+from market.db.database import Database
+from market.kernel.pagination import PageRequest, decode_cursor
+from market.search.criteria import CourseSearch, FacetField, SearchSort
+from market.search.documents import day_number
+from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
+from tests.support.meilisearch import FakeMeilisearch, search_result
+
+FOUND = {
+    'route = "b1"': 2,
+    'level = "b1"': 2,
+    'level = "a2"': 1,
+    'region_code = "AM18"': 2,
+}
+
+
+async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Database) -> None:
+    provider = await add_provider(db)
+    location = await add_location(db, provider)
+    cheap = await add_course(db, provider, price_cents=200_000)
+    dear = await add_course(db, provider, price_cents=300_000)
+    for course in (cheap, dear):
+        await add_intake(db, course, location)
+    day = day_number(today())
+    certified = f"(certification_valid_from <= {day} AND certification_valid_until >= {day})"
+
+    def answer(query: dict[str, Any]) -> dict[str, Any]:
+        if query["facets"]:
+            return search_result(query, facets={"region_code": {"AM18": 2, "AM03": 0}})
+        if query["hitsPerPage"] is None:
+            return search_result(query, hits=[{"course_id": str(cheap)}], total=2)
+        extra = query["filter"][-1]
+        return search_result(query, total=FOUND.get(extra, 2 if extra == certified else 0))
+
+    fake = FakeMeilisearch(answer_search=answer)
+    criteria = CourseSearch(query="nt2", routes=(Route.B1,), sort=SearchSort.PRICE)
+
+    async with db.reader() as session:
+        result = await fake.engine().search(session, criteria, PageRequest(first=1))
+
+    first, second = fake.bodies("POST", "/multi-search")
+    shared = [
+        f"(continuous = true OR starts_on >= {day})",
+        f'(route != "z" OR {certified})',
+        '(route != "onderwijs" OR diploma_recognised = true)',
+    ]
+    hits, total, regions, *counts = first["queries"]
+    keys = ("indexUid", "q", "matchingStrategy", "offset", "limit", "filter", "sort")
+    assert {k: hits[k] for k in keys} == {
+        "indexUid": "courses",
+        "q": "nt2",
+        "matchingStrategy": "all",
+        "offset": 0,
+        "limit": 1,
+        "filter": [*shared, 'route IN ["b1"]', certified],
+        "sort": ["price_cents:asc", "course_id:asc"],
+    }
+    assert hits["hitsPerPage"] is None
+    assert (total["filter"], total["hitsPerPage"], total["page"]) == (hits["filter"], 0, 1)
+    assert (regions["filter"], regions["facets"]) == (hits["filter"], ["region_code"])
+    # The route facet is counted without the route filter, per route.
+    assert [c["filter"] for c in counts[:3]] == [
+        [*shared, certified, 'route = "b1"'],
+        [*shared, certified, 'route = "onderwijs"'],
+        [*shared, certified, 'route = "z"'],
+    ]
+    assert len(counts) == 20
+    # Only the region found with courses is counted, in a second request.
+    assert [q["filter"] for q in second["queries"]] == [
+        [*shared, 'route IN ["b1"]', certified, 'region_code = "AM18"']
+    ]
+
+    page = result.page
+    assert [hit.course.id for hit in page.items] == [cheap]
+    assert (page.total_count, page.has_next_page) == (2, True)
+    assert page.end_cursor is not None
+    assert decode_cursor(page.end_cursor) == ("price", 1)
+    facets = {facet.field: [(v.value, v.label, v.count) for v in facet.values]
+              for facet in result.facets}  # fmt: skip
+    assert facets[FacetField.ROUTE] == [("B1", "B1-route", 2)]
+    assert facets[FacetField.LEVEL] == [("A2", Level.A2.name, 1), ("B1", Level.B1.name, 2)]
+    assert facets[FacetField.REGION] == [("AM18", "Groot Amsterdam", 2)]
+    assert facets[FacetField.CERTIFICATION] == [("CERTIFIED", "Blik op Werk keurmerk", 2)]
+    assert facets[FacetField.PRICE_BAND] == []
