@@ -17,6 +17,9 @@ from market.api.rest.health import healthz, readyz
 from market.api.rest.request_context import request_context_middleware
 from market.db import embedded
 from market.db.database import Database
+from market.search.backend import SearchBackend
+from market.search.meilisearch import MeilisearchSearch
+from market.search.postgres import PostgresSearch
 from market.settings import Settings
 
 
@@ -25,23 +28,38 @@ def resolve_database_url(settings: Settings) -> str:
     return settings.database_url or embedded.start(settings.data_dir)
 
 
+def meilisearch(settings: Settings) -> MeilisearchSearch | None:
+    """The Meilisearch engine when MARKET_MEILISEARCH_URL is set, else None (PostgreSQL)."""
+    if not settings.meilisearch_url:
+        return None
+    return MeilisearchSearch.connect(settings.meilisearch_url, settings.meilisearch_api_key)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     market_logging.configure(settings.log_level)
     db = Database(resolve_database_url(settings), pool_size=settings.db_pool_size)
+    engine = meilisearch(settings)
+    search: SearchBackend = engine or PostgresSearch()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         # In embedded mode the job worker lives and dies with the web app.
-        jobs = worker.running_in_background(db) if settings.runs_embedded_worker else nullcontext()
+        jobs = (
+            worker.running_in_background(db, engine)
+            if settings.runs_embedded_worker
+            else nullcontext()
+        )
         try:
             async with jobs:
                 yield
         finally:
+            if engine is not None:
+                await engine.aclose()
             await db.dispose()
 
     graphql = graphql_controller(
-        build_schema(settings), settings, make_context_getter(db, settings)
+        build_schema(settings), settings, make_context_getter(db, settings, search)
     )
     return Litestar(
         route_handlers=[graphql, healthz, readyz],

@@ -1,4 +1,4 @@
-"""`market`: serve, worker, db upgrade, seed, schema."""
+"""`market`: serve, worker, db upgrade, seed, search reindex/sync, schema."""
 
 from __future__ import annotations
 
@@ -146,12 +146,80 @@ def worker(settings: Settings) -> None:
 
 async def _work(settings: Settings) -> None:
     from market import worker as job_worker
+    from market.app import meilisearch
     from market.db.database import Database
 
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    engine = meilisearch(settings)
     try:
-        await job_worker.run(db)
+        await job_worker.run(db, search_engine=engine)
     finally:
+        if engine is not None:
+            await engine.aclose()
+        await db.dispose()
+
+
+@main.group()
+def search() -> None:
+    """The Meilisearch index (used when MARKET_MEILISEARCH_URL is set)."""
+
+
+@search.command()
+@click.pass_obj
+def reindex(settings: Settings) -> None:
+    """Rebuild the Meilisearch index from the catalog and swap it in atomically.
+
+    Builds `courses_<timestamp>` with the settings in MARKET_SEARCH_CONFIG_DIR, fills it
+    with every published course, swaps it with `courses` and deletes the old index.
+    """
+    if not settings.meilisearch_url:
+        raise click.UsageError("set MARKET_MEILISEARCH_URL: without it search reads PostgreSQL")
+    settings = with_database(settings)
+    asyncio.run(_reindex(settings))
+
+
+async def _reindex(settings: Settings) -> None:
+    from market.app import meilisearch
+    from market.db import migrate
+    from market.db.database import Database
+    from market.search import indexer
+
+    db = Database(settings.database_url)
+    engine = meilisearch(settings)
+    assert engine is not None  # checked by the command
+    try:
+        await migrate.upgrade(db.engine)
+        rebuilt = await indexer.reindex(db, engine, settings.search_config_dir)
+    finally:
+        await engine.aclose()
+        await db.dispose()
+    click.echo(
+        f"{rebuilt.index} is now `courses`: {rebuilt.courses} courses, "
+        f"{rebuilt.documents} intake documents; {rebuilt.reopened} recent changes re-queued"
+    )
+
+
+@search.command()
+@click.pass_obj
+def sync(settings: Settings) -> None:
+    """Apply pending catalog changes to the index now (the worker does it every minute)."""
+    settings = with_database(settings)
+    applied = asyncio.run(_sync(settings))
+    click.echo(f"applied {applied} catalog changes")
+
+
+async def _sync(settings: Settings) -> int:
+    from market.app import meilisearch
+    from market.db.database import Database
+    from market.search import indexer
+
+    db = Database(settings.database_url)
+    engine = meilisearch(settings)
+    try:
+        return await indexer.drain(db.transaction, engine)
+    finally:
+        if engine is not None:
+            await engine.aclose()
         await db.dispose()
 
 

@@ -38,8 +38,12 @@ class Settings:
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15
     graphql_max_page_size: int = 100
+    # Empty: search runs on PostgreSQL. Set: searches ask Meilisearch, and the worker keeps
+    # its index in step with the catalog.
     meilisearch_url: str = ""
     meilisearch_api_key: str = ""
+    # The folder of search-engine settings as data (index settings, synonyms, stop words).
+    search_config_dir: Path = Path("search")
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 

@@ -20,6 +20,7 @@ from strawberry.types import Info as StrawberryInfo
 from market.db.database import Database
 from market.identity import service as identity
 from market.identity.policies import ANONYMOUS, Actor
+from market.search.backend import SearchBackend
 from market.settings import Settings
 
 
@@ -27,6 +28,8 @@ class Context(BaseContext, kw_only=True):
     db: Database
     settings: Settings
     actor: Actor
+    # The configured search engine (Meilisearch or PostgreSQL), for the search service.
+    search_backend: SearchBackend
     bearer_token: str | None = None
     # Per-request DataLoaders, keyed by name, created on first use.
     loaders: dict[str, Any] = msgspec.field(default_factory=dict)
@@ -54,13 +57,19 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def make_context_getter(db: Database, settings: Settings) -> Any:
+def make_context_getter(db: Database, settings: Settings, search_backend: SearchBackend) -> Any:
     async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
         token = bearer_token(request)
         actor = ANONYMOUS
         if token:
             async with db.reader() as session:
                 actor = await identity.actor_for_token(session, token)
-        return Context(db=db, settings=settings, actor=actor, bearer_token=token)
+        return Context(
+            db=db,
+            settings=settings,
+            actor=actor,
+            bearer_token=token,
+            search_backend=search_backend,
+        )
 
     return get_context

@@ -31,6 +31,10 @@ class SearchQuery:
         criteria = chosen.to_criteria(query, sort)
         async with info.context.reader() as session:
             result = await service.search_courses(
-                session, criteria, page, near=chosen.near_postcode()
+                session,
+                criteria,
+                page,
+                near=chosen.near_postcode(),
+                backend=info.context.search_backend,
             )
         return CourseSearchConnection.of(result)
