@@ -4,14 +4,22 @@ found) and the result it builds from Meilisearch's documented answers."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import pytest
+from litestar.testing import AsyncTestClient
+
+from market.app import create_app
 from market.catalog.models import Level, Route
 from market.db.database import Database
 from market.kernel.pagination import PageRequest, decode_cursor
 from market.search.criteria import CourseSearch, FacetField, SearchSort
 from market.search.documents import day_number
+from market.search.meilisearch import MeilisearchSearch
+from market.settings import Settings
 from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
+from tests.support.graphql import GraphQLClient
 from tests.support.meilisearch import FakeMeilisearch, search_result
 
 FOUND = {
@@ -90,3 +98,19 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     assert facets[FacetField.REGION] == [("AM18", "Groot Amsterdam", 2)]
     assert facets[FacetField.CERTIFICATION] == [("CERTIFIED", "Blik op Werk keurmerk", 2)]
     assert facets[FacetField.PRICE_BAND] == []
+
+
+async def test_the_app_searches_with_meilisearch_when_it_is_configured(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeMeilisearch(answer_search=lambda query: search_result(query, total=0))
+    engine = fake.engine()
+    monkeypatch.setattr(MeilisearchSearch, "connect", lambda *args, **kwargs: engine)
+    configured = dataclasses.replace(settings, meilisearch_url="http://meilisearch.test:7700")
+
+    async with AsyncTestClient(app=create_app(configured)) as http:
+        result = await GraphQLClient(http)('{ searchCourses(query: "knm") { totalCount } }')
+
+    assert result.ok() == {"searchCourses": {"totalCount": 0}}
+    [request] = fake.bodies("POST", "/multi-search")
+    assert request["queries"][0]["q"] == "knm"
