@@ -2,9 +2,9 @@
 as a lower bound, the very same SQL through raw asyncpg.
 
 1. Seeds the scale dataset (`market seed --scale N`) into a throwaway embedded PostgreSQL
-   under .bench/, or reuses the one a previous run left there when it holds the same scale
-   at the same migration head, made by the same generator code, less than a week ago
-   (intake dates are relative to the seeding day).
+   under .bench/, or reuses the one a previous run left there when it holds the same scale,
+   made by the same generator and migrations, less than a week ago (intake dates are
+   relative to the seeding day).
 2. Starts the real server as its own process (`market serve`: no debug, log level
    WARNING, no embedded job worker) on a free loopback port.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
@@ -53,7 +53,7 @@ from sqlalchemy.engine import Engine
 
 from market.app import create_app
 from market.db import embedded
-from market.db.migrate import head_revisions
+from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.searches import SEARCH, Search, searches
@@ -126,10 +126,13 @@ def prepare_data(data_dir: Path, scale: int, fresh: bool) -> tuple[str, dict[str
 
 
 def _generator_digest() -> str:
-    """Changes whenever the code that generates or loads the scale data changes."""
+    """Changes whenever the code that generates, loads or shapes the scale data changes:
+    the generator, the seeding and every migration (triggers may fill search tables)."""
     digest = hashlib.sha256()
     for module in (generator, seed):
         digest.update(inspect.getsource(module).encode())
+    for revision in sorted((MIGRATIONS / "versions").glob("*.py")):
+        digest.update(revision.read_bytes())
     return digest.hexdigest()[:16]
 
 
