@@ -13,6 +13,7 @@ from market.catalog.service import ScheduleSlot
 from market.db.database import Database
 from market.demo import seed
 from market.identity.models import User
+from tests.support.graphql import GraphQLClient
 
 TODAY = date(2026, 11, 28)
 
@@ -59,3 +60,27 @@ async def test_seeding_loads_providers_courses_and_accounts(db: Database) -> Non
         assert await session.scalar(select(func.count()).select_from(Intake)) == summary.intakes
         users = await session.scalar(select(func.count()).select_from(User))
     assert users == len(summary.accounts) == 2 + 2 * len(seed.MUNICIPAL_TEAMS) + 146 + 1
+
+
+async def test_the_seeded_world_reads_back_through_the_api(
+    db: Database, gql: GraphQLClient
+) -> None:
+    async with db.transaction() as session:
+        await seed.seed_demo(session, password="demo-password", today=date.today())
+
+    result = await gql(
+        """{ searchCourses(first: 100) { totalCount nodes { expectedStart course {
+             title provider { name certified locations { postcode } }
+             intakes { weeklySchedule { weekday startTime endTime } location { name } } } } }
+           }"""
+    )
+
+    data = result.ok()["searchCourses"]
+    assert data["totalCount"] > 400
+    courses = [node["course"] for node in data["nodes"]]
+    assert all(course["provider"]["certified"] for course in courses)
+    assert all(course["intakes"] and course["intakes"][0]["weeklySchedule"] for course in courses)
+    login = await gql(
+        'mutation { login(email: "admin@market.example", password: "demo-password") { token } }'
+    )
+    assert login.ok()["login"]["token"]
