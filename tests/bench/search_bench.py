@@ -310,11 +310,12 @@ async def load(
             run.latencies.append(took)
             run.by_search[search.name].append(took)
 
-    cpu, server_cpu = time.process_time(), server.cpu_seconds() if server else 0.0
+    # The event loop's thread only: the RSS sampler's thread is not load generation.
+    cpu, server_cpu = time.thread_time(), server.cpu_seconds() if server else 0.0
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     run.elapsed = time.perf_counter() - started
-    run.client_cpu = time.process_time() - cpu
+    run.client_cpu = time.thread_time() - cpu
     run.server_cpu = server.cpu_seconds() - server_cpu if server else 0.0
     return run
 
@@ -384,7 +385,28 @@ def figures(
     result["scale_courses"] = marker["scale"]
     result["cpu_count"] = os.cpu_count()
     result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    return {k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()}
+    result["commit"] = _commit()
+    return _rounded(result)
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def _commit() -> str | None:
+    """The checked-out commit, when run from a git work tree."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git from PATH)
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return found.stdout.strip()
 
 
 def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str, Any]) -> None:
