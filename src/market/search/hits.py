@@ -79,7 +79,7 @@ class IntakeFilters:
         return f"least({', '.join(bounds)})" if bounds else "NULL::date"
 
     def arguments(self, sql: Binder) -> str:
-        """The filter arguments of search_intake_matches / search_course_match."""
+        """The filter arguments of search_intake_matches."""
         return ", ".join(
             [
                 sql.bind("i_regions", self.regions or None, BigInteger),
