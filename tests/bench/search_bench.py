@@ -455,7 +455,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     with running_server(data_dir, port, args.workers, log) as server, PeakRss(server) as rss:
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120
         ) as client:
             call = graphql_caller(client, mix)
             for c, (requests, seconds) in bounds.items():
