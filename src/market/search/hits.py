@@ -24,7 +24,8 @@ from market.catalog.models import Course
 from market.search.criteria import CourseHit, CourseSearch
 
 # Today in the Netherlands by the database clock, computed once per statement (InitPlan).
-TODAY = "(SELECT (now() AT TIME ZONE 'Europe/Amsterdam')::date)"
+TODAY_EXPRESSION = "(now() AT TIME ZONE 'Europe/Amsterdam')::date"
+TODAY = f"(SELECT {TODAY_EXPRESSION})"
 
 
 class Binder(Protocol):

@@ -46,7 +46,7 @@ from market.search.criteria import (
     SearchResult,
     SearchSort,
 )
-from market.search.hits import TODAY, IntakeFilters, Params
+from market.search.hits import TODAY, TODAY_EXPRESSION, IntakeFilters, Params
 
 KIND_BITS = {ScheduleKind.DAYTIME: 1, ScheduleKind.EVENING: 2, ScheduleKind.WEEKEND: 4}
 # The small codes search_courses stores instead of the enums' text (migration 0006_search).
@@ -163,7 +163,7 @@ def _query(criteria: CourseSearch, sql: Params, offset: int, first: int) -> str:
     if not place:
         # The summary answers the other rows.
         best = f"least({TODAY} + s.continuous_delay_days, s.dated_best_start)"
-        summary = [f"NOT {_needs_exact(intake)}", "s.has_intake"]
+        summary = [_summary_answers(intake), "s.has_intake"]
         if intake.has_time:
             summary.append(f"{best} <= {intake.latest_start(sql)}")
         in_region = "true"
@@ -233,11 +233,22 @@ GROUP BY lmr.code, lmr.name
 def _needs_exact(intake: IntakeFilters) -> str:
     """When a row's summary cannot answer the intake-level filters exactly: it has gone stale
     (a dated intake in it has started), or its intakes lie in several regions under a region
-    or time filter (its best intake overall need not be its best in the region)."""
-    stale = f"coalesce(s.summary_until < {TODAY}, false)"
+    or time filter (its best intake overall need not be its best in the region). Written for
+    the indexes on summary_until and on the mixed-region rows, with today as an expression
+    rather than an InitPlan, so that the planner estimates how few rows are stale."""
+    stale = f"s.summary_until < {TODAY_EXPRESSION}"
     if intake.regions or intake.has_time:
         return f"({stale} OR NOT s.uniform_region)"
     return stale
+
+
+def _summary_answers(intake: IntakeFilters) -> str:
+    """The negation of `_needs_exact` (a NULL summary_until: only continuous intakes).
+    Nearly every row: written so that no index is tried for it."""
+    fresh = f"coalesce(s.summary_until >= {TODAY}, true)"
+    if intake.regions or intake.has_time:
+        return f"{fresh} AND s.uniform_region"
+    return fresh
 
 
 def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bool) -> str:
@@ -338,14 +349,16 @@ def _text(criteria: CourseSearch, sql: Params) -> tuple[str, str, list[str], str
                   JOIN search_words w ON w.word %> q.word
                   GROUP BY q.word) x) AS typos
 ), """  # noqa: S608
-    join = "JOIN search_course_texts t ON t.course_id = s.course_id"
     stemmed, typos = "(SELECT stemmed FROM words)", "(SELECT typos FROM words)"
-    condition = f"(t.document @@ {stemmed} OR t.names @@ {typos})"
-    rank = (
-        f", CASE WHEN t.document @@ {stemmed} THEN 1 + ts_rank(t.document, {stemmed}) "
-        f"ELSE ts_rank(t.names, {typos}) END AS rank"
-    )
-    return cte, join, [condition], rank
+    # The matches with their rank, narrow: the words themselves go no further.
+    cte += f"""texts AS MATERIALIZED (
+    SELECT t.course_id,
+           CASE WHEN t.document @@ {stemmed} THEN 1 + ts_rank(t.document, {stemmed})
+                ELSE ts_rank(t.names, {typos}) END AS rank
+    FROM search_course_texts t
+    WHERE t.document @@ {stemmed} OR t.names @@ {typos}
+), """  # noqa: S608
+    return cte, "JOIN texts t ON t.course_id = s.course_id", [], ", t.rank AS rank"
 
 
 def _flags(criteria: CourseSearch, sql: Params) -> dict[str, str]:
