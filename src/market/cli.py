@@ -15,6 +15,7 @@ import click
 from market.settings import Settings
 
 if TYPE_CHECKING:
+    from market.db.database import Database
     from market.demo.seed import SeedSummary
 
 SCHEMA_FILE = Path("graphql/schema.graphql")
@@ -66,18 +67,32 @@ async def _prepare(settings: Settings, *, demo: bool) -> None:
     """Migrate; with `demo`, seed the demo data unless the database already holds data."""
     from market.db import migrate
     from market.db.database import Database
-    from market.demo import seed
 
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db.engine)
         if demo:
-            async with db.transaction() as session:
-                if not await seed.demo_is_present(session):
-                    _report(await seed.seed_demo(session, password=settings.demo_password,
-                                                 today=_today()))  # fmt: skip
+            await _load(db, settings, scale=None)
     finally:
         await db.dispose()
+
+
+async def _load(db: Database, settings: Settings, *, scale: int | None) -> SeedSummary | None:
+    """Seed in one transaction (demo: only into an empty database, else None), then compact
+    the search tables the bulk load bloated."""
+    from market.demo import seed
+    from market.search import postgres as search_tables
+
+    async with db.transaction() as session:
+        if scale is not None:
+            summary = await seed.seed_scale(session, courses=scale, today=_today())
+        elif await seed.demo_is_present(session):
+            return None
+        else:
+            summary = await seed.seed_demo(session, password=settings.demo_password, today=_today())
+    await search_tables.compact(db.engine)
+    _report(summary)
+    return summary
 
 
 def _today() -> date:
@@ -108,23 +123,18 @@ def seed_command(settings: Settings, mode: str | None, scale: int | None) -> Non
 async def _seed(settings: Settings, scale: int | None) -> None:
     from market.db import migrate
     from market.db.database import Database
-    from market.demo import seed
 
     db = Database(settings.database_url)
     try:
         await migrate.upgrade(db.engine)
-        async with db.transaction() as session:
-            if scale is not None:
-                _report(await seed.seed_scale(session, courses=scale, today=_today()))
-                return
-            if await seed.demo_is_present(session):
-                raise click.ClickException("the database already holds data; not seeding")
-            summary = await seed.seed_demo(session, password=settings.demo_password, today=_today())
-        _report(summary)
-        for email, what in summary.accounts[:12]:
-            click.echo(f"  {email:55} {what}")
-        click.echo(f"  ... and {len(summary.accounts) - 12} more (see README.md)")
-        click.echo(f"every demo account's password: {settings.demo_password}")
+        summary = await _load(db, settings, scale=scale)
+        if summary is None:
+            raise click.ClickException("the database already holds data; not seeding")
+        if scale is None:
+            for email, what in summary.accounts[:12]:
+                click.echo(f"  {email:55} {what}")
+            click.echo(f"  ... and {len(summary.accounts) - 12} more (see README.md)")
+            click.echo(f"every demo account's password: {settings.demo_password}")
     finally:
         await db.dispose()
 

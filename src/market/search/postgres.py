@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import ARRAY, BigInteger, Float, Text, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from market.catalog.models import Format, Level, Route, ScheduleKind
 from market.kernel.pagination import Page, PageRequest
@@ -90,6 +90,24 @@ SORT_COLUMNS = {
 assert all(
     low == index * BAND_WIDTH_CENTS for index, (low, _) in enumerate(PRICE_BAND_CENTS.values())
 )
+
+
+SEARCH_TABLES = ("search_courses", "search_intakes", "search_course_texts", "search_words")
+
+
+async def refresh_stale(session: AsyncSession) -> int:
+    """Re-summarise the courses whose summary a new day made stale (a dated intake in it has
+    started); until then searches answer those rows the slower, exact way."""
+    return int(await session.scalar(text("SELECT search_refresh_stale()")) or 0)
+
+
+async def compact(engine: AsyncEngine) -> None:
+    """After a bulk load: the triggers insert and then update each search row, leaving the
+    tables several times their size. Rewrite them and refresh the planner's statistics."""
+    async with engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text(f"VACUUM (FULL, ANALYZE) {', '.join(SEARCH_TABLES)}"))
+        await autocommit.execute(text("ANALYZE"))
 
 
 class PostgresSearch:

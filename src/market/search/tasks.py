@@ -5,7 +5,8 @@
   batch in its own transaction (so a Meilisearch failure leaves only that batch pending).
   It runs every minute and can be deferred on demand (`market search sync` runs the same
   work at once).
-- `search:record_new_day` queues the courses whose documents depend on the date, daily.
+- `search:record_new_day` queues the courses whose documents depend on the date, and
+  re-summarises PostgreSQL's search rows that the new day made stale, daily.
 - `search:purge` removes outbox rows and finished sync jobs older than a day.
 """
 
@@ -17,7 +18,7 @@ import structlog
 from procrastinate import Blueprint, JobContext
 
 from market.db import jobs
-from market.search import indexer
+from market.search import indexer, postgres
 from market.search.meilisearch import MeilisearchSearch
 
 log = structlog.get_logger("market.search.tasks")
@@ -51,7 +52,12 @@ async def sync_index(context: JobContext, timestamp: int) -> None:
 async def record_new_day(context: JobContext, timestamp: int) -> None:
     async with jobs.transaction(context) as session:
         queued = await indexer.record_new_day(session)
-    log.info("queued date-dependent courses for the index", courses=queued)
+        refreshed = await postgres.refresh_stale(session)
+    log.info(
+        "a new day for search",
+        queued_for_meilisearch=queued,
+        refreshed_postgres_summaries=refreshed,
+    )
 
 
 async def purge(context: JobContext, timestamp: int) -> None:
