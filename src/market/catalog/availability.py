@@ -97,7 +97,7 @@ def expected_start_sql(
 ) -> ColumnElement[date]:
     """SQL twin of `expected_availability(...).expected_start`."""
     anchor = func.greatest(func.coalesce(intake.starts_on, today), today)
-    return anchor + delay_days_sql(intake, queue_length)  # type: ignore[no-any-return]
+    return anchor + delay_days_sql(intake, queue_length)
 
 
 def wait_weeks_sql(expected_start: ColumnElement[date], today: ColumnElement[date]) -> Any:
