@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from market import app, cli
 from market.db.database import Database
@@ -84,3 +85,35 @@ async def test_market_worker_runs_jobs_and_stops_on_sigterm(
     assert process.returncode == 0, stderr.decode()
     assert "Stopped worker" in stderr.decode()
     assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
+
+
+def test_seed_scale_loads_courses_searchable_and_compacted(database_url: str) -> None:
+    env = {"MARKET_DATABASE_URL": database_url}
+
+    seeded = CliRunner().invoke(cli.main, ["seed", "--scale", "8"], env=env)
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "seeded 2 providers, 8 courses, 24 intakes" in seeded.output
+
+    async def state() -> tuple[int, list[str]]:
+        db = Database(database_url, pool_size=1)
+        async with db.reader() as session:
+            courses = await session.scalar(text("SELECT count(*) FROM search_courses"))
+            # Compacting after the bulk load also refreshes the planner's statistics.
+            analyzed = await session.scalars(
+                text(
+                    "SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'search_%'"
+                    " AND last_analyze IS NOT NULL ORDER BY relname"
+                )
+            )
+            names = list(analyzed)
+        await db.dispose()
+        return courses or 0, names
+
+    assert asyncio.run(state()) == (
+        8,
+        ["search_course_texts", "search_courses", "search_intakes", "search_words"],
+    )
+    refused = CliRunner().invoke(cli.main, ["seed", "--demo"], env=env)
+    assert refused.exit_code == 1
+    assert "already holds data" in refused.output
