@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import structlog
-from procrastinate import App, PsycopgConnector
+from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 
 from market.db import jobs
 from market.db.database import Database, libpq_url
@@ -25,11 +25,28 @@ log = structlog.get_logger("market.worker")
 # How long a stopping worker lets running jobs finish before aborting them (each job
 # then rolls back). Deployments give the process a little longer than this to stop.
 SHUTDOWN_GRACE_SECONDS = 30
+# Succeeded jobs are kept this long (for looking into what ran), then removed; failed
+# ones stay until someone has looked at them.
+FINISHED_JOBS_KEPT_HOURS = 24
+
+
+async def remove_finished_jobs(context: JobContext, timestamp: int) -> None:
+    """Every queue's succeeded jobs past their keeping time: periodic jobs leave one row
+    per run (the search sync alone 1,440 a day)."""
+    await context.app.job_manager.delete_old_jobs(nb_hours=FINISHED_JOBS_KEPT_HOURS)
+
+
+def _platform_tasks() -> Blueprint:
+    tasks = Blueprint()
+    remove = tasks.task(name="remove_finished_jobs", pass_context=True)(remove_finished_jobs)
+    tasks.periodic(cron="53 * * * *")(remove)
+    return tasks
 
 
 def job_app(database_url: str) -> App:
     """The job queue on `database_url` with every domain's tasks; open it before use."""
     app = App(connector=PsycopgConnector(conninfo=libpq_url(database_url)))
+    app.add_tasks_from(_platform_tasks(), namespace="platform")
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app

@@ -102,3 +102,50 @@ async def test_a_failing_job_rolls_back_its_work(db: Database) -> None:
 
     assert await job_statuses(db, "delete_tokens_then_fail") == ["failed"]
     assert await remaining_token_hashes(db) == [tokens.digest(person.token)]
+
+
+async def test_finished_jobs_of_every_queue_are_removed_after_a_day(db: Database) -> None:
+    # Given two succeeded purge jobs and one failed one, one succeeded a day and more ago
+    for _ in range(3):
+        await defer_purge(db.url)
+    queue = worker.job_app(db.url)
+    async with queue.open_async():
+        await queue.run_worker_async(
+            wait=False, install_signal_handlers=False, additional_context=jobs.job_context(db)
+        )
+    async with db.transaction() as session:
+        ids = list(
+            await session.scalars(
+                text("SELECT id FROM procrastinate_jobs WHERE task_name = :t ORDER BY id"),
+                {"t": PURGE},
+            )
+        )
+        old, recent, failed = ids[-3:]
+        await session.execute(
+            text("UPDATE procrastinate_events SET at = now() - interval '25 hours'"
+                 " WHERE job_id IN (:old, :failed)"),
+            {"old": old, "failed": failed},
+        )  # fmt: skip
+        await session.execute(
+            text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = :id"),
+            {"id": failed},
+        )
+
+    # When the hourly clean-up runs
+    async with queue.open_async():
+        await queue.configure_task("platform:remove_finished_jobs").defer_async(timestamp=0)
+        await queue.run_worker_async(
+            wait=False, install_signal_handlers=False, additional_context=jobs.job_context(db)
+        )
+
+    # Then only the old succeeded one is gone
+    async with db.reader() as session:
+        left = set(await session.scalars(text("SELECT id FROM procrastinate_jobs")))
+    assert old not in left
+    assert {recent, failed} <= left
+
+
+def test_finished_jobs_are_removed_hourly() -> None:
+    queue = worker.job_app("postgresql+asyncpg://unused/unused")
+    crons = {p.task.name: p.cron for p in queue.periodic_registry.periodic_tasks.values()}
+    assert crons["platform:remove_finished_jobs"] == "53 * * * *"

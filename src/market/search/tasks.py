@@ -7,7 +7,8 @@
   work at once).
 - `search:record_new_day` queues the courses whose documents depend on the date, and
   re-summarises PostgreSQL's search rows that the new day made stale, daily.
-- `search:purge` removes outbox rows and finished sync jobs older than a day.
+- `search:purge` removes processed outbox rows older than a day (finished jobs of every
+  queue are removed by the worker's own `platform:remove_finished_jobs`).
 """
 
 from __future__ import annotations
@@ -63,8 +64,6 @@ async def record_new_day(context: JobContext, timestamp: int) -> None:
 async def purge(context: JobContext, timestamp: int) -> None:
     async with jobs.transaction(context) as session:
         removed = await indexer.purge(session)
-    # Every minute's sync leaves a finished job row behind; keep a day of them.
-    await context.app.job_manager.delete_old_jobs(nb_hours=24, queue=QUEUE)
     log.info("purged processed catalog changes", removed=removed)
 
 
