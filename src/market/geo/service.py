@@ -50,6 +50,14 @@ async def list_municipalities(
     return (await session.scalars(query)).all()
 
 
+async def municipalities_by_code(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, Municipality]:
+    """The municipalities of these CBS codes (unknown codes are simply absent)."""
+    rows = await session.scalars(select(Municipality).where(Municipality.cbs_code.in_(codes)))
+    return {row.cbs_code: row for row in rows}
+
+
 async def get_municipality(
     session: AsyncSession, cbs_code: str, *, field: str = "municipalityCode"
 ) -> Municipality:

@@ -55,10 +55,5 @@ def upcoming_intakes(info: Info) -> DataLoader[uuid.UUID, list[Intake]]:
     return _loader(info, "catalog.upcoming_intakes", service.upcoming_intakes, list)
 
 
-async def _municipalities(session: AsyncSession, codes: Sequence[str]) -> dict[str, Municipality]:
-    # 342 rows: reading them all once per request is cheaper than a keyed query.
-    return {row.cbs_code: row for row in await geo.list_municipalities(session)}
-
-
 def municipalities(info: Info) -> DataLoader[str, Municipality | None]:
-    return _loader(info, "geo.municipalities", _municipalities)
+    return _loader(info, "geo.municipalities", geo.municipalities_by_code)
