@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from market.api.graphql import ids
-from market.catalog.models import Course, CourseStatus, Route
+from market.catalog.models import Course, CourseStatus, Format, Route
 from market.db.database import Database
 from tests.support.actors import provider_staff
-from tests.support.catalog import add_course, add_provider
+from tests.support.catalog import add_course, add_listed_course, add_provider
 from tests.support.graphql import GraphQLClient
 
 CREATE = """
@@ -358,3 +358,31 @@ async def test_unknown_course_id_is_not_found(db: Database, gql: GraphQLClient) 
         (ARCHIVE, {"id": "not-an-id"}),
     ):
         assert (await gql(query, variables, token=staff.token)).error_code == "NOT_FOUND"
+
+
+async def test_a_course_with_intakes_cannot_move_between_online_and_classroom(
+    db: Database, gql: GraphQLClient
+) -> None:
+    provider_id = await add_provider(db)
+    staff = await provider_staff(db, provider_id)
+    with_intake = await add_listed_course(db, provider_id)
+    without = ids.encode("Course", await add_course(db, provider_id))
+
+    refused = await gql(
+        UPDATE,
+        {"id": ids.encode("Course", with_intake), "input": {"format": "ONLINE"}},
+        token=staff.token,
+    )
+
+    assert (refused.error_code, refused.error_field) == ("CONFLICT", "format")
+    assert (await course_row(db, with_intake)).format is Format.CLASSROOM
+    # Without intakes, or staying with a location (blended), the format may change.
+    moved = await gql(UPDATE, {"id": without, "input": {"format": "ONLINE"}}, token=staff.token)
+    blended = await gql(
+        UPDATE,
+        {"id": ids.encode("Course", with_intake), "input": {"format": "BLENDED"}},
+        token=staff.token,
+    )
+    assert moved.ok()
+    assert blended.ok()
+    assert (await course_row(db, with_intake)).format is Format.BLENDED

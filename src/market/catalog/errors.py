@@ -135,6 +135,13 @@ class LocationNotAllowed(InvalidInput):
     message = "Online courses have no location."
 
 
+class FormatTiedToIntakes(Conflict):
+    message = (
+        "This course has intakes: they are taught online or at a location, so it can no "
+        "longer move between online and classroom. Create a new course instead."
+    )
+
+
 class LocationOfAnotherProvider(InvalidInput):
     message = "This location belongs to another provider."
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -558,6 +558,10 @@ async def update_course(
         raise errors.CourseArchived(field="id")
     spec = _checked_course(replace(_spec_of(course), **changes))
     _check_provider_may_offer(profile, spec.route, await today(session))
+    # Online intakes have no location and the others must: the intakes fix the format.
+    moves_online = (spec.format is Format.ONLINE) != (course.format is Format.ONLINE)
+    if moves_online and await session.scalar(select(exists().where(Intake.course_id == course.id))):
+        raise errors.FormatTiedToIntakes(field="format")
     _apply_course(course, spec)
     outbox.course_changed(session, course_id)
     return await _saved(session, course)
