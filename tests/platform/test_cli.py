@@ -112,7 +112,13 @@ def test_seed_scale_loads_courses_searchable_and_compacted(database_url: str) ->
 
     assert asyncio.run(state()) == (
         8,
-        ["search_course_texts", "search_courses", "search_intakes", "search_words"],
+        [
+            "search_bitmaps",
+            "search_course_texts",
+            "search_courses",
+            "search_intakes",
+            "search_words",
+        ],
     )
     refused = CliRunner().invoke(cli.main, ["seed", "--demo"], env=env)
     assert refused.exit_code == 1

@@ -1,28 +1,40 @@
 """The course search in PostgreSQL: one statement for the page, the total and every facet.
 
-It reads `search_courses` and `search_intakes` (migration 0006_search), which triggers keep
-true in the same transaction as every catalog write, so there is no lag. Each course row
-carries its filter attributes as small codes and a summary of its bookable intakes; the
-intakes themselves (`exact`, one set-based aggregate) answer only where the summary cannot:
-under a municipality or `near` filter (found by index on the intakes' places), for a
-summary gone stale (a dated intake in it has started), or for intakes in several regions
-under a region or time filter.
+It reads `search_courses`, `search_intakes` and `search_bitmaps` (migrations 0006_search
+and 0007_search_bitmaps), which triggers keep true in the same transaction as every catalog
+write, so there is no lag. Two paths answer a search, each for its own rows, and the
+statement adds them up:
 
-The statement, in steps:
-1. `matching`: rows passing the filters no facet owns (text, prices, the intake-level
-   filters but the region), each with its facet keys and the page's sort keys;
-2. `grouped`: rows alike in every facet key counted once, each facet's own filter a flag
-   on the group (a few thousand groups at most, however many rows match);
-3. the page (all flags), the total, and per facet a sum under all flags but its own.
-Facets with many values per course (regions, schedule kinds) are grouped on their bit
-masks and spread over values after.
+- The bitmaps answer every row whose summary holds (the course's intakes all in one region,
+  summary not gone stale) when no place filter is given: the filters become sets of bits per
+  chunk of 4,096 courses (facet values, words and `live` as stored; price, price per hour and
+  expected start from an index scan), and every count is a `bit_count` of their AND, so the
+  cost does not grow with the number of matches. The page walks the courses in the sort's
+  order (by index) and keeps those whose bit is set; a result of a few hundred or fewer is
+  listed from its bits instead.
+- The intakes (`exact`) answer the rest: every row under a municipality or `near` filter
+  (only intakes in the place can match), and rows whose summary cannot answer: gone stale (a
+  dated intake in it has started, or the certification changed since), or intakes in several
+  regions under a region or time filter. Those rows are few (or, under a place filter, the
+  place's), so they are read one by one and grouped: rows alike in every facet key are
+  counted once, each facet's own filter a flag on the group.
+
+Text: every clause of the query (search/synonyms.txt expands a word into alternative
+phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
+or, for typos, every query word by a similar word of the title or provider name. Stem
+matches rank above typo matches; within a rank the default order (soonest, cheapest) holds.
 """
+
+# The statement is SQL text written from the code's own fragments; every client value is a
+# bound parameter (Params), so the S608 warning on each f-string is noise here.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, BigInteger, Float, Text, text
+from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from market.catalog.models import Format, Level, Route, ScheduleKind
@@ -49,12 +61,22 @@ from market.search.criteria import (
 from market.search.hits import TODAY, TODAY_EXPRESSION, IntakeFilters, Params
 
 KIND_BITS = {ScheduleKind.DAYTIME: 1, ScheduleKind.EVENING: 2, ScheduleKind.WEEKEND: 4}
-# The small codes search_courses stores instead of the enums' text (migration 0006_search).
+# The small codes search_courses stores instead of the enums' text (migration 0006_search),
+# which the bitmaps' keys carry too (migration 0007_search_bitmaps).
 ROUTE_CODES = {Route.B1: 1, Route.ONDERWIJS: 2, Route.Z: 3}
 LEVEL_CODES = {Level.A1: 1, Level.A2: 2, Level.B1: 3, Level.B2: 4}
 FORMAT_CODES = {Format.CLASSROOM: 1, Format.ONLINE: 2, Format.BLENDED: 3}
 BAND_WIDTH_CENTS = 250_000  # every band but the last is this wide (criteria.PRICE_BANDS)
 BANDS = list(PriceBand)
+# The bitmaps' key prefix of each facet with one key per value (REGION and CERTIFICATION
+# are counted apart).
+KEYED = {
+    FacetField.ROUTE: ("r", sorted(ROUTE_CODES.values())),
+    FacetField.LEVEL: ("l", sorted(LEVEL_CODES.values())),
+    FacetField.FORMAT: ("f", sorted(FORMAT_CODES.values())),
+    FacetField.PRICE_BAND: ("b", list(range(len(BANDS)))),
+    FacetField.SCHEDULE_KIND: ("k", [bit.bit_length() - 1 for bit in KIND_BITS.values()]),
+}
 FACET_FLAGS = {
     FacetField.ROUTE: "f_route",
     FacetField.LEVEL: "f_level",
@@ -64,7 +86,8 @@ FACET_FLAGS = {
     FacetField.CERTIFICATION: "f_cert",
     FacetField.PRICE_BAND: "f_band",
 }
-# The column each facet groups on; REGION and SCHEDULE_KIND are bit masks, spread after.
+# The column each facet groups on in the rows read one by one; REGION and SCHEDULE_KIND
+# are bit masks, spread after.
 GROUPED = {
     FacetField.ROUTE: "route",
     FacetField.LEVEL: "level",
@@ -76,55 +99,72 @@ GROUPED = {
 }
 # What the facet filters read: every facet count is a sum over groups of rows alike in these.
 FACET_KEYS = "route, level, format, kinds, band, certified, matched, region_facet"
-# The sort keys a page's order reads, besides the course id.
-SORT_COLUMNS = {
-    SearchSort.RELEVANCE: ("best_start", "price_cents"),
-    SearchSort.PRICE: ("price_cents",),
-    SearchSort.PRICE_PER_HOUR: ("price_per_hour_cents",),
-    SearchSort.SOONEST_START: ("best_start",),
-    SearchSort.SHORTEST_WAIT: ("best_start",),
-    SearchSort.DISTANCE: ("distance_km",),
-    SearchSort.RATING: ("stars",),
-}
+# What every page candidate carries: the course and each sort's keys.
+CANDIDATE = "course_id, rank, best_start, price_cents, price_per_hour_cents, stars, distance_km"
+CHUNK_BITS = 12  # 4,096 slots a chunk (migration 0007_search_bitmaps)
+ZERO = "repeat('0', 4096)::bit(4096)"
+# Up to this many matches a page lists the result's bits; above, it walks the sort's index
+# (which then finds a page within some thousands of rows at most).
+LISTED_AT_MOST = 300
 
 assert all(
     low == index * BAND_WIDTH_CENTS for index, (low, _) in enumerate(PRICE_BAND_CENTS.values())
 )
 
 
-SEARCH_TABLES = ("search_courses", "search_intakes", "search_course_texts", "search_words")
+SEARCH_TABLES = (
+    "search_courses",
+    "search_intakes",
+    "search_course_texts",
+    "search_words",
+    "search_bitmaps",
+)
 
 
 async def refresh_stale(session: AsyncSession) -> int:
     """Re-summarise the courses whose summary a new day made stale (a dated intake in it has
-    started); until then searches answer those rows the slower, exact way."""
+    started, or the certification began or ended); until then searches answer those rows
+    the slower, exact way."""
     return int(await session.scalar(text("SELECT search_refresh_stale()")) or 0)
 
 
 async def compact(engine: AsyncEngine) -> None:
     """After a bulk load: the triggers insert and then update each search row, leaving the
-    tables several times their size. Rewrite them and refresh the planner's statistics."""
+    tables several times their size. Rewrite them (the intakes in municipality order, so a
+    place's intakes share pages) and refresh the planner's statistics."""
     async with engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text(f"VACUUM (FULL, ANALYZE) {', '.join(SEARCH_TABLES)}"))
+        await autocommit.execute(
+            text("CLUSTER search_intakes USING ix_search_intakes_municipality")
+        )
+        others = ", ".join(table for table in SEARCH_TABLES if table != "search_intakes")
+        await autocommit.execute(text(f"VACUUM (FULL, ANALYZE) {others}"))
         await autocommit.execute(text("ANALYZE"))
 
 
 class PostgresSearch:
+    def __init__(self, listed_at_most: int = LISTED_AT_MOST) -> None:
+        # Up to this many matches a page lists the result's bits, else walks the sort's
+        # index (tests set 0 to walk every page).
+        self.listed_at_most = listed_at_most
+
     async def search(
         self, session: AsyncSession, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         sql = Params()
-        statement = text(_query(criteria, sql, offset, page.first)).bindparams(*sql.values.values())
+        statement = text(_query(criteria, sql, offset, page.first, self.listed_at_most)).bindparams(
+            *sql.values.values()
+        )
         rows = (await session.execute(statement)).all()
         ids = [row.course_id for row in rows if row.kind == "hit"]
-        total = next((row.n for row in rows if row.kind == "total"), 0)
+        total = sum(row.n for row in rows if row.kind == "total")
         counts: dict[str, dict[str, int]] = {}
         labels: dict[str, str] = {}
         for row in rows:
             if row.kind not in ("hit", "total"):
-                counts.setdefault(row.kind, {})[row.value] = row.n
+                values = counts.setdefault(row.kind, {})
+                values[row.value] = values.get(row.value, 0) + row.n
                 if row.label is not None:
                     labels[row.value] = row.label
         found = await hits.load_hits(session, criteria, ids)
@@ -135,73 +175,131 @@ class PostgresSearch:
         )
 
 
-def _query(criteria: CourseSearch, sql: Params, offset: int, first: int) -> str:
-    intake = IntakeFilters.of(criteria)
+def _query(
+    criteria: CourseSearch, sql: Params, offset: int, first: int, listed_at_most: int
+) -> str:
     place = criteria.near is not None or bool(criteria.municipality_codes)
-    words_cte, text_join, text_conditions, rank = _text(criteria, sql)
-    certified = f"coalesce(s.certified_from <= {TODAY} AND s.certified_until >= {TODAY}, false)"
-    common = [
-        *_course_conditions(criteria, sql),
-        *text_conditions,
-        f"(s.route <> {ROUTE_CODES[Route.Z]} OR {certified})",
-        f"(s.route <> {ROUTE_CODES[Route.ONDERWIJS]} OR s.diploma_recognised)",
-    ]
-
-    def rows(source: str, conditions: list[str], answers: dict[str, str]) -> str:
-        """Matching rows of one source, with what the facets and the page read."""
-        columns = {
-            "price_cents": "s.price_cents",
-            "price_per_hour_cents": "s.price_per_hour_cents",
-            "stars": "s.stars",
-            **answers,
-        }
-        sort_columns = "".join(
-            f", {columns[column]} AS {column}" for column in SORT_COLUMNS[criteria.sort]
-        )
-        return f"""
-    SELECT s.course_id, s.route, s.level, s.format, s.kinds, s.band, {certified} AS certified,
-           {columns["matched"]} AS matched, {columns["region_facet"]} AS region_facet
-           {sort_columns}{rank}
-    FROM {source} {text_join}
-    WHERE {" AND ".join([*conditions, *common])}"""  # noqa: S608
-
-    # The exact answers, from the intakes: every row under a place filter (only intakes in
-    # the place can match), else the rows whose summary cannot answer.
-    exact_rows = rows(
-        "exact e JOIN search_courses s ON s.course_id = e.course_id",
-        [],
-        {
-            "matched": "e.matched",
-            "region_facet": "e.region_facet",
-            "best_start": "e.best_start",
-            "distance_km": "e.distance_km",
-        },
-    )
-    matching = exact_rows
+    words = _Text.of(criteria, sql, bitmaps=not place)
+    ctes = [*words.ctes, *_row_ctes(criteria, sql, place, words)]
+    answers = _row_answers()
+    limit = offset + first
+    candidates = [_row_candidates(criteria, limit)]
     if not place:
-        # The summary answers the other rows.
-        best = f"least({TODAY} + s.continuous_delay_days, s.dated_best_start)"
-        summary = [_summary_answers(intake), "s.has_intake"]
-        if intake.has_time:
-            summary.append(f"{best} <= {intake.latest_start(sql)}")
-        in_region = "true"
-        if intake.regions:
-            in_region = f"s.region_mask & {sql.bind('rbits', intake.regions, BigInteger)} <> 0"
-        answers = {
-            "matched": in_region,
-            "region_facet": "s.region_mask",
-            "best_start": best,
-            "distance_km": "NULL::float8",
-        }
-        matching = rows("search_courses s", summary, answers) + "\n    UNION ALL" + exact_rows
-    exact = _exact(criteria, intake, sql, place)
-    flags = _flags(criteria, sql)
+        ctes += _bitmap_ctes(criteria, sql, words)
+        answers += _bitmap_answers()
+        candidates += _bitmap_candidates(criteria, words, limit, listed_at_most)
+    order = _order(criteria.sort, bool(criteria.query))
+    page = f"""
+(SELECT 'hit' AS kind, h.course_id, NULL::text AS value, NULL::text AS label, NULL::bigint AS n
+ FROM ({" UNION ".join(candidates)}) h
+ ORDER BY {order} LIMIT {int(first)} OFFSET {int(offset)})"""
+    return "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL".join([page, *answers])
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The query's words in both paths' forms: tsqueries for the rows read one by one
+    (`words`), sets of bits for the others (`matched_text`: bits, and `stemmed` for the
+    rank)."""
+
+    ctes: tuple[str, ...] = ()
+    # For the rows read one by one: the join, the condition and the rank.
+    join: str = ""
+    condition: str | None = None
+    rank: str = "0"
+
+    @classmethod
+    def of(cls, criteria: CourseSearch, sql: Params, *, bitmaps: bool) -> _Text:
+        if not criteria.query:
+            return cls()
+        clauses = synonyms.expand(criteria.query)
+        if not clauses:
+            return cls(condition="false")
+        # Stop words have no stem: a phrase of only those drops out, and so does a clause
+        # of only such phrases (the tsquery operators do the same to empty operands).
+        stemmed = " && ".join(
+            "("
+            + " || ".join(
+                f"plainto_tsquery('dutch_unaccent', {sql.bind(f'q{i}_{j}', phrase, Text)})"
+                for j, phrase in enumerate(clause)
+            )
+            + ")"
+            for i, clause in enumerate(clauses)
+        )
+        query_words = list(dict.fromkeys(synonyms.words(criteria.query)))
+        plain = sql.bind("q_words", query_words, ARRAY(Text))
+        ctes = [
+            f"""words AS MATERIALIZED (
+    SELECT {stemmed} AS stemmed,
+           (SELECT CASE WHEN count(*) = {len(query_words)}
+                        THEN to_tsquery('simple', string_agg(alternatives, ' & ')) END
+            FROM (SELECT '(' || string_agg(quote_literal(w.word), ' | ') || ')' AS alternatives
+                  FROM unnest({plain}) AS q(word)
+                  JOIN search_words w ON w.word %> q.word
+                  GROUP BY q.word) x) AS typos
+)"""
+        ]
+        if bitmaps:
+            numbers = [i for i, clause in enumerate(clauses) for _ in clause]
+            phrases = [phrase for clause in clauses for phrase in clause]
+            ctes += [
+                f"""phrases AS MATERIALIZED (
+    SELECT p.clause, p.phrase,
+           array(SELECT DISTINCT 'w:' || lexeme
+                 FROM unnest(to_tsvector('dutch_unaccent', p.words))) AS keys
+    FROM unnest({sql.bind("t_clauses", numbers, ARRAY(Integer))},
+                {sql.bind("t_phrases", phrases, ARRAY(Text))})
+         WITH ORDINALITY AS p(clause, words, phrase)
+)""",
+                # A phrase: all its stems; a clause: any of its phrases; the query: every
+                # clause with a stem.
+                """stemmed_set AS (
+    SELECT chunk, bit_and(bits) AS bits
+    FROM (SELECT clause, chunk, bit_or(bits) AS bits
+          FROM (SELECT p.clause, b.chunk, bit_and(b.bits) AS bits
+                FROM phrases p JOIN search_bitmaps b ON b.key = ANY (p.keys)
+                GROUP BY p.clause, p.phrase, b.chunk, p.keys
+                HAVING count(*) = cardinality(p.keys)) by_phrase
+          GROUP BY clause, chunk) by_clause
+    GROUP BY chunk
+    HAVING count(*) = (SELECT count(DISTINCT clause) FROM phrases WHERE keys <> '{}')
+)""",
+                # Typos: every query word, by any of its similar words.
+                f"""typo_set AS (
+    SELECT chunk, bit_and(bits) AS bits
+    FROM (SELECT q.word, b.chunk, bit_or(b.bits) AS bits
+          FROM unnest({plain}) AS q(word)
+          JOIN search_words w ON w.word %> q.word
+          JOIN search_bitmaps b ON b.key = 'n:' || w.word
+          GROUP BY q.word, b.chunk) by_word
+    GROUP BY chunk
+    HAVING count(*) = {len(query_words)}
+)""",
+                f"""matched_text AS (
+    SELECT chunk, coalesce(s.bits, {ZERO}) | coalesce(t.bits, {ZERO}) AS bits,
+           coalesce(s.bits, {ZERO}) AS stemmed
+    FROM stemmed_set s FULL JOIN typo_set t USING (chunk)
+)""",
+            ]
+        stemmed_match = "t.document @@ (SELECT stemmed FROM words)"
+        return cls(
+            ctes=tuple(ctes),
+            join="JOIN search_course_texts t ON t.course_id = s.course_id",
+            condition=f"({stemmed_match} OR t.names @@ (SELECT typos FROM words))",
+            rank=f"CASE WHEN {stemmed_match} THEN 1 ELSE 0 END",
+        )
+
+
+# -- the rows read one by one -------------------------------------------------------------
+
+
+def _row_ctes(criteria: CourseSearch, sql: Params, place: bool, words: _Text) -> list[str]:
+    intake = IntakeFilters.of(criteria)
+    flags = _flags(criteria)
     names = list(FACET_FLAGS.values())
-    all_flags = " AND ".join(flags[name] for name in names)
     others = {
         name: " AND ".join(other for other in names if other != name) or "true" for name in names
     }
-    order = _order(criteria.sort, bool(criteria.query))
     keys = ", ".join(
         f"({GROUPED[facet]}, {FACET_FLAGS[facet].replace('f_', 'o_')})" for facet in FacetField
     )
@@ -210,42 +308,340 @@ def _query(criteria: CourseSearch, sql: Params, offset: int, first: int) -> str:
     )
     values = ", ".join(f"{GROUPED[facet]}::text" for facet in FacetField)
     oks = ", ".join(FACET_FLAGS[facet].replace("f_", "o_") for facet in FacetField)
-    return f"""
-WITH {words_cte}exact AS ({exact}
-), matching AS ({matching}
-), grouped AS (
+    return [
+        f"exact AS ({_exact(criteria, intake, sql, place)}\n)",
+        f"""matching AS (
+    SELECT s.*, {words.rank} AS rank
+    FROM exact s {words.join}
+    WHERE {words.condition or "true"}
+)""",
+        f"""grouped AS (
     -- Rows alike in every facet key are one group: the facets sum the groups' counts.
     SELECT g.*, {", ".join(f"{flags[name]} AS {name}" for name in names)}
     FROM (SELECT {FACET_KEYS}, count(*) AS n FROM matching GROUP BY {FACET_KEYS}) g
-), kept AS (
+)""",
+        f"""kept AS (
     -- Groups failing two facets' filters count for no facet.
     SELECT {", ".join(GROUPED.values())}, n, {" AND ".join(names)} AS all_ok,
            {", ".join(f"{others[name]} AS {name.replace('f_', 'o_')}" for name in names)}
     FROM grouped
     WHERE {" + ".join(f"(NOT {name})::int" for name in names)} <= 1
-), counted AS (
+)""",
+        f"""counted AS (
     -- Every facet in one pass: a grouping set per facet, keyed also on whether the group
     -- meets the other facets' filters.
     SELECT CASE {which} END AS facet, coalesce({values}) AS value, sum(n) AS n
     FROM kept
     GROUP BY GROUPING SETS ({keys})
     HAVING coalesce({oks})
-)
-SELECT 'hit' AS kind, p.course_id, NULL::text AS value, NULL::text AS label, NULL::bigint AS n
-FROM (SELECT course_id FROM matching WHERE {all_flags}
-      ORDER BY {order} LIMIT {int(first)} OFFSET {int(offset)}) p
-UNION ALL
-SELECT 'total', NULL, NULL, NULL, coalesce(sum(n) FILTER (WHERE all_ok), 0)::bigint FROM kept
-UNION ALL
-SELECT facet, NULL, value, NULL, n::bigint FROM counted WHERE facet <> 'region'
-UNION ALL
+)""",
+    ]
+
+
+def _row_answers() -> list[str]:
+    return [
+        """
+SELECT 'total', NULL, NULL, NULL, coalesce(sum(n) FILTER (WHERE all_ok), 0)::bigint FROM kept""",
+        """
+SELECT facet, NULL, value, NULL, n::bigint FROM counted WHERE facet <> 'region'""",
+        """
 -- Region masks spread over the regions' bits.
 SELECT 'region', NULL, lmr.code, lmr.name, sum(c.n)::bigint
 FROM counted c
 JOIN labour_market_regions lmr ON c.value::bigint & (1::bigint << substr(lmr.code, 3)::int) <> 0
 WHERE c.facet = 'region'
-GROUP BY lmr.code, lmr.name
-"""  # noqa: S608
+GROUP BY lmr.code, lmr.name""",
+    ]
+
+
+def _row_candidates(criteria: CourseSearch, limit: int) -> str:
+    every = " AND ".join(_flags(criteria).values())
+    order = _order(criteria.sort, bool(criteria.query))
+    return f"""
+    (SELECT {CANDIDATE} FROM matching WHERE {every} ORDER BY {order} LIMIT {int(limit)})"""
+
+
+# -- the rows the bitmaps answer ----------------------------------------------------------
+
+
+def _bitmap_ctes(criteria: CourseSearch, sql: Params, words: _Text) -> list[str]:
+    intake = IntakeFilters.of(criteria)
+    # The rows read one by one instead (`_needs_exact`): bits of neither path count twice.
+    apart = [_bits_of(f"SELECT slot FROM search_courses WHERE summary_until < {TODAY_EXPRESSION}")]
+    if intake.regions or intake.has_time:
+        apart.append("SELECT chunk, bits FROM search_bitmaps WHERE key = 'm'")
+    ctes = [
+        f"""apart AS (
+    SELECT chunk, bit_or(bits) AS bits FROM ({" UNION ALL ".join(apart)}) x GROUP BY chunk
+)"""
+    ]
+    # The filters no facet owns: ranges (by their keys) and the words.
+    ranges = _range_filters(criteria, intake, sql)
+    ctes += [f"range{i} AS ({select}\n)" for i, select in enumerate(ranges)]
+    joins = [f"JOIN range{i} ON range{i}.chunk = l.chunk" for i in range(len(ranges))]
+    factors = [
+        "l.bits",
+        f"~coalesce(x.bits, {ZERO})",
+        *(f"range{i}.bits" for i in range(len(ranges))),
+    ]
+    stemmed = ""
+    if words.ctes:
+        joins.append("JOIN matched_text t ON t.chunk = l.chunk")
+        factors.append("t.bits")
+        stemmed = ", t.stemmed"
+    nothing = words.condition == "false" or criteria.contracted_by is not None
+    ctes.append(
+        f"""n AS (
+    SELECT l.chunk, {" & ".join(factors)} AS bits{stemmed}
+    FROM search_bitmaps l LEFT JOIN apart x ON x.chunk = l.chunk {" ".join(joins)}
+    WHERE l.key = 'live'{" AND false" if nothing else ""}
+)"""
+    )
+    # Each facet's own filter, and per facet the result under all the others.
+    filters = _bitmap_filters(criteria)
+    ctes += [f"fs_{facet.value} AS ({select})" for facet, select in filters.items()]
+    factor = {facet: f"coalesce(fs_{facet.value}.bits, {ZERO})" for facet in filters}
+
+    def under(but: FacetField | None = None) -> str:
+        return " & ".join(["n.bits", *(f for facet, f in factor.items() if facet is not but)])
+
+    columns = [f"{under()} AS a", *(f"{under(facet)} AS o_{facet.value}" for facet in FacetField)]
+    if stemmed:
+        columns.append("n.stemmed")
+    filter_joins = " ".join(
+        f"LEFT JOIN fs_{facet.value} ON fs_{facet.value}.chunk = n.chunk" for facet in filters
+    )
+    ctes.append(f"o AS (\n    SELECT n.chunk, {', '.join(columns)}\n    FROM n {filter_joins}\n)")
+    # The result per rank as 64-bit words (slot n: bit 63 - n % 64 of word n / 64 + 1, so
+    # that a page looks a slot up in constant time), and its size.
+    parts = ", ".join(
+        f"array_agg(substring(coalesce({bits}, {ZERO}) FROM w * 64 + 1 FOR 64)::bigint "
+        f"ORDER BY c, w) AS p{i}, coalesce(sum(bit_count({bits})) FILTER (WHERE w = 0), 0) AS n{i}"
+        for i, (_, bits) in enumerate(_ranks(words))
+    )
+    ctes.append(
+        f"""pages AS (
+    SELECT {parts}
+    FROM generate_series(0, (SELECT max(chunk) FROM o)) c
+    CROSS JOIN generate_series(0, 63) w
+    LEFT JOIN o ON o.chunk = c
+)"""
+    )
+    return ctes
+
+
+def _bits_of(slots: str) -> str:
+    """The slots `slots` selects as bits per chunk: first as 64-bit words (an integer
+    aggregate, no bit string per row), then each chunk's 64 words at once."""
+    return f"""
+    WITH words AS (
+        SELECT slot >> 6 AS word, bit_or(1::bigint << (63 - (slot & 63))) AS bits
+        FROM ({slots}) slots GROUP BY 1
+    )
+    SELECT chunk, string_agg(coalesce(w.bits, 0)::bit(64)::text, '' ORDER BY n)::bit(4096) AS bits
+    FROM (SELECT DISTINCT word >> 6 AS chunk FROM words) c
+    CROSS JOIN generate_series(0, 63) n
+    LEFT JOIN words w ON w.word = (c.chunk << 6) + n
+    GROUP BY chunk"""
+
+
+def _range_filters(criteria: CourseSearch, intake: IntakeFilters, sql: Params) -> list[str]:
+    """The range filters, each as bits per chunk (all must hold)."""
+    ranges = []
+    if criteria.min_price_cents is not None or criteria.max_price_cents is not None:
+        ranges.append(
+            _range_bits(
+                "p", "price_cents", 10_000, criteria.min_price_cents, criteria.max_price_cents
+            )
+        )
+    if criteria.max_price_per_hour_cents is not None:
+        ranges.append(
+            _range_bits("h", "price_per_hour_cents", 100, None, criteria.max_price_per_hour_cents)
+        )
+    if intake.has_time:
+        # A start by `latest`: a dated intake's day up to it, or a continuous intake's delay
+        # up to the days from today until it.
+        latest = intake.latest_start(sql)
+        ranges.append(
+            f"""SELECT chunk, bit_or(bits) AS bits FROM search_bitmaps
+    WHERE key BETWEEN 'd:' AND 'd:' || to_char({latest}, 'YYYY-MM-DD')
+       OR key BETWEEN 'cd:000000' AND 'cd:' || lpad(({latest} - {TODAY})::text, 6, '0')
+    GROUP BY chunk"""
+        )
+    return ranges
+
+
+def _range_bits(prefix: str, column: str, width: int, low: int | None, high: int | None) -> str:
+    """Bits of the courses with `low` <= column <= `high` (None: unbounded): the buckets of
+    `width` wholly inside by their keys, and the rows at the edges by the column's index."""
+    first = -(-low // width) if low is not None else 0
+    last = (high + 1) // width - 1 if high is not None else 999_999
+    edges = []
+    parts = []
+    if first <= last:
+        parts.append(
+            "SELECT chunk, bits FROM search_bitmaps "
+            f"WHERE key BETWEEN '{prefix}:{first:06d}' AND '{prefix}:{last:06d}'"
+        )
+        if low is not None and low < first * width:
+            edges.append((low, first * width - 1))
+        if high is not None and (last + 1) * width <= high:
+            edges.append(((last + 1) * width, high))
+    else:
+        edges.append((low or 0, high if high is not None else 2**31 - 1))
+    if edges:
+        slots = " UNION ALL ".join(
+            f"SELECT slot FROM search_courses WHERE {column} BETWEEN {int(a)} AND {int(b)}"
+            for a, b in edges
+        )
+        parts.append(f"SELECT chunk, bits FROM ({_bits_of(slots)}) edges")
+    union = "\n    UNION ALL\n    ".join(parts)
+    return f"SELECT chunk, bit_or(bits) AS bits FROM ({union}) r GROUP BY chunk"
+
+
+def _ranks(words: _Text) -> list[tuple[int, str]]:
+    """The result's parts by text rank, best first: stem matches, then typo matches."""
+    if words.ctes:
+        return [(1, "o.a & o.stemmed"), (0, "o.a & ~o.stemmed")]
+    return [(0, "o.a")]
+
+
+def _bitmap_filters(criteria: CourseSearch) -> dict[FacetField, str]:
+    """Each facet's own filter (those given) as bits per chunk."""
+    filters: dict[FacetField, str] = {}
+    if criteria.routes:
+        filters[FacetField.ROUTE] = _keys_bits([f"r{ROUTE_CODES[r]}" for r in criteria.routes])
+    if criteria.levels:
+        filters[FacetField.LEVEL] = _keys_bits([f"l{LEVEL_CODES[v]}" for v in criteria.levels])
+    if criteria.region_codes:
+        filters[FacetField.REGION] = _keys_bits([f"g{int(c[2:])}" for c in criteria.region_codes])
+    every = [ScheduleKind.EVENING] * criteria.evening + [ScheduleKind.WEEKEND] * criteria.weekend
+    if criteria.schedule_kinds or every:
+        filters[FacetField.SCHEDULE_KIND] = _keys_bits(
+            [f"k{KIND_BITS[kind].bit_length() - 1}" for kind in criteria.schedule_kinds] or None,
+            [f"k{KIND_BITS[kind].bit_length() - 1}" for kind in every],
+        )
+    if criteria.formats or criteria.online:
+        allowed = set(criteria.formats or Format) & set(
+            ONLINE_FORMATS if criteria.online else Format
+        )
+        filters[FacetField.FORMAT] = _keys_bits(sorted(f"f{FORMAT_CODES[f]}" for f in allowed))
+    if criteria.certified_only:
+        filters[FacetField.CERTIFICATION] = _keys_bits(["c"])
+    if criteria.price_bands:
+        filters[FacetField.PRICE_BAND] = _keys_bits(
+            [f"b{BANDS.index(b)}" for b in criteria.price_bands]
+        )
+    return filters
+
+
+def _keys_bits(any_of: list[str] | None, all_of: list[str] = []) -> str:  # noqa: B006
+    """Bits per chunk of the courses having any key of `any_of` (None: no such condition)
+    and every key of `all_of`. The keys are the code's own (never the client's text)."""
+    keys = sorted({*(any_of or ()), *all_of})
+    if not keys:
+        return f"SELECT NULL::integer AS chunk, {ZERO} AS bits WHERE false"
+
+    def listed(names: list[str]) -> str:
+        return ", ".join(f"'{name}'" for name in names)
+
+    parts, having = [], ""
+    if any_of is not None:
+        parts.append(f"coalesce(bit_or(bits) FILTER (WHERE key IN ({listed(any_of)})), {ZERO})")
+    if all_of:
+        parts.append(f"coalesce(bit_and(bits) FILTER (WHERE key IN ({listed(all_of)})), {ZERO})")
+        having = f" HAVING count(*) FILTER (WHERE key IN ({listed(all_of)})) = {len(all_of)}"
+    return (
+        f"SELECT chunk, {' & '.join(parts)} AS bits FROM search_bitmaps "
+        f"WHERE key IN ({listed(keys)}) GROUP BY chunk{having}"
+    )
+
+
+def _bitmap_answers() -> list[str]:
+    """The total and every facet's counts: bits in common, summed over the chunks."""
+    answers = ["\nSELECT 'total', NULL, NULL, NULL, coalesce(sum(bit_count(a)), 0)::bigint FROM o"]
+    for facet, (prefix, codes) in KEYED.items():
+        keys = ", ".join(f"'{prefix}{code}'" for code in codes)
+        value = "substr(b.key, 2)"
+        if facet is FacetField.SCHEDULE_KIND:  # as the kinds' bit masks of the other path
+            value = f"(1 << {value}::int)::text"
+        answers.append(
+            f"""
+SELECT '{facet.value}', NULL, {value}, NULL, sum(bit_count(o.o_{facet.value} & b.bits))::bigint
+FROM o JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key IN ({keys})
+GROUP BY b.key"""
+        )
+    cert = f"o.o_{FacetField.CERTIFICATION.value}"
+    answers += [
+        f"""
+SELECT 'certification', NULL, 'true', NULL, coalesce(sum(bit_count({cert} & b.bits)), 0)::bigint
+FROM o JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key = 'c'""",
+        f"""
+SELECT 'certification', NULL, 'false', NULL,
+       coalesce(sum(bit_count({cert} & ~coalesce(b.bits, {ZERO}))), 0)::bigint
+FROM o LEFT JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key = 'c'""",
+        """
+SELECT 'region', NULL, lmr.code, lmr.name, sum(bit_count(o.o_region & b.bits))::bigint
+FROM o CROSS JOIN labour_market_regions lmr
+JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key = 'g' || substr(lmr.code, 3)::int
+GROUP BY lmr.code, lmr.name""",
+    ]
+    return answers
+
+
+def _bitmap_candidates(
+    criteria: CourseSearch, words: _Text, limit: int, listed_at_most: int
+) -> list[str]:
+    """Per rank, the first `limit` courses of the result in the sort's order: walking the
+    sort's index (two for the expected start: continuous and dated intakes), or, for a
+    small result, listing its bits."""
+    best = f"least({TODAY} + s.continuous_delay_days, s.dated_best_start)"
+    order = _order(criteria.sort, bool(criteria.query))
+    walks = {
+        SearchSort.PRICE: [("true", "s.price_cents, s.course_id")],
+        SearchSort.PRICE_PER_HOUR: [("true", "s.price_per_hour_cents, s.course_id")],
+        SearchSort.RATING: [("true", "s.stars DESC NULLS LAST, s.course_id")],
+        SearchSort.DISTANCE: [("true", "s.course_id")],  # no distance without `near`
+    }.get(
+        criteria.sort,
+        [
+            ("s.dated_best_start IS NOT NULL", "s.dated_best_start, s.price_cents, s.course_id"),
+            (
+                "s.continuous_delay_days IS NOT NULL",
+                "s.continuous_delay_days, s.price_cents, s.course_id",
+            ),
+        ],
+    )
+    candidates = []
+    for i, (rank, _) in enumerate(_ranks(words)):
+        columns = (
+            f"s.course_id, {rank} AS rank, {best} AS best_start, s.price_cents, "
+            "s.price_per_hour_cents, s.stars, NULL::float8 AS distance_km"
+        )
+        member = f"((SELECT p{i} FROM pages)[(s.slot >> 6) + 1] >> (63 - (s.slot & 63))) & 1 = 1"
+        candidates += [
+            f"""
+    (SELECT {columns}
+     FROM search_courses s
+     WHERE (SELECT n{i} FROM pages) > {int(listed_at_most)} AND {where} AND {member}
+     ORDER BY {index_order} LIMIT {int(limit)})"""
+            for where, index_order in walks
+        ]
+        candidates.append(
+            f"""
+    (SELECT * FROM (
+        SELECT {columns}
+        FROM unnest((SELECT p{i} FROM pages)) WITH ORDINALITY AS p(word, n)
+        CROSS JOIN LATERAL generate_series(0, 63) j
+        JOIN search_courses s ON s.slot = (p.n - 1) * 64 + j
+        WHERE (SELECT n{i} FROM pages) BETWEEN 1 AND {int(listed_at_most)}
+          AND p.word <> 0 AND (p.word >> (63 - j)) & 1 = 1
+     ) listed ORDER BY {order} LIMIT {int(limit)})"""
+        )
+    return candidates
+
+
+# -- shared --------------------------------------------------------------------------------
 
 
 def _needs_exact(intake: IntakeFilters) -> str:
@@ -270,16 +666,23 @@ def _summary_answers(intake: IntakeFilters) -> str:
 
 
 def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bool) -> str:
-    """Per course, from its bookable intakes meeting the place and time filters: whether one
-    is in the filter's regions (matched), their regions (the region facet), the best expected
+    """Per course, from its bookable intakes meeting the filters (the course's own ones too,
+    as every intake row carries them): the facet keys and sort keys, whether an intake is in
+    the filter's regions (matched), their regions (the region facet), the best expected
     start and the smallest distance of those in the regions. Set-based over search_intakes:
     the intakes in the place (by index) with a place filter, else only those of the rows
     whose summary cannot answer (`_needs_exact`)."""
     start = f"(greatest(coalesce(i.starts_on, {TODAY}), {TODAY}) + i.delay_days)"
+    certified = f"coalesce(i.certified_from <= {TODAY} AND i.certified_until >= {TODAY}, false)"
     in_region = "true"
     if intake.regions:
         in_region = f"i.region_bit & {sql.bind('i_regions', intake.regions, BigInteger)} <> 0"
-    conditions = [f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})"]
+    conditions = [
+        f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})",
+        *_course_conditions(criteria, sql),
+        f"(i.route <> {ROUTE_CODES[Route.Z]} OR {certified})",
+        f"(i.route <> {ROUTE_CODES[Route.ONDERWIJS]} OR i.diploma_recognised)",
+    ]
     distance = "NULL::float8"
     if criteria.municipality_codes:
         codes = sql.bind("i_munis", list(criteria.municipality_codes), ARRAY(Text))
@@ -309,27 +712,30 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
     if not place:
         needed = _needs_exact(intake)
         conditions.append(
-            f"i.course_id IN (SELECT s.course_id FROM search_courses s WHERE {needed})"  # noqa: S608
+            f"i.course_id IN (SELECT s.course_id FROM search_courses s WHERE {needed})"
         )
     return f"""
-    SELECT i.course_id, bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
+    SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, {certified} AS certified,
+           i.price_cents, i.price_per_hour_cents, i.stars,
+           bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min({start}) FILTER (WHERE {in_region}) AS best_start,
            min({distance}) FILTER (WHERE {in_region}) AS distance_km
     FROM search_intakes i
     WHERE {" AND ".join(conditions)}
-    GROUP BY i.course_id"""  # noqa: S608
+    GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
+             i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars"""
 
 
 def _course_conditions(criteria: CourseSearch, sql: Params) -> list[str]:
-    """Filters no facet owns, on the course row."""
+    """Filters no facet owns, on the course's attributes (as its intake rows carry them)."""
     conditions = []
     if criteria.min_price_cents is not None:
-        conditions.append(f"s.price_cents >= {sql.bind('min_price', criteria.min_price_cents)}")
+        conditions.append(f"i.price_cents >= {sql.bind('min_price', criteria.min_price_cents)}")
     if criteria.max_price_cents is not None:
-        conditions.append(f"s.price_cents <= {sql.bind('max_price', criteria.max_price_cents)}")
+        conditions.append(f"i.price_cents <= {sql.bind('max_price', criteria.max_price_cents)}")
     if criteria.max_price_per_hour_cents is not None:
         limit = sql.bind("max_pph", criteria.max_price_per_hour_cents)
-        conditions.append(f"s.price_per_hour_cents <= {limit}")
+        conditions.append(f"i.price_per_hour_cents <= {limit}")
     if criteria.contracted_by is not None:
         # No contracts exist yet: the filter validly matches nothing until tenders feed a
         # contract table (municipality code, course id) this condition will read.
@@ -337,49 +743,7 @@ def _course_conditions(criteria: CourseSearch, sql: Params) -> list[str]:
     return conditions
 
 
-def _text(criteria: CourseSearch, sql: Params) -> tuple[str, str, list[str], str]:
-    """(CTE, join, conditions, rank column): Dutch stemming on accent-free words, synonyms
-    from search/synonyms.txt; and typos: every query word similar (pg_trgm word similarity)
-    to a word of the course's title or provider name. The similar words come from the small
-    search_words table and then find courses through the `names` index, so no similarity is
-    computed per course. Exact matches rank above typo matches."""
-    if not criteria.query:
-        return "", "", [], ""
-    clauses = synonyms.expand(criteria.query)
-    if not clauses:
-        return "", "", ["false"], ", 0::real AS rank"
-    parts = []
-    for i, clause in enumerate(clauses):
-        alternatives = [
-            f"phraseto_tsquery('dutch_unaccent', {sql.bind(f'q{i}_{j}', phrase, Text)})"
-            for j, phrase in enumerate(clause)
-        ]
-        parts.append("(" + " || ".join(alternatives) + ")")
-    tsquery = " && ".join(parts)
-    query_words = list(dict.fromkeys(synonyms.words(criteria.query)))
-    plain = sql.bind("q_words", query_words, ARRAY(Text))
-    cte = f"""words AS MATERIALIZED (
-    SELECT {tsquery} AS stemmed,
-           (SELECT CASE WHEN count(*) = {len(query_words)}
-                        THEN to_tsquery('simple', string_agg(alternatives, ' & ')) END
-            FROM (SELECT '(' || string_agg(quote_literal(w.word), ' | ') || ')' AS alternatives
-                  FROM unnest({plain}) AS q(word)
-                  JOIN search_words w ON w.word %> q.word
-                  GROUP BY q.word) x) AS typos
-), """  # noqa: S608
-    stemmed, typos = "(SELECT stemmed FROM words)", "(SELECT typos FROM words)"
-    # The matches with their rank, narrow: the words themselves go no further.
-    cte += f"""texts AS MATERIALIZED (
-    SELECT t.course_id,
-           CASE WHEN t.document @@ {stemmed} THEN 1 + ts_rank(t.document, {stemmed})
-                ELSE ts_rank(t.names, {typos}) END AS rank
-    FROM search_course_texts t
-    WHERE t.document @@ {stemmed} OR t.names @@ {typos}
-), """  # noqa: S608
-    return cte, "JOIN texts t ON t.course_id = s.course_id", [], ", t.rank AS rank"
-
-
-def _flags(criteria: CourseSearch, sql: Params) -> dict[str, str]:
+def _flags(criteria: CourseSearch) -> dict[str, str]:
     """Each facet's own filters as one boolean expression ('true' when it has none), on the
     facet keys (so on rows and on groups alike)."""
     flags = {name: "true" for name in FACET_FLAGS.values()}
@@ -421,13 +785,14 @@ def _order(sort: SearchSort, has_query: bool) -> str:
     by_id = "course_id"
     if sort is SearchSort.RELEVANCE:
         if has_query:
-            return f"rank DESC, {by_id}"
+            return f"rank DESC, best_start, price_cents, {by_id}"
         return f"best_start, price_cents, {by_id}"
     return {
         SearchSort.PRICE: f"price_cents, {by_id}",
         SearchSort.PRICE_PER_HOUR: f"price_per_hour_cents, {by_id}",
-        SearchSort.SOONEST_START: f"best_start, {by_id}",
-        SearchSort.SHORTEST_WAIT: f"(best_start - {TODAY} + 6) / 7, best_start, {by_id}",
+        # The wait in weeks grows with the expected start: the same order, soonest first.
+        SearchSort.SOONEST_START: f"best_start, price_cents, {by_id}",
+        SearchSort.SHORTEST_WAIT: f"best_start, price_cents, {by_id}",
         SearchSort.DISTANCE: f"distance_km, {by_id}",
         SearchSort.RATING: f"stars DESC NULLS LAST, {by_id}",
     }[sort]

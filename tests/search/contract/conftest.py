@@ -1,7 +1,8 @@
 """The search contract's fixtures: a small hand-built catalog with known answers, and the
 engines that must give them.
 
-`search_backend` is PostgreSQL always, and Meilisearch too when MARKET_MEILISEARCH_URL is
+`search_backend` is PostgreSQL always (listing small results' bits, and walking the sort's
+index as larger results do), and Meilisearch too when MARKET_MEILISEARCH_URL is
 set: then `tests.search.contract.meilisearch_engine.make_backend(db, settings)` (written with
 the Meilisearch backend) indexes the arranged catalog and returns the backend.
 """
@@ -174,12 +175,15 @@ async def catalog(db: Database) -> Catalog:
     return await build(db)
 
 
-@pytest.fixture(params=["postgres", "meilisearch"])
+@pytest.fixture(params=["postgres", "postgres-walking", "meilisearch"])
 async def search_backend(
     request: pytest.FixtureRequest, catalog: Catalog, db: Database, settings: Settings
 ) -> SearchBackend:
     if request.param == "postgres":
         return PostgresSearch()
+    if request.param == "postgres-walking":
+        # Pages found by walking the sort's index, as results above a few hundred are.
+        return PostgresSearch(listed_at_most=0)
     if not os.environ.get("MARKET_MEILISEARCH_URL"):
         pytest.skip("MARKET_MEILISEARCH_URL is not set")
     engine = importlib.import_module("tests.search.contract.meilisearch_engine")
