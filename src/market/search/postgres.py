@@ -684,6 +684,8 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
         f"(i.route <> {ROUTE_CODES[Route.ONDERWIJS]} OR i.diploma_recognised)",
     ]
     distance = "NULL::float8"
+    # Conditions on the computed start and distance, applied after each is computed once.
+    computed = []
     if criteria.municipality_codes:
         codes = sql.bind("i_munis", list(criteria.municipality_codes), ARRAY(Text))
         conditions.append(f"i.municipality_code = ANY ({codes})")
@@ -706,24 +708,33 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
             f"{sql.bind('i_lon', near.longitude, Float)}, i.latitude, i.longitude)"
         )
         conditions.append(f"point(i.longitude, i.latitude) <@ CAST({box} AS box)")
-        conditions.append(f"{distance} <= {sql.bind('i_radius', near.radius_km, Float)}")
+        computed.append(f"i.distance_km <= {sql.bind('i_radius', near.radius_km, Float)}")
     if intake.has_time:
-        conditions.append(f"{start} <= {intake.latest_start(sql)}")
+        computed.append(f"i.start <= {intake.latest_start(sql)}")
     if not place:
         needed = _needs_exact(intake)
         conditions.append(
             f"i.course_id IN (SELECT s.course_id FROM search_courses s WHERE {needed})"
         )
+    # A course's attributes are the same on each of its intakes: min() takes them.
     return f"""
-    SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, {certified} AS certified,
-           i.price_cents, i.price_per_hour_cents, i.stars,
+    SELECT i.course_id, min(i.route) AS route, min(i.level) AS level,
+           min(i.format) AS format, min(i.kinds) AS kinds, min(i.band) AS band,
+           coalesce(min(i.certified_from) <= {TODAY} AND min(i.certified_until) >= {TODAY},
+                    false) AS certified,
+           min(i.price_cents) AS price_cents,
+           min(i.price_per_hour_cents) AS price_per_hour_cents, min(i.stars) AS stars,
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
-           min({start}) FILTER (WHERE {in_region}) AS best_start,
-           min({distance}) FILTER (WHERE {in_region}) AS distance_km
-    FROM search_intakes i
-    WHERE {" AND ".join(conditions)}
-    GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
-             i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars"""
+           min(i.start) FILTER (WHERE {in_region}) AS best_start,
+           min(i.distance_km) FILTER (WHERE {in_region}) AS distance_km
+    FROM (SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
+                 i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
+                 i.region_bit, {start} AS start, {distance} AS distance_km
+          FROM search_intakes i
+          WHERE {" AND ".join(conditions)}
+          OFFSET 0) i
+    WHERE {" AND ".join(computed) or "true"}
+    GROUP BY i.course_id"""
 
 
 def _course_conditions(criteria: CourseSearch, sql: Params) -> list[str]:
