@@ -4,8 +4,9 @@ An engine answers one validated `CourseSearch` with one page of hits, the total 
 the facets. Engines page by offset (both engines can; ranks by text relevance have no
 stable keyset): the cursor holds the sort and the offset of the next hit, and a cursor of
 another sort is refused. An engine that finds ids elsewhere (Meilisearch) turns them into
-hits with `market.search.hits.load_hits`, which reads the courses and their matching
-intakes from PostgreSQL in a fixed number of statements, keeping the engine's order.
+hits with `market.search.hits.load_hits`, which reads the courses, their providers and
+their matching intakes from PostgreSQL in a fixed number of statements, keeping the
+engine's order.
 """
 
 from __future__ import annotations

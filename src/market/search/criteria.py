@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from market.catalog.models import Course, Format, Level, Route, ScheduleKind
+from market.catalog.models import Course, Format, Intake, Level, Route, ScheduleKind
+from market.catalog.service import ProviderView
 from market.kernel.pagination import Page
 
 
@@ -164,12 +165,17 @@ class Facet:
 @dataclass(frozen=True, slots=True)
 class CourseHit:
     course: Course
+    provider: ProviderView
     # Kilometres to the nearest matching intake's location; None without `near`.
     distance_km: float | None
     expected_start: date
     wait_weeks: int
     # The matching intakes, best first (earliest expected start, then id).
-    matching_intake_ids: tuple[uuid.UUID, ...]
+    matching_intakes: tuple[Intake, ...]
+
+    @property
+    def matching_intake_ids(self) -> tuple[uuid.UUID, ...]:
+        return tuple(intake.id for intake in self.matching_intakes)
 
 
 @dataclass(frozen=True, slots=True)

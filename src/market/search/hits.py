@@ -2,9 +2,11 @@
 wait and distance. Engine-independent: the PostgreSQL engine and the Meilisearch backend
 both call `load_hits` with the ids they found, in their order.
 
-Two statements whatever the page size: the matching intakes of the page's courses (by
-`search_intake_matches`, the same SQL function the PostgreSQL engine filters with, so a
-hit's figures always agree with the filters that found it), and the courses themselves.
+Three statements whatever the page size, in the engine's session: the matching intakes of
+the page's courses (by `search_intake_matches`, the same SQL function the PostgreSQL engine
+filters with, so a hit's figures always agree with the filters that found it), the courses,
+and their providers. A hit carries all a result card shows, so the API answers a search
+page from it without further statements or sessions.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, BigInteger, Date, Float, Text, bindparam, select, text
+from sqlalchemy import ARRAY, BigInteger, Date, Float, Integer, Text, bindparam, select, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
-from market.catalog.models import Course
+from market.catalog import service as catalog
+from market.catalog.models import Course, Intake
 from market.search.criteria import CourseHit, CourseSearch
 
 # Today in the Netherlands by the database clock, computed once per statement (InitPlan).
@@ -113,33 +116,48 @@ async def load_hits(
     params = Params()
     ids = params.bind("ids", list(course_ids), ARRAY(UUID(as_uuid=True)))
     filters = IntakeFilters.of(criteria)
-    statement = text(
-        f"""SELECT course_id, intake_id, expected_start, distance_km,
-               (expected_start - {TODAY} + 6) / 7 AS wait_weeks
-            FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)})
-            WHERE in_region AND elsewhere
-            ORDER BY course_id, expected_start, intake_id"""  # noqa: S608
-    ).bindparams(*params.values.values())
+    matches = (
+        text(
+            f"""SELECT intake_id, expected_start, distance_km,
+                   (expected_start - {TODAY} + 6) / 7 AS wait_weeks
+                FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)})
+                WHERE in_region AND elsewhere"""  # noqa: S608
+        )
+        .bindparams(*params.values.values())
+        .columns(
+            intake_id=UUID(as_uuid=True), expected_start=Date, distance_km=Float, wait_weeks=Integer
+        )
+        .subquery("matches")
+    )
     matching: dict[uuid.UUID, list[Any]] = {}
-    for row in await session.execute(statement):
-        matching.setdefault(row.course_id, []).append(row)
+    for row in await session.execute(
+        select(Intake, matches.c.expected_start, matches.c.distance_km, matches.c.wait_weeks)
+        .join(matches, matches.c.intake_id == Intake.id)
+        .order_by(Intake.course_id, matches.c.expected_start, Intake.id)
+    ):
+        matching.setdefault(row.Intake.course_id, []).append(row)
     courses = {
         course.id: course
         for course in await session.scalars(select(Course).where(Course.id.in_(course_ids)))
     }
+    providers = await catalog.providers_by_ids(
+        session, {course.provider_id for course in courses.values()}
+    )
     found = []
     for course_id in course_ids:
         rows = matching.get(course_id)
         if not rows or course_id not in courses:
             continue
+        course = courses[course_id]
         distances = [row.distance_km for row in rows if row.distance_km is not None]
         found.append(
             CourseHit(
-                course=courses[course_id],
+                course=course,
+                provider=providers[course.provider_id],
                 distance_km=round(min(distances), 2) if distances else None,
                 expected_start=rows[0].expected_start,
                 wait_weeks=rows[0].wait_weeks,
-                matching_intake_ids=tuple(row.intake_id for row in rows),
+                matching_intakes=tuple(row.Intake for row in rows),
             )
         )
     return found

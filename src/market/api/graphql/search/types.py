@@ -1,15 +1,15 @@
-"""GraphQL types of the search: light hits around the catalog's Course, and facets."""
+"""GraphQL types of the search: light hits around the catalog's Course, and facets.
+
+A hit arrives with everything a result card shows (see market.search.hits), so its fields
+resolve without awaiting: no per-hit coroutines or DataLoader batches on a search page."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import strawberry
 
-from market.api.graphql.catalog import loaders
-from market.api.graphql.catalog.types import Course, Intake
-from market.api.graphql.context import Info
+from market.api.graphql.catalog.types import Course, Intake, Provider
 from market.api.graphql.pagination import PageInfo
 from market.search import criteria
 
@@ -30,25 +30,19 @@ class CourseHit:
     wait_weeks: int = strawberry.field(
         description="Whole weeks from today to expectedStart, rounded up (0: starts today)."
     )
-    matching_intake_ids: strawberry.Private[tuple[uuid.UUID, ...]]
+    matching_intakes: list[Intake] = strawberry.field(
+        description="The bookable intakes meeting the place and time filters, best first."
+    )
 
     @classmethod
-    def of(cls, hit: criteria.CourseHit) -> CourseHit:
+    def of(cls, hit: criteria.CourseHit, provider: Provider) -> CourseHit:
         return cls(
-            course=Course.of(hit.course),
+            course=Course.of(hit.course, provider),
             distance_km=hit.distance_km,
             expected_start=hit.expected_start,
             wait_weeks=hit.wait_weeks,
-            matching_intake_ids=hit.matching_intake_ids,
+            matching_intakes=[Intake.of(intake) for intake in hit.matching_intakes],
         )
-
-    @strawberry.field(
-        description="The bookable intakes meeting the place and time filters, best first."
-    )
-    async def matching_intakes(self, info: Info) -> list[Intake]:
-        rows = await loaders.upcoming_intakes(info).load(self.course.course_id)
-        by_id = {row.id: row for row in rows}
-        return [Intake.of(by_id[i]) for i in self.matching_intake_ids if i in by_id]
 
 
 @strawberry.type
@@ -80,8 +74,10 @@ class CourseSearchConnection:
     @classmethod
     def of(cls, result: criteria.SearchResult) -> CourseSearchConnection:
         page = result.page
+        # A provider with several courses on the page is shown from one object.
+        providers = {hit.course.provider_id: Provider.of(hit.provider) for hit in page.items}
         return cls(
-            nodes=[CourseHit.of(hit) for hit in page.items],
+            nodes=[CourseHit.of(hit, providers[hit.course.provider_id]) for hit in page.items],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             total_count=page.total_count,
             facets=[
