@@ -581,10 +581,11 @@ SELECT 'certification', NULL, 'false', NULL,
        coalesce(sum(bit_count({cert} & ~coalesce(b.bits, {ZERO}))), 0)::bigint
 FROM o LEFT JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key = 'c'""",
         """
-SELECT 'region', NULL, lmr.code, lmr.name, sum(bit_count(o.o_region & b.bits))::bigint
-FROM o CROSS JOIN labour_market_regions lmr
-JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key = 'g' || substr(lmr.code, 3)::int
-GROUP BY lmr.code, lmr.name""",
+SELECT 'region', NULL, lmr.code, lmr.name, r.n
+FROM (SELECT b.key, sum(bit_count(o.o_region & b.bits))::bigint AS n
+      FROM o JOIN search_bitmaps b ON b.chunk = o.chunk AND b.key LIKE 'g%'
+      GROUP BY b.key) r
+JOIN labour_market_regions lmr ON r.key = 'g' || substr(lmr.code, 3)::int""",
     ]
     return answers
 
