@@ -150,17 +150,26 @@ class ScheduleSlot:
     end_time: time
 
 
+def _weekly_schedule(root: Intake) -> list[ScheduleSlot]:
+    return [
+        ScheduleSlot(weekday=Weekday(slot.weekday), start_time=slot.start, end_time=slot.end)
+        for slot in service.weekly_schedule(root.row)
+    ]
+
+
 @strawberry.type(description="A moment a course starts: a date, or continuous intake.")
 class Intake:
     id: strawberry.ID
     starts_on: date | None = strawberry.field(description="Local start date; null: continuous.")
     continuous: bool
-    weekly_schedule: list[ScheduleSlot]
+    # Built when asked for: lists of intakes (search hits) seldom show the schedule.
+    weekly_schedule: list[ScheduleSlot] = strawberry.field(resolver=_weekly_schedule)
     seat_capacity: int
     seats_taken: int
     seats_available: int
     waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
     location_id: strawberry.Private[uuid.UUID | None]
+    row: strawberry.Private[models.Intake]
 
     @classmethod
     def of(cls, row: models.Intake) -> Intake:
@@ -168,17 +177,12 @@ class Intake:
             id=strawberry.ID(ids.encode("Intake", row.id)),
             starts_on=row.starts_on,
             continuous=row.is_continuous,
-            weekly_schedule=[
-                ScheduleSlot(
-                    weekday=Weekday(slot.weekday), start_time=slot.start, end_time=slot.end
-                )
-                for slot in service.weekly_schedule(row)
-            ],
             seat_capacity=row.seat_capacity,
             seats_taken=row.seats_taken,
             seats_available=max(row.seat_capacity - row.seats_taken, 0),
             waitlist_weeks=row.waitlist_weeks,
             location_id=row.location_id,
+            row=row,
         )
 
     @strawberry.field(description="Where it is taught; null for online courses.")
