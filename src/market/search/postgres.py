@@ -455,7 +455,7 @@ def _bitmap_ctes(criteria: CourseSearch, sql: Params, words: _Text, apart: bool)
     # The result per rank as one bit string over every slot (bit n: slot n), so that a page
     # looks a slot up in constant time, and its size.
     parts = ", ".join(
-        f"string_agg(coalesce({bits}, {ZERO})::text, '' ORDER BY c)::varbit AS p{i}, "
+        f"search_bits_concat(coalesce({bits}, {ZERO}) ORDER BY c) AS p{i}, "
         f"coalesce(sum(bit_count({bits})), 0) AS n{i}"
         for i, (_, bits) in enumerate(_ranks(words))
     )

@@ -84,6 +84,9 @@ CREATE INDEX ix_search_courses_continuous_start
 
 CREATE TYPE search_bit_change AS (key text, slot integer, member boolean);
 
+-- Chunks joined into one bit string (a search's result, looked up by slot).
+CREATE AGGREGATE search_bits_concat(varbit) (SFUNC = bitcat, STYPE = varbit, INITCOND = '');
+
 -- The keys a row is set under (see the module doc), as of `today`.
 CREATE FUNCTION search_keys(s search_courses, document tsvector, names tsvector, today date)
 RETURNS text[] LANGUAGE sql STABLE AS $$
@@ -294,6 +297,7 @@ DROP FUNCTION search_refresh(uuid[], boolean);
 DROP FUNCTION search_bitmaps_apply(search_bit_change[]);
 DROP FUNCTION search_keys(search_courses, tsvector, tsvector, date);
 DROP TYPE search_bit_change;
+DROP AGGREGATE search_bits_concat(varbit);
 DROP INDEX ix_search_courses_continuous_start;
 DROP INDEX ix_search_courses_dated_start;
 DROP INDEX ix_search_courses_stars;
