@@ -148,8 +148,16 @@ NEAR = Near(latitude=52.1, longitude=5.12, radius_km=10)
         (SearchSort.RELEVANCE, "knm", None),
         (SearchSort.PRICE, "knm", ["price_cents:asc", "course_id:asc"]),
         (SearchSort.PRICE_PER_HOUR, None, ["price_per_hour_cents:asc", "course_id:asc"]),
-        (SearchSort.SOONEST_START, None, ["expected_start:asc", "course_id:asc"]),
-        (SearchSort.SHORTEST_WAIT, None, ["expected_start:asc", "course_id:asc"]),
+        (
+            SearchSort.SOONEST_START,
+            None,
+            ["expected_start:asc", "price_cents:asc", "course_id:asc"],
+        ),
+        (
+            SearchSort.SHORTEST_WAIT,
+            None,
+            ["expected_start:asc", "price_cents:asc", "course_id:asc"],
+        ),
         (SearchSort.DISTANCE, None, ["_geoPoint(52.1, 5.12):asc", "course_id:asc"]),
         (SearchSort.RATING, None, ["star_rating:desc", "course_id:asc"]),
     ],

@@ -225,7 +225,7 @@ def sort_for(criteria: CourseSearch) -> list[str] | None:
         case SearchSort.SOONEST_START | SearchSort.SHORTEST_WAIT:
             # The wait in whole weeks only grows with the expected start, so ordering by
             # the start orders by the wait too, and breaks its ties as the contract does.
-            return ["expected_start:asc", *by_id]
+            return ["expected_start:asc", "price_cents:asc", *by_id]
         case SearchSort.DISTANCE:
             assert criteria.near is not None  # the service refuses DISTANCE without near
             near = criteria.near

@@ -644,8 +644,7 @@ def _bitmap_candidates(
         SearchSort.PRICE: [("true", "s.price_cents, s.course_id")],
         SearchSort.PRICE_PER_HOUR: [("true", "s.price_per_hour_cents, s.course_id")],
         SearchSort.RATING: [("true", "s.stars DESC NULLS LAST, s.course_id")],
-        SearchSort.DISTANCE: [("true", "s.course_id")],  # no distance without `near`
-    }.get(
+    }.get(  # DISTANCE needs `near`, which the bitmaps never answer
         criteria.sort,
         [
             ("s.dated_best_start IS NOT NULL", "s.dated_best_start, s.price_cents, s.course_id"),

@@ -12,11 +12,12 @@ from market.search.service import NearPostcode
 CourseSort = strawberry.enum(
     SearchSort,
     name="CourseSort",
-    description="RELEVANCE: best text match first (without a query: soonest expected start, "
-    "then cheapest); PRICE: cheapest first; PRICE_PER_HOUR: cheapest lesson hour first; "
-    "SOONEST_START: earliest expected start; SHORTEST_WAIT: fewest weeks of wait; "
-    "DISTANCE: nearest first (needs filter.near); RATING: most Blik op Werk stars first. "
-    "Ties are broken by course id, so pages never skip or repeat.",
+    description="RELEVANCE: best text match first (matches by word stem before matches by "
+    "a similar word), then soonest expected start, then cheapest; PRICE: cheapest first; "
+    "PRICE_PER_HOUR: cheapest lesson hour first; SOONEST_START: earliest expected start, "
+    "then cheapest; SHORTEST_WAIT: fewest weeks of wait, then earliest start, then "
+    "cheapest; DISTANCE: nearest first (needs filter.near); RATING: most Blik op Werk "
+    "stars first. Ties are broken by course id, so pages never skip or repeat.",
 )
 PriceBand = strawberry.enum(
     criteria.PriceBand,
