@@ -150,7 +150,7 @@ def _compare(
     certified = profile.is_certified_on(today)
     return Comparison(
         course=course,
-        provider=ProviderView(profile, certified),
+        provider=ProviderView.of(profile, certified),
         soonest=_soonest([intake for intake, _ in intakes], today),
         distance_km=_nearest_km(origin, [loc for _, loc in intakes if loc is not None]),
         exam_policy=exam_policy(course.target_level),

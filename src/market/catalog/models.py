@@ -276,10 +276,6 @@ class Intake(Base):
         CheckConstraint("waitlist_weeks >= 0", name="waitlist_not_negative"),
     )
 
-    @property
-    def is_continuous(self) -> bool:
-        return self.starts_on is None
-
 
 class CatalogChange(Base):
     """The outbox of catalog changes that search must see: written in the same transaction

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_
+from sqlalchemy import Select, SQLColumnExpression, exists, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -131,14 +131,62 @@ def _website(value: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ProviderView:
-    """A provider profile as shown, with whether its mark counts today (database clock)."""
+    """A provider as shown: its profile, its organisation's name and number, and whether
+    its mark counts today (database clock). Plain values, read by `provider_view_columns`
+    or taken from a loaded profile."""
 
-    profile: ProviderProfile
+    id: uuid.UUID
+    name: str
+    kvk_number: str | None
+    website: str | None
+    description: str | None
+    certification_number: str | None
+    certification_valid_from: date | None
+    certification_valid_until: date | None
+    certification_verified_at: datetime | None
+    diploma_recognition_claimed: bool
+    diploma_recognition_verified_at: datetime | None
+    star_rating: StarRating | None
     certified: bool
 
-    @property
-    def name(self) -> str:
-        return self.profile.organisation.name
+    @classmethod
+    def of(cls, profile: ProviderProfile, certified: bool) -> ProviderView:
+        """From a profile loaded with its organisation."""
+        return cls(
+            id=profile.organisation_id,
+            name=profile.organisation.name,
+            kvk_number=profile.organisation.kvk_number,
+            website=profile.website,
+            description=profile.description,
+            certification_number=profile.certification_number,
+            certification_valid_from=profile.certification_valid_from,
+            certification_valid_until=profile.certification_valid_until,
+            certification_verified_at=profile.certification_verified_at,
+            diploma_recognition_claimed=profile.diploma_recognition_claimed,
+            diploma_recognition_verified_at=profile.diploma_recognition_verified_at,
+            star_rating=profile.star_rating,
+            certified=certified,
+        )
+
+
+def provider_view_columns() -> tuple[SQLColumnExpression[Any], ...]:
+    """The fields of a ProviderView in order, as columns of provider_profiles joined with
+    organisations (`ProviderView(*row)`); certified by today's database date."""
+    return (
+        ProviderProfile.organisation_id,
+        Organisation.name,
+        Organisation.kvk_number,
+        ProviderProfile.website,
+        ProviderProfile.description,
+        ProviderProfile.certification_number,
+        ProviderProfile.certification_valid_from,
+        ProviderProfile.certification_valid_until,
+        ProviderProfile.certification_verified_at,
+        ProviderProfile.diploma_recognition_claimed,
+        ProviderProfile.diploma_recognition_verified_at,
+        ProviderProfile.star_rating,
+        func.coalesce(certified(local_today()), false()),
+    )
 
 
 def _provider_query() -> Select[ProviderProfile]:
@@ -146,7 +194,7 @@ def _provider_query() -> Select[ProviderProfile]:
 
 
 async def _view(session: AsyncSession, profile: ProviderProfile) -> ProviderView:
-    return ProviderView(profile, profile.is_certified_on(await today(session)))
+    return ProviderView.of(profile, profile.is_certified_on(await today(session)))
 
 
 async def create_provider_profile(
@@ -191,11 +239,11 @@ async def providers_by_ids(
     session: AsyncSession, ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, ProviderView]:
     rows = await session.execute(
-        _provider_query()
-        .add_columns(certified(local_today()))
+        select(*provider_view_columns())
+        .join(Organisation, Organisation.id == ProviderProfile.organisation_id)
         .where(ProviderProfile.organisation_id.in_(ids))
     )
-    return {profile.organisation_id: ProviderView(profile, bool(now)) for profile, now in rows}
+    return {row[0]: ProviderView(*row) for row in rows}
 
 
 async def _provider_for_update(
@@ -651,8 +699,9 @@ class ScheduleSlot:
         )
 
 
-def weekly_schedule(intake: Intake) -> list[ScheduleSlot]:
-    return [ScheduleSlot.from_json(slot) for slot in intake.weekly_schedule]
+def weekly_schedule(stored: Iterable[dict[str, Any]]) -> list[ScheduleSlot]:
+    """The slots of an intake's stored weekly_schedule."""
+    return [ScheduleSlot.from_json(slot) for slot in stored]
 
 
 @dataclass(frozen=True, slots=True)
@@ -765,7 +814,7 @@ async def update_intake(
         starts_on=intake.starts_on,
         continuous=intake.starts_on is None,
         location_id=intake.location_id,
-        weekly_schedule=weekly_schedule(intake),
+        weekly_schedule=weekly_schedule(intake.weekly_schedule),
         waitlist_weeks=intake.waitlist_weeks,
     )
     spec = replace(current, **changes)

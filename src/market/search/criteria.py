@@ -24,10 +24,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from market.catalog.models import Course, Format, Intake, Level, Route, ScheduleKind
+from market.catalog.models import (
+    Component,
+    CourseStatus,
+    Format,
+    Level,
+    Route,
+    ScheduleKind,
+    Stream,
+)
 from market.catalog.service import ProviderView
 from market.kernel.pagination import Page
 
@@ -163,15 +172,58 @@ class Facet:
 
 
 @dataclass(frozen=True, slots=True)
+class HitCourse:
+    """A found course's columns as a result card may show them (market.search.hits reads
+    exactly these fields, in this order)."""
+
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    title: str
+    description: str
+    route: Route
+    target_level: Level
+    stream: Stream | None
+    components: Sequence[Component]
+    total_hours: int
+    language_hours: int
+    hours_per_week: int
+    format: Format
+    schedule_kinds: Sequence[ScheduleKind]
+    max_class_size: int
+    support_languages: Sequence[str]
+    price_cents: int
+    price_per_hour_cents: int
+    price_includes: Sequence[str]
+    exam_training_included: bool
+    cancellation_terms: str
+    status: CourseStatus
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HitIntake:
+    """A matching intake's columns (read like HitCourse)."""
+
+    id: uuid.UUID
+    location_id: uuid.UUID | None
+    starts_on: date | None
+    # As stored: see market.catalog.service.weekly_schedule.
+    weekly_schedule: Sequence[dict[str, Any]]
+    seat_capacity: int
+    seats_taken: int
+    waitlist_weeks: int
+
+
+@dataclass(frozen=True, slots=True)
 class CourseHit:
-    course: Course
+    course: HitCourse
     provider: ProviderView
     # Kilometres to the nearest matching intake's location; None without `near`.
     distance_km: float | None
     expected_start: date
     wait_weeks: int
     # The matching intakes, best first (earliest expected start, then id).
-    matching_intakes: tuple[Intake, ...]
+    matching_intakes: tuple[HitIntake, ...]
 
     @property
     def matching_intake_ids(self) -> tuple[uuid.UUID, ...]:

@@ -2,29 +2,44 @@
 wait and distance. Engine-independent: the PostgreSQL engine and the Meilisearch backend
 both call `load_hits` with the ids they found, in their order.
 
-Three statements whatever the page size, in the engine's session: the matching intakes of
+Two statements whatever the page size, in the engine's session: the matching intakes of
 the page's courses (by `search_intake_matches`, the same SQL function the PostgreSQL engine
-filters with, so a hit's figures always agree with the filters that found it), the courses,
-and their providers. A hit carries all a result card shows, so the API answers a search
-page from it without further statements or sessions.
+filters with, so a hit's figures always agree with the filters that found it), then the
+courses with their providers. Both read plain columns into frozen dataclasses (no ORM
+objects). A hit carries all a result card shows, so the API answers a search page from it
+without further statements or sessions.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, BigInteger, Date, Float, Integer, Text, bindparam, select, text
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Date,
+    Float,
+    Integer,
+    Row,
+    Text,
+    bindparam,
+    column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from market.catalog import service as catalog
-from market.catalog.models import Course, Intake
-from market.search.criteria import CourseHit, CourseSearch
+from market.catalog.models import Course, Intake, ProviderProfile
+from market.catalog.service import ProviderView
+from market.identity.models import Organisation
+from market.search.criteria import CourseHit, CourseSearch, HitCourse, HitIntake
 
 # Today in the Netherlands by the database clock, computed once per statement (InitPlan).
 TODAY_EXPRESSION = "(now() AT TIME ZONE 'Europe/Amsterdam')::date"
@@ -107,6 +122,32 @@ class Params:
         return f":{name}"
 
 
+# The courses of a page with their providers: HitCourse's fields, then ProviderView's.
+# Built once: a statement's construction and cache key cost more than its execution.
+_COURSES = (
+    select(
+        *(getattr(Course, attribute.name) for attribute in fields(HitCourse)),
+        *catalog.provider_view_columns(),
+    )
+    .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
+    .join(Organisation, Organisation.id == Course.provider_id)
+    .where(Course.id.in_(bindparam("ids", expanding=True)))
+)
+_COURSE_WIDTH = len(fields(HitCourse))
+
+# A matching intake's row: its course, its figures, then HitIntake's fields.
+_INTAKE_COLUMNS = [Intake.__table__.c[attribute.name] for attribute in fields(HitIntake)]
+_MATCH_COLUMNS = (
+    Intake.__table__.c.course_id,
+    column("expected_start", Date),
+    column("distance_km", Float),
+    column("wait_weeks", Integer),
+    *_INTAKE_COLUMNS,
+)
+_FIGURES = 4
+_INTAKE_SELECT = ", ".join(f"i.{intake.name}" for intake in _INTAKE_COLUMNS)
+
+
 async def load_hits(
     session: AsyncSession, criteria: CourseSearch, course_ids: Sequence[uuid.UUID]
 ) -> list[CourseHit]:
@@ -118,46 +159,42 @@ async def load_hits(
     filters = IntakeFilters.of(criteria)
     matches = (
         text(
-            f"""SELECT intake_id, expected_start, distance_km,
-                   (expected_start - {TODAY} + 6) / 7 AS wait_weeks
-                FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)})
-                WHERE in_region AND elsewhere"""  # noqa: S608
+            f"""SELECT i.course_id, m.expected_start, m.distance_km,
+                   (m.expected_start - {TODAY} + 6) / 7 AS wait_weeks, {_INTAKE_SELECT}
+                FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)}) AS m
+                JOIN intakes AS i ON i.id = m.intake_id
+                WHERE m.in_region AND m.elsewhere
+                ORDER BY i.course_id, m.expected_start, i.id"""  # noqa: S608
         )
         .bindparams(*params.values.values())
-        .columns(
-            intake_id=UUID(as_uuid=True), expected_start=Date, distance_km=Float, wait_weeks=Integer
-        )
-        .subquery("matches")
+        .columns(*_MATCH_COLUMNS)
     )
-    matching: dict[uuid.UUID, list[Any]] = {}
-    for row in await session.execute(
-        select(Intake, matches.c.expected_start, matches.c.distance_km, matches.c.wait_weeks)
-        .join(matches, matches.c.intake_id == Intake.id)
-        .order_by(Intake.course_id, matches.c.expected_start, Intake.id)
-    ):
-        matching.setdefault(row.Intake.course_id, []).append(row)
+    # Core rows, not ORM entities: a hit is read-only and shown once.
+    connection = await session.connection()
+    matching: dict[uuid.UUID, list[Row[*tuple[Any, ...]]]] = {}
+    for row in await connection.execute(matches):
+        matching.setdefault(row[0], []).append(row)
+    if not matching:
+        return []
     courses = {
-        course.id: course
-        for course in await session.scalars(select(Course).where(Course.id.in_(course_ids)))
+        row[0]: (HitCourse(*row[:_COURSE_WIDTH]), ProviderView(*row[_COURSE_WIDTH:]))
+        for row in await connection.execute(_COURSES, {"ids": list(matching)})
     }
-    providers = await catalog.providers_by_ids(
-        session, {course.provider_id for course in courses.values()}
-    )
     found = []
     for course_id in course_ids:
         rows = matching.get(course_id)
         if not rows or course_id not in courses:
             continue
-        course = courses[course_id]
+        course, provider = courses[course_id]
         distances = [row.distance_km for row in rows if row.distance_km is not None]
         found.append(
             CourseHit(
                 course=course,
-                provider=providers[course.provider_id],
+                provider=provider,
                 distance_km=round(min(distances), 2) if distances else None,
                 expected_start=rows[0].expected_start,
                 wait_weeks=rows[0].wait_weeks,
-                matching_intakes=tuple(row.Intake for row in rows),
+                matching_intakes=tuple(HitIntake(*row[_FIGURES:]) for row in rows),
             )
         )
     return found

@@ -124,7 +124,7 @@ class CourseComparison:
             soonest_intake=Intake.of(soonest.intake) if soonest else None,
             distance_km=c.distance_km,
             certified=c.provider.certified,
-            star_rating=c.provider.profile.star_rating,
+            star_rating=c.provider.star_rating,
             cancellation_terms=course.cancellation_terms,
             price_includes=list(course.price_includes),
             exam_training_included=course.exam_training_included,

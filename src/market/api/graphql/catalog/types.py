@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime, time
 from enum import IntEnum
+from typing import Any, Protocol
 
 import strawberry
 
@@ -75,26 +76,25 @@ class Provider:
 
     @classmethod
     def of(cls, view: service.ProviderView) -> Provider:
-        profile = view.profile
         return cls(
-            id=strawberry.ID(ids.encode("Provider", profile.organisation_id)),
+            id=strawberry.ID(ids.encode("Provider", view.id)),
             name=view.name,
-            kvk_number=profile.organisation.kvk_number,
-            website=profile.website,
-            description=profile.description,
+            kvk_number=view.kvk_number,
+            website=view.website,
+            description=view.description,
             certification=Certification(
-                number=profile.certification_number,
-                valid_from=profile.certification_valid_from,
-                valid_until=profile.certification_valid_until,
-                verified_at=profile.certification_verified_at,
+                number=view.certification_number,
+                valid_from=view.certification_valid_from,
+                valid_until=view.certification_valid_until,
+                verified_at=view.certification_verified_at,
             ),
             certified=view.certified,
             diploma_recognition=DiplomaRecognition(
-                claimed=profile.diploma_recognition_claimed,
-                verified_at=profile.diploma_recognition_verified_at,
+                claimed=view.diploma_recognition_claimed,
+                verified_at=view.diploma_recognition_verified_at,
             ),
-            star_rating=profile.star_rating,
-            provider_id=profile.organisation_id,
+            star_rating=view.star_rating,
+            provider_id=view.id,
         )
 
     @strawberry.field(description="Where the provider teaches.")
@@ -153,8 +153,27 @@ class ScheduleSlot:
 def _weekly_schedule(root: Intake) -> list[ScheduleSlot]:
     return [
         ScheduleSlot(weekday=Weekday(slot.weekday), start_time=slot.start, end_time=slot.end)
-        for slot in service.weekly_schedule(root.row)
+        for slot in service.weekly_schedule(root.stored_schedule)
     ]
+
+
+class IntakeFacts(Protocol):
+    """What Intake.of reads: a models.Intake, or a search hit's intake row."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def location_id(self) -> uuid.UUID | None: ...
+    @property
+    def starts_on(self) -> date | None: ...
+    @property
+    def weekly_schedule(self) -> Sequence[dict[str, Any]]: ...
+    @property
+    def seat_capacity(self) -> int: ...
+    @property
+    def seats_taken(self) -> int: ...
+    @property
+    def waitlist_weeks(self) -> int: ...
 
 
 @strawberry.type(description="A moment a course starts: a date, or continuous intake.")
@@ -169,20 +188,20 @@ class Intake:
     seats_available: int
     waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
     location_id: strawberry.Private[uuid.UUID | None]
-    row: strawberry.Private[models.Intake]
+    stored_schedule: strawberry.Private[Sequence[dict[str, Any]]]
 
     @classmethod
-    def of(cls, row: models.Intake) -> Intake:
+    def of(cls, row: IntakeFacts) -> Intake:
         return cls(
             id=strawberry.ID(ids.encode("Intake", row.id)),
             starts_on=row.starts_on,
-            continuous=row.is_continuous,
+            continuous=row.starts_on is None,
             seat_capacity=row.seat_capacity,
             seats_taken=row.seats_taken,
             seats_available=max(row.seat_capacity - row.seats_taken, 0),
             waitlist_weeks=row.waitlist_weeks,
             location_id=row.location_id,
-            row=row,
+            stored_schedule=row.weekly_schedule,
         )
 
     @strawberry.field(description="Where it is taught; null for online courses.")
@@ -191,6 +210,55 @@ class Intake:
             return None
         row = await loaders.locations(info).load(self.location_id)
         return Location.of(row) if row is not None else None
+
+
+class CourseFacts(Protocol):
+    """What Course.of reads: a models.Course, or a search hit's course row."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def provider_id(self) -> uuid.UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def route(self) -> models.Route: ...
+    @property
+    def target_level(self) -> models.Level: ...
+    @property
+    def stream(self) -> models.Stream | None: ...
+    @property
+    def components(self) -> Sequence[models.Component]: ...
+    @property
+    def total_hours(self) -> int: ...
+    @property
+    def language_hours(self) -> int: ...
+    @property
+    def hours_per_week(self) -> int: ...
+    @property
+    def format(self) -> models.Format: ...
+    @property
+    def schedule_kinds(self) -> Sequence[models.ScheduleKind]: ...
+    @property
+    def max_class_size(self) -> int: ...
+    @property
+    def support_languages(self) -> Sequence[str]: ...
+    @property
+    def price_cents(self) -> int: ...
+    @property
+    def price_per_hour_cents(self) -> int: ...
+    @property
+    def price_includes(self) -> Sequence[str]: ...
+    @property
+    def exam_training_included(self) -> bool: ...
+    @property
+    def cancellation_terms(self) -> str: ...
+    @property
+    def status(self) -> models.CourseStatus: ...
+    @property
+    def published_at(self) -> datetime | None: ...
 
 
 @strawberry.type(description="A civic-integration course as its provider offers it.")
@@ -226,7 +294,7 @@ class Course:
     known_provider: strawberry.Private[Provider | None] = None
 
     @classmethod
-    def of(cls, row: models.Course, provider: Provider | None = None) -> Course:
+    def of(cls, row: CourseFacts, provider: Provider | None = None) -> Course:
         return cls(
             id=strawberry.ID(ids.encode("Course", row.id)),
             title=row.title,
