@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from math import asin, cos, radians, sin, sqrt
 
-# The IUGG mean radius; the search's SQL twin (migration 0006_search) uses the same figure.
+# The IUGG mean radius; the search's SQL (search_chord_km, migration 0007_search_bitmaps)
+# uses the same figure.
 EARTH_RADIUS_KM = 6371.0088
 
 

@@ -735,7 +735,7 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
         f"(i.route <> {ROUTE_CODES[Route.Z]} OR {certified})",
         f"(i.route <> {ROUTE_CODES[Route.ONDERWIJS]} OR i.diploma_recognised)",
     ]
-    distance = "NULL::float8"
+    chord = "NULL::float8"
     # Conditions on the computed start and distance, applied after each is computed once.
     computed = []
     if criteria.municipality_codes:
@@ -755,12 +755,14 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
             f"({near.longitude + dlon},{near.latitude + dlat}))",
             Text,
         )
-        distance = (
-            f"search_distance_km({sql.bind('i_lat', near.latitude, Float)}, "
-            f"{sql.bind('i_lon', near.longitude, Float)}, i.latitude, i.longitude)"
+        # The chord to the point, as search_intake_matches measures it (0007_search_bitmaps).
+        chord = (
+            f"search_chord2(i.x, i.y, i.z, {sql.bind('i_lat', near.latitude, Float)}, "
+            f"{sql.bind('i_lon', near.longitude, Float)})"
         )
         conditions.append(f"point(i.longitude, i.latitude) <@ CAST({box} AS box)")
-        computed.append(f"i.distance_km <= {sql.bind('i_radius', near.radius_km, Float)}")
+        radius = sql.bind("i_radius", near.radius_km, Float)
+        computed.append(f"i.chord2 <= search_km_chord2({radius})")
     if intake.has_time:
         computed.append(f"i.start <= {intake.latest_start(sql)}")
     if not place:
@@ -778,10 +780,10 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
            min(i.price_per_hour_cents) AS price_per_hour_cents, min(i.stars) AS stars,
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min(i.start) FILTER (WHERE {in_region}) AS best_start,
-           min(i.distance_km) FILTER (WHERE {in_region}) AS distance_km
+           search_chord_km(min(i.chord2) FILTER (WHERE {in_region})) AS distance_km
     FROM (SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
                  i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
-                 i.region_bit, {start} AS start, {distance} AS distance_km
+                 i.region_bit, {start} AS start, {chord} AS chord2
           FROM search_intakes i
           WHERE {" AND ".join(conditions)}
           OFFSET 0) i

@@ -19,6 +19,10 @@ the date (the certification, `live`) is as of the refresh; `summary_until` now a
 the certification's boundaries, so such a row counts as stale (answered from its intakes, like
 any stale row) until the daily refresh.
 
+The intakes carry their course's filter attributes and their place as a point on the unit
+sphere, so a place filter reads the intakes alone and measures distance by the chord
+(multiplications, no trigonometry per intake); `search_intake_matches` measures the same way.
+
 Slots are not reused: a removed course leaves a zero bit, and the chunks grow with the
 number of courses ever listed (a 'market search reindex'-style renumbering is for later).
 
@@ -58,7 +62,56 @@ ALTER TABLE search_intakes
     ADD COLUMN band smallint NOT NULL, ADD COLUMN stars smallint,
     ADD COLUMN price_cents integer NOT NULL, ADD COLUMN price_per_hour_cents integer NOT NULL,
     ADD COLUMN diploma_recognised boolean NOT NULL,
-    ADD COLUMN certified_from date, ADD COLUMN certified_until date;
+    ADD COLUMN certified_from date, ADD COLUMN certified_until date,
+    -- the place as a point on the unit sphere (NULL without one): a distance filter then
+    -- costs a few multiplications per intake, not the haversine's trigonometry
+    ADD COLUMN x float8, ADD COLUMN y float8, ADD COLUMN z float8;
+
+-- The squared straight-line (chord) distance on the unit sphere between an intake's point
+-- and (lat, lon); it grows with the great-circle distance, which it gives exactly:
+-- km = 2 R asin(chord / 2) (search_chord_km), and a radius is a chord (search_km_chord2).
+CREATE FUNCTION search_chord2(x float8, y float8, z float8, lat float8, lon float8)
+RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (x - cos(radians(lat)) * cos(radians(lon))) * (x - cos(radians(lat)) * cos(radians(lon)))
+         + (y - cos(radians(lat)) * sin(radians(lon))) * (y - cos(radians(lat)) * sin(radians(lon)))
+         + (z - sin(radians(lat))) * (z - sin(radians(lat)))
+$$;
+-- The IUGG mean radius, as market.geo.distance.
+CREATE FUNCTION search_chord_km(chord2 float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN chord2 >= 4 THEN pi() * 6371.0088  -- antipodes, past rounding
+                ELSE 2 * 6371.0088 * asin(sqrt(chord2) / 2) END
+$$;
+CREATE FUNCTION search_km_chord2(km float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT power(2 * sin(km / (2 * 6371.0088)), 2)
+$$;
+
+-- As in 0006_search, with the distance by chord: the same figures the engine filters with.
+CREATE OR REPLACE FUNCTION search_intake_matches(p_courses uuid[], p_day date,
+    p_regions bigint, p_municipalities text[], p_latitude float8, p_longitude float8,
+    p_radius_km float8, p_latest_start date)
+RETURNS TABLE (course_id uuid, intake_id uuid, expected_start date, distance_km float8,
+               region_bit bigint, in_region boolean, elsewhere boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT i.course_id, i.intake_id, e.start, search_chord_km(d.chord2), i.region_bit,
+           p_regions IS NULL OR i.region_bit & p_regions <> 0,
+           coalesce(p_municipalities IS NULL OR i.municipality_code = ANY (p_municipalities),
+                    false)
+           AND coalesce(p_radius_km IS NULL OR d.chord2 <= search_km_chord2(p_radius_km),
+                        false)
+           AND (p_latest_start IS NULL OR e.start <= p_latest_start)
+    FROM search_intakes i
+    CROSS JOIN LATERAL (
+        SELECT greatest(coalesce(i.starts_on, p_day), p_day) + i.delay_days AS start
+    ) e
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN p_radius_km IS NOT NULL THEN
+            search_chord2(i.x, i.y, i.z, p_latitude, p_longitude) END AS chord2
+    ) d
+    WHERE i.course_id = ANY (p_courses) AND (i.starts_on IS NULL OR i.starts_on >= p_day)
+$$;
+DROP FUNCTION search_distance_km(float8, float8, float8, float8);
 
 CREATE TABLE search_bitmaps (
     -- byte order: the range keys below are read by key range
@@ -209,14 +262,17 @@ BEGIN
     -- exist): rounds of max(declared weeks, 1) once seats_taken + 1 exceeds the capacity.
     INSERT INTO search_intakes (intake_id, course_id, starts_on, delay_days, region_bit,
         municipality_code, latitude, longitude, route, level, format, kinds, band, stars,
-        price_cents, price_per_hour_cents, diploma_recognised, certified_from, certified_until)
+        price_cents, price_per_hour_cents, diploma_recognised, certified_from, certified_until,
+        x, y, z)
     SELECT i.id, i.course_id, i.starts_on,
            (greatest(i.seats_taken + 1 - i.seat_capacity, 0) + i.seat_capacity - 1)
                / i.seat_capacity * greatest(i.waitlist_weeks, 1) * 7,
            coalesce(1::bigint << substr(m.region_code, 3)::int, 0),
            l.municipality_code, l.latitude, l.longitude,
            s.route, s.level, s.format, s.kinds, s.band, s.stars, s.price_cents,
-           s.price_per_hour_cents, s.diploma_recognised, s.certified_from, s.certified_until
+           s.price_per_hour_cents, s.diploma_recognised, s.certified_from, s.certified_until,
+           cos(radians(l.latitude)) * cos(radians(l.longitude)),
+           cos(radians(l.latitude)) * sin(radians(l.longitude)), sin(radians(l.latitude))
     FROM intakes i
     JOIN search_courses s ON s.course_id = i.course_id
     LEFT JOIN locations l ON l.id = i.location_id
@@ -293,7 +349,8 @@ SELECT search_refresh(array(SELECT course_id FROM search_courses));
 
 DOWNGRADE = r"""
 DROP FUNCTION search_refresh(uuid[], boolean);
--- (0006_search's search_refresh is created again after this script: `downgrade`.)
+DROP FUNCTION search_intake_matches(uuid[], date, bigint, text[], float8, float8, float8, date);
+-- (0006_search's functions are created again after this script: `downgrade`.)
 DROP FUNCTION search_bitmaps_apply(search_bit_change[]);
 DROP FUNCTION search_keys(search_courses, tsvector, tsvector, date);
 DROP TYPE search_bit_change;
@@ -310,7 +367,11 @@ ALTER TABLE search_intakes
     DROP COLUMN route, DROP COLUMN level, DROP COLUMN format, DROP COLUMN kinds,
     DROP COLUMN band, DROP COLUMN stars, DROP COLUMN price_cents,
     DROP COLUMN price_per_hour_cents, DROP COLUMN diploma_recognised,
-    DROP COLUMN certified_from, DROP COLUMN certified_until;
+    DROP COLUMN certified_from, DROP COLUMN certified_until,
+    DROP COLUMN x, DROP COLUMN y, DROP COLUMN z;
+DROP FUNCTION search_km_chord2(float8);
+DROP FUNCTION search_chord_km(float8);
+DROP FUNCTION search_chord2(float8, float8, float8, float8, float8);
 ALTER TABLE search_course_texts DROP COLUMN bitmap_keys;
 ALTER TABLE search_courses DROP COLUMN slot;
 """
@@ -331,11 +392,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _run_script(DOWNGRADE)
-    _run_script(_previous_refresh())
+    for function in ("search_distance_km", "search_intake_matches", "search_refresh"):
+        _run_script(_previous(function))
 
 
-def _previous_refresh() -> str:
-    """0006_search's search_refresh, from that revision's own script."""
+def _previous(function: str) -> str:
+    """0006_search's definition of `function`, from that revision's own script."""
     path = Path(__file__).with_name("0006_search.py")
     spec = importlib.util.spec_from_file_location("search_0006", path)
     assert spec is not None
@@ -343,5 +405,5 @@ def _previous_refresh() -> str:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     script: str = module.UPGRADE
-    start = script.index("CREATE FUNCTION search_refresh(")
+    start = script.index(f"CREATE FUNCTION {function}(")
     return script[start : script.index("$$;", start) + 3]
