@@ -159,3 +159,58 @@ async def test_bad_search_input(
     result = await gql(SEARCH, variables)
 
     assert (result.error_code, result.error_field) == (code, field), result.errors
+
+
+INTAKE_FIELDS = """
+  id startsOn continuous weeklySchedule { weekday startTime endTime }
+  seatCapacity seatsTaken seatsAvailable waitlistWeeks
+"""
+COURSE_FIELDS = """
+  id title description route targetLevel stream components totalHours languageHours
+  hoursPerWeek format scheduleKinds maxClassSize supportLanguages priceCents
+  pricePerHourCents priceIncludes examTrainingIncluded cancellationTerms status publishedAt
+  provider {
+    id name kvkNumber website description certified starRating
+    certification { number validFrom validUntil verifiedAt }
+    diplomaRecognition { claimed verifiedAt }
+  }
+"""
+
+
+async def test_a_hit_shows_its_course_provider_and_intakes_as_the_catalog_does(
+    db: Database, gql: GraphQLClient
+) -> None:
+    # A hit is read as plain columns (market.search.hits), the catalog through the ORM:
+    # every field must come out the same.
+    provider_id = await add_provider(db, diploma_recognition=True)
+    location_id = await add_location(db, provider_id)
+    course_id = await add_course(db, provider_id, schedule_kinds=[ScheduleKind.EVENING])
+    await add_intake(db, course_id, location_id, seats_taken=3, waitlist_weeks=2)
+    await add_intake(
+        db,
+        course_id,
+        location_id,
+        starts_on=today() + timedelta(days=10),
+        weekly_schedule=[
+            {"weekday": 1, "start": "18:30", "end": "21:00"},
+            {"weekday": 4, "start": "18:30", "end": "21:00"},
+        ],
+    )
+
+    found = (
+        await gql(
+            f"""{{ searchCourses {{ nodes {{
+                course {{ {COURSE_FIELDS} }} matchingIntakes {{ {INTAKE_FIELDS} }} }} }} }}"""
+        )
+    ).ok()["searchCourses"]["nodes"]
+    shown = (
+        await gql(
+            f"""query($id: ID!) {{ course(id: $id) {{
+                {COURSE_FIELDS} intakes {{ {INTAKE_FIELDS} }} }} }}""",
+            {"id": ids.encode("Course", course_id)},
+        )
+    ).ok()["course"]
+
+    intakes = shown.pop("intakes")
+    assert found == [{"course": shown, "matchingIntakes": intakes}]
+    assert [len(intake["weeklySchedule"]) for intake in intakes] == [1, 2]

@@ -21,6 +21,7 @@ Matching, precisely:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -207,11 +208,17 @@ class HitIntake:
     id: uuid.UUID
     location_id: uuid.UUID | None
     starts_on: date | None
-    # As stored: see market.catalog.service.weekly_schedule.
-    weekly_schedule: Sequence[dict[str, Any]]
+    # The stored weekly schedule as JSON text: decoded only when shown (seldom in a list).
+    weekly_schedule_json: str
     seat_capacity: int
     seats_taken: int
     waitlist_weeks: int
+
+    @property
+    def weekly_schedule(self) -> list[dict[str, Any]]:
+        """As stored: see market.catalog.service.weekly_schedule."""
+        slots: list[dict[str, Any]] = json.loads(self.weekly_schedule_json)
+        return slots
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from market.catalog import service as catalog
-from market.catalog.models import Course, Intake, ProviderProfile
+from market.catalog.models import Course, ProviderProfile
 from market.catalog.service import ProviderView
 from market.identity.models import Organisation
 from market.search.criteria import CourseHit, CourseSearch, HitCourse, HitIntake
@@ -135,17 +135,23 @@ _COURSES = (
 )
 _COURSE_WIDTH = len(fields(HitCourse))
 
-# A matching intake's row: its course, its figures, then HitIntake's fields.
-_INTAKE_COLUMNS = [Intake.__table__.c[attribute.name] for attribute in fields(HitIntake)]
+# The types of a matching intake's row (matched by position): its course, its figures,
+# then HitIntake's fields.
 _MATCH_COLUMNS = (
-    Intake.__table__.c.course_id,
+    column("course_id", UUID(as_uuid=True)),
     column("expected_start", Date),
     column("distance_km", Float),
     column("wait_weeks", Integer),
-    *_INTAKE_COLUMNS,
 )
-_FIGURES = 4
-_INTAKE_SELECT = ", ".join(f"i.{intake.name}" for intake in _INTAKE_COLUMNS)
+_INTAKE_COLUMNS = (
+    column("id", UUID(as_uuid=True)),
+    column("location_id", UUID(as_uuid=True)),
+    column("starts_on", Date),
+    column("weekly_schedule_json", Text),
+    column("seat_capacity", Integer),
+    column("seats_taken", Integer),
+    column("waitlist_weeks", Integer),
+)
 
 
 async def load_hits(
@@ -160,14 +166,16 @@ async def load_hits(
     matches = (
         text(
             f"""SELECT i.course_id, m.expected_start, m.distance_km,
-                   (m.expected_start - {TODAY} + 6) / 7 AS wait_weeks, {_INTAKE_SELECT}
+                   (m.expected_start - {TODAY} + 6) / 7 AS wait_weeks,
+                   i.id, i.location_id, i.starts_on, i.weekly_schedule::text,
+                   i.seat_capacity, i.seats_taken, i.waitlist_weeks
                 FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)}) AS m
                 JOIN intakes AS i ON i.id = m.intake_id
                 WHERE m.in_region AND m.elsewhere
                 ORDER BY i.course_id, m.expected_start, i.id"""  # noqa: S608
         )
         .bindparams(*params.values.values())
-        .columns(*_MATCH_COLUMNS)
+        .columns(*_MATCH_COLUMNS, *_INTAKE_COLUMNS)
     )
     # Core rows, not ORM entities: a hit is read-only and shown once.
     connection = await session.connection()
@@ -194,7 +202,7 @@ async def load_hits(
                 distance_km=round(min(distances), 2) if distances else None,
                 expected_start=rows[0].expected_start,
                 wait_weeks=rows[0].wait_weeks,
-                matching_intakes=tuple(HitIntake(*row[_FIGURES:]) for row in rows),
+                matching_intakes=tuple(HitIntake(*row[len(_MATCH_COLUMNS) :]) for row in rows),
             )
         )
     return found

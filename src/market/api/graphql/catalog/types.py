@@ -153,7 +153,7 @@ class ScheduleSlot:
 def _weekly_schedule(root: Intake) -> list[ScheduleSlot]:
     return [
         ScheduleSlot(weekday=Weekday(slot.weekday), start_time=slot.start, end_time=slot.end)
-        for slot in service.weekly_schedule(root.stored_schedule)
+        for slot in service.weekly_schedule(root.row.weekly_schedule)
     ]
 
 
@@ -188,7 +188,8 @@ class Intake:
     seats_available: int
     waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
     location_id: strawberry.Private[uuid.UUID | None]
-    stored_schedule: strawberry.Private[Sequence[dict[str, Any]]]
+    # Read for the weekly schedule, which is built only when asked for.
+    row: strawberry.Private[IntakeFacts]
 
     @classmethod
     def of(cls, row: IntakeFacts) -> Intake:
@@ -201,7 +202,7 @@ class Intake:
             seats_available=max(row.seat_capacity - row.seats_taken, 0),
             waitlist_weeks=row.waitlist_weeks,
             location_id=row.location_id,
-            stored_schedule=row.weekly_schedule,
+            row=row,
         )
 
     @strawberry.field(description="Where it is taught; null for online courses.")
