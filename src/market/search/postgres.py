@@ -347,10 +347,10 @@ def _row_ctes(criteria: CourseSearch, sql: Params, place: bool, words: _Text) ->
     values = ", ".join(f"{GROUPED[facet]}::text" for facet in FacetField)
     oks = ", ".join(FACET_FLAGS[facet].replace("f_", "o_") for facet in FacetField)
     return [
-        f"exact AS ({_exact(criteria, intake, sql, place)}\n)",
         f"""matching AS (
     SELECT s.*, {words.rank} AS rank
-    FROM exact s {words.join}
+    FROM ({_exact(criteria, intake, sql, place)}
+    ) s {words.join}
     WHERE {words.condition or "true"}
 )""",
         f"""grouped AS (
