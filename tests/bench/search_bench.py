@@ -53,6 +53,7 @@ from sqlalchemy.engine import Engine
 
 from market.app import create_app
 from market.db import embedded
+from market.db.database import SERVER_SETTINGS
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
@@ -461,7 +462,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             for c, (requests, seconds) in bounds.items():
                 print(f"GraphQL over HTTP, concurrency {c} ...", flush=True)
                 graphql[c] = await load(call, mix, c, requests, seconds, rss)
-    pool = await asyncpg.create_pool(_libpq(url), min_size=16, max_size=16)
+    # The app's own connection settings, so the raw replay runs the very same plans.
+    pool = await asyncpg.create_pool(
+        _libpq(url), min_size=16, max_size=16, server_settings=SERVER_SETTINGS
+    )
     try:
         for c, (requests, seconds) in bounds.items():
             print(f"raw asyncpg, concurrency {c} ...", flush=True)

@@ -24,8 +24,15 @@ from sqlalchemy.ext.asyncio import (
 # random_page_cost 1.1: the working set is in memory, so an index lookup per row is no
 # dearer than reading on; at the default 4 the planner scans 100,000 course rows to join a
 # few thousand intake matches instead of looking them up.
-# work_mem 16MB: a search's matching rows (up to every course) stay in memory, not on disk.
-SERVER_SETTINGS = {"jit": "off", "random_page_cost": "1.1", "work_mem": "16MB"}
+# work_mem 16MB: a search's rows read one by one (a place's courses) stay in memory.
+# No parallel workers: statements of milliseconds from many requests at once share the cores
+# already; starting workers for one of them costs more than it saves (measured on 2 cores).
+SERVER_SETTINGS = {
+    "jit": "off",
+    "random_page_cost": "1.1",
+    "work_mem": "16MB",
+    "max_parallel_workers_per_gather": "0",
+}
 
 
 class Database:
