@@ -23,8 +23,8 @@ query($filter: CourseFilter, $sort: CourseSort) {
   }
 }
 """
-AMSTERDAM = {"postcode": "1011 AB", "municipality_code": "GM0363"}
-UTRECHT = {
+AMSTERDAM: dict[str, Any] = {"postcode": "1011 AB", "municipality_code": "GM0363"}
+UTRECHT: dict[str, Any] = {
     "postcode": "3511 AB",
     "municipality_code": "GM0344",
     "latitude": 52.0883,
