@@ -1,4 +1,5 @@
-"""The course search in PostgreSQL: one statement for the page, the total and every facet.
+"""The course search in PostgreSQL: a cheap check, then one statement for the page, the
+total and every facet.
 
 It reads `search_courses`, `search_intakes` and `search_bitmaps` (migrations 0006_search
 and 0007_search_bitmaps), which triggers keep true in the same transaction as every catalog
@@ -6,18 +7,20 @@ write, so there is no lag. Two paths answer a search, each for its own rows, and
 statement adds them up:
 
 - The bitmaps answer every row whose summary holds (the course's intakes all in one region,
-  summary not gone stale) when no place filter is given: the filters become sets of bits per
-  chunk of 4,096 courses (facet values, words and `live` as stored; price, price per hour and
-  expected start from an index scan), and every count is a `bit_count` of their AND, so the
-  cost does not grow with the number of matches. The page walks the courses in the sort's
-  order (by index) and keeps those whose bit is set; a result of a few hundred or fewer is
-  listed from its bits instead.
-- The intakes (`exact`) answer the rest: every row under a municipality or `near` filter
-  (only intakes in the place can match), and rows whose summary cannot answer: gone stale (a
-  dated intake in it has started, or the certification changed since), or intakes in several
-  regions under a region or time filter. Those rows are few (or, under a place filter, the
-  place's), so they are read one by one and grouped: rows alike in every facet key are
-  counted once, each facet's own filter a flag on the group.
+  summary not gone stale) when no place filter is given: the filters become bits per chunk
+  of 4,096 courses (facet values, words and `live` as stored; price, price per hour and
+  expected start from their range buckets' keys, the edges of a range by index), and every
+  count is a `bit_count` of their AND, so the cost does not grow with the number of
+  matches. The page walks the courses in the sort's order (by index) and keeps those whose
+  bit is set; a result of a few hundred or fewer is listed from its bits instead.
+- The intakes answer the rest (`_exact`, "rows read one by one"): every row under a
+  municipality or `near` filter (only intakes in the place can match), and rows whose
+  summary cannot answer (`_needs_exact`): gone stale (a dated intake in it has started, or
+  the certification began or ended since), or intakes in several regions under a region or
+  time filter. The check before the statement (`_any_apart`) finds whether there are any;
+  mostly there are none, and the statement is the bitmaps' alone. Those rows are few (or,
+  under a place filter, the place's), so they are grouped: rows alike in every facet key
+  are counted once, each facet's own filter a flag on the group.
 
 Text: every clause of the query (search/synonyms.txt expands a word into alternative
 phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
@@ -698,23 +701,16 @@ def _bitmap_candidates(
 
 def _needs_exact(intake: IntakeFilters) -> str:
     """When a row's summary cannot answer the intake-level filters exactly: it has gone stale
-    (a dated intake in it has started), or its intakes lie in several regions under a region
-    or time filter (its best intake overall need not be its best in the region). Written for
-    the indexes on summary_until and on the mixed-region rows, with today as an expression
-    rather than an InitPlan, so that the planner estimates how few rows are stale."""
+    (a dated intake in it has started, or the certification began or ended), or its intakes
+    lie in several regions under a region or time filter (its best intake overall need not
+    be its best in the region). Written for the indexes on summary_until and on the
+    mixed-region rows, with today as an expression rather than an InitPlan, so that the
+    planner estimates how few rows are stale. The same rule, as bits and as a check:
+    `_bitmap_ctes` (`apart`) and `_any_apart`."""
     stale = f"s.summary_until < {TODAY_EXPRESSION}"
     if intake.regions or intake.has_time:
         return f"({stale} OR NOT s.uniform_region)"
     return stale
-
-
-def _summary_answers(intake: IntakeFilters) -> str:
-    """The negation of `_needs_exact` (a NULL summary_until: only continuous intakes).
-    Nearly every row: written so that no index is tried for it."""
-    fresh = f"coalesce(s.summary_until >= {TODAY}, true)"
-    if intake.regions or intake.has_time:
-        return f"{fresh} AND s.uniform_region"
-    return fresh
 
 
 def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bool) -> str:
