@@ -85,6 +85,13 @@ async def test_region_and_time_filters_count_only_an_intake_meeting_both(
     # Without the time filter the later Amsterdam intake counts.
     anytime = await search(gql, regionCodes=[region_amsterdam])
     assert titles(anytime) == ["Spread", "Plain"]
+    # Under a place filter only the intakes there count, for the time and the regions.
+    in_amsterdam = await search(gql, municipalityCodes=["GM0363"], startsBefore=soon)
+    assert titles(in_amsterdam) == ["Plain"]
+    assert region_counts(in_amsterdam) == {region_amsterdam: 1}
+    near_utrecht = await search(gql, near={"postcode": "3511 AB", "radiusKm": 10})
+    assert titles(near_utrecht) == ["Spread"]
+    assert region_counts(near_utrecht) == {region_utrecht: 1}
 
 
 async def test_a_stale_row_is_counted_once_and_exactly_until_the_refresh(
@@ -110,3 +117,6 @@ async def test_a_stale_row_is_counted_once_and_exactly_until_the_refresh(
     assert level["values"] == [{"value": "B1", "count": 2}]
     cheap = await search(gql, maxPriceCents=150_000)
     assert titles(cheap) == ["Stale"]
+    in_amsterdam = await search(gql, municipalityCodes=["GM0363"])
+    assert titles(in_amsterdam) == ["Stale", "Fresh"]
+    assert in_amsterdam["totalCount"] == 2
