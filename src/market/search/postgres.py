@@ -35,6 +35,7 @@ matches rank above typo matches; within a rank the default order (soonest, cheap
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -242,6 +243,8 @@ class _Text:
     rank)."""
 
     ctes: tuple[str, ...] = ()
+    # The bits of the matches (`matched_text`) are among the CTEs.
+    bits: bool = False
     # For the rows read one by one: the join, the condition and the rank.
     join: str = ""
     condition: str | None = None
@@ -325,6 +328,7 @@ class _Text:
         stemmed_match = "t.document @@ (SELECT stemmed FROM words)"
         return cls(
             ctes=tuple(ctes),
+            bits=bitmaps,
             join="JOIN search_course_texts t ON t.course_id = s.course_id",
             condition=f"({stemmed_match} OR t.names @@ (SELECT typos FROM words))",
             rank=f"CASE WHEN {stemmed_match} THEN 1 ELSE 0 END",
@@ -428,7 +432,7 @@ def _bitmap_ctes(criteria: CourseSearch, sql: Params, words: _Text, apart: bool)
     joins += [f"JOIN range{i} ON range{i}.chunk = l.chunk" for i in range(len(ranges))]
     factors += [f"range{i}.bits" for i in range(len(ranges))]
     stemmed = ""
-    if words.ctes:
+    if words.bits:
         joins.append("JOIN matched_text t ON t.chunk = l.chunk")
         factors.append("t.bits")
         stemmed = ", t.stemmed"
@@ -542,7 +546,7 @@ def _range_bits(prefix: str, column: str, width: int, low: int | None, high: int
 
 def _ranks(words: _Text) -> list[tuple[int, str]]:
     """The result's parts by text rank, best first: stem matches, then typo matches."""
-    if words.ctes:
+    if words.bits:
         return [(1, "o.a & o.stemmed"), (0, "o.a & ~o.stemmed")]
     return [(0, "o.a")]
 
@@ -576,14 +580,14 @@ def _bitmap_filters(criteria: CourseSearch) -> dict[FacetField, str]:
     return filters
 
 
-def _keys_bits(any_of: list[str] | None, all_of: list[str] = []) -> str:  # noqa: B006
+def _keys_bits(any_of: Sequence[str] | None, all_of: Sequence[str] = ()) -> str:
     """Bits per chunk of the courses having any key of `any_of` (None: no such condition)
     and every key of `all_of`. The keys are the code's own (never the client's text)."""
     keys = sorted({*(any_of or ()), *all_of})
     if not keys:
         return f"SELECT NULL::integer AS chunk, {ZERO} AS bits WHERE false"
 
-    def listed(names: list[str]) -> str:
+    def listed(names: Sequence[str]) -> str:
         return ", ".join(f"'{name}'" for name in names)
 
     parts, having = [], ""
