@@ -1,6 +1,6 @@
-"""RELEVANCE with a query on PostgreSQL: matches by word stem come before matches by a
-similar (typo'd) word; within each, soonest start, then cheapest. (Meilisearch ranks by
-its own rules, which the contract leaves free.)"""
+"""Text search on PostgreSQL: a phrase matches by all its stems; under RELEVANCE, matches by
+word stem come before matches by a similar (typo'd) word, and within each the soonest start,
+then the cheapest. (Meilisearch ranks by its own rules, which the contract leaves free.)"""
 
 from __future__ import annotations
 
@@ -35,3 +35,21 @@ async def test_stem_matches_rank_before_typo_matches(db: Database, gql: GraphQLC
         "Cursus Nederlands",
         "Taalcursus Nederlnds",
     ]
+
+
+async def test_a_synonym_phrase_matches_by_all_its_stems_in_any_order(
+    db: Database, gql: GraphQLClient
+) -> None:
+    provider = await add_provider(db)
+    location = await add_location(db, provider)
+    scattered = await add_course(
+        db, provider, title="Taal voor werk", description="Taal op de tweede plaats: Nederlands."
+    )
+    await add_intake(db, scattered, location, starts_on=today() + timedelta(days=7))
+    partial = await add_course(db, provider, title="Tweede kans", description="Rekenen.")
+    await add_intake(db, partial, location, starts_on=today() + timedelta(days=7))
+
+    # "nt2" stands for "Nederlands als tweede taal": every stem must be there, adjacent or not.
+    nodes = (await gql(SEARCH, {"query": "NT2"})).ok()["searchCourses"]["nodes"]
+
+    assert [node["course"]["title"] for node in nodes] == ["Taal voor werk"]
