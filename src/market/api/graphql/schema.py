@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from market.api.graphql.catalog.compare import CompareQuery
 from market.api.graphql.catalog.mutations import CatalogMutation
 from market.api.graphql.catalog.queries import CatalogQuery
+from market.api.graphql.execution import Executor
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
@@ -48,6 +49,7 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=not settings.debug),
+        execution_context_class=Executor,
         extensions=[
             # Factories, not instances: a fresh extension per request (the caches are shared).
             lambda: ParserCache(maxsize=1000),

@@ -1,0 +1,214 @@
+"""A faster path through graphql-core's executor for the plain leaf fields of a response.
+
+A search page is about 700 fields, nearly all plain attributes (a title, a price, a date).
+graphql-core treats each one as a full field resolution: a path, a resolve-info object,
+argument parsing, two awaitable checks and a nested completion for the non-null wrapper.
+That is most of the CPU a search costs in Python. A field Strawberry itself calls *basic*
+(no resolver, no field extensions, no arguments: its value is the source's attribute) whose
+type is a scalar or enum, or a list of them, is read here directly and coerced by the same
+`coerce_output_value` the executor would call.
+
+Everything else takes graphql-core's own path, and so does any basic field whose value
+would be an error (null for a non-null field, an attribute that raises, a value its scalar
+refuses): the full path then reports it exactly as it always would. Reading an attribute
+twice is harmless, which is what makes that fallback safe.
+"""
+
+from __future__ import annotations
+
+import operator
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+Reader = Callable[[Any], Any]
+
+
+class _Refused(Exception):
+    """The value is not a plain one: let graphql-core's full path handle (and report) it."""
+
+
+# Per selection: each response key with its reader (None: the full path), and the fields
+# that take the full path.
+_Plan = tuple[list[tuple[str, "Reader | None"]], GroupedFieldSet]
+
+
+class Executor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # Middleware (a schema extension's `resolve`) must see every field: no shortcut then.
+        self._readers = None if manager and manager.middlewares else _readers_of(self.schema)
+        # By the selection's identity, which the executor's own memo keeps alive.
+        self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        if self._readers is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        order, rest = self._plan(parent_type, grouped_field_set)
+        # Every key in the query's order; the full path's values replace the placeholders.
+        results: dict[str, Any] = {}
+        refused: list[str] = []
+        for name, read in order:
+            results[name] = None
+            if read is not None:
+                try:
+                    results[name] = read(source_value)
+                except Exception:
+                    refused.append(name)
+        if refused:
+            rest = {name: grouped_field_set[name] for name in [*rest, *refused]}
+        if not rest:
+            return results
+        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if isinstance(others, dict):
+            results.update(others)
+            return results
+        pending = others
+
+        async def merged() -> dict[str, Any]:
+            results.update(await pending)
+            return results
+
+        return merged()
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> _Plan:
+        known = self._plans.get(id(grouped_field_set))
+        if known is not None:
+            return known[1]
+        assert self._readers is not None
+        order: list[tuple[str, Reader | None]] = []
+        rest: GroupedFieldSet = {}
+        for name, field_details_list in grouped_field_set.items():
+            read = self._readers.get(parent_type, field_details_list[0].node.name.value)
+            order.append((name, read))
+            if read is None:
+                rest[name] = field_details_list
+        plan = (order, rest)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
+
+
+class _Readers:
+    """How to read each field of a schema directly (None: it takes the full path)."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self.known: dict[tuple[str, str], Reader | None] = {}
+
+    def get(self, parent_type: GraphQLObjectType, name: str) -> Reader | None:
+        key = (parent_type.name, name)
+        if key not in self.known:
+            self.known[key] = _plain_reader(self.schema, parent_type, name)
+        return self.known[key]
+
+
+_readers: weakref.WeakKeyDictionary[GraphQLSchema, _Readers] = weakref.WeakKeyDictionary()
+
+
+def _readers_of(schema: GraphQLSchema) -> _Readers:
+    readers = _readers.get(schema)
+    if readers is None:
+        readers = _readers[schema] = _Readers(schema)
+    return readers
+
+
+def _plain_reader(
+    schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str
+) -> Reader | None:
+    if name == "__typename":
+        return lambda _source: parent_type.name
+    field_def = schema.get_field(parent_type, name)
+    if field_def is None or field_def.args:
+        return None
+    definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+        return None
+    attribute, resolve = definition.python_name, definition.default_resolver
+    get: Reader = (
+        operator.attrgetter(attribute)
+        if resolve is getattr
+        else lambda source: resolve(source, attribute)
+    )
+    type_ = field_def.type
+    # The common case in one function: a non-null scalar or enum.
+    if isinstance(type_, GraphQLNonNull) and is_leaf_type(type_.of_type):
+        return _non_null(_leaf(type_.of_type, get))
+    complete = _completer(type_)
+    return None if complete is None else lambda source: complete(get(source))
+
+
+def _completer(type_: GraphQLOutputType) -> Reader | None:
+    """How to complete a value of a leaf type, or of a list of them; None for other types."""
+    if isinstance(type_, GraphQLNonNull):
+        inner = _completer(type_.of_type)
+        return None if inner is None else _non_null(inner)
+    if isinstance(type_, GraphQLList):
+        item = _completer(type_.of_type)
+        return None if item is None else _list_of(item)
+    if is_leaf_type(type_):
+        return _leaf(type_)
+    return None
+
+
+def _non_null(inner: Reader) -> Reader:
+    def complete(value: Any) -> Any:
+        completed = inner(value)
+        if completed is None:
+            raise _Refused
+        return completed
+
+    return complete
+
+
+def _list_of(item: Reader) -> Reader:
+    def complete(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (str, bytes, dict)):
+            raise _Refused
+        return [item(element) for element in value]
+
+    return complete
+
+
+def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
+    """Coerces a value, or (with `get`) the value `get` reads from a source."""
+    coerce = type_.coerce_output_value
+
+    def complete(value: Any) -> Any:
+        if get is not None:
+            value = get(value)
+        if value is None or value is Undefined:
+            return None
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _Refused
+        return coerced
+
+    return complete

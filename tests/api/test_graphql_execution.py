@@ -1,0 +1,145 @@
+"""The executor's direct path for plain leaf fields answers exactly as graphql-core's own
+path does: the same values, the same nulls, and the same errors at the same paths."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from market.api.graphql.execution import Executor
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Item:
+    name: str
+    price: int
+    colours: list[Colour]
+    due: date | None
+    tags: list[str] | None
+    label: str  # non-null, but some items hold None: an error on either path
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+def _item(**fields: Any) -> Item:
+    defaults: dict[str, Any] = {
+        "name": "B1 avond",
+        "price": 294_400,
+        "colours": [Colour.RED, Colour.BLUE],
+        "due": date(2027, 1, 4),
+        "tags": None,
+        "label": "ok",
+    }
+    return Item(**{**defaults, **fields})
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def item(self) -> Item:
+        return _item()
+
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [
+            _item(),
+            _item(tags=["evening"], due=None),
+            _item(label=None),  # null for a non-null field
+            _item(price=2**40),  # beyond GraphQL's Int
+            _item(colours=["green"]),  # not a Colour
+        ]
+
+
+QUERY = """
+{
+  items {
+    __typename name price colours due tags label
+    shout(times: 2)
+    ... on Item { again: name }
+  }
+}
+"""
+
+
+async def _run(executor: type[Executor] | None) -> dict[str, Any]:
+    schema = strawberry.Schema(query=Query, execution_context_class=executor)
+    result = await schema.execute(QUERY)
+    return {
+        "data": result.data,
+        "errors": sorted((str(error.path), error.message) for error in result.errors or []),
+    }
+
+
+async def test_plain_fields_answer_as_graphql_core_does() -> None:
+    direct, reference = await _run(Executor), await _run(None)
+
+    assert direct == reference
+    first, second, *failed = direct["data"]["items"]
+    assert first == {
+        "__typename": "Item",
+        "name": "B1 avond",
+        "price": 294_400,
+        "colours": ["RED", "BLUE"],
+        "due": "2027-01-04",
+        "tags": None,
+        "label": "ok",
+        "shout": "B1 AVONDB1 AVOND",
+        "again": "B1 avond",
+    }
+    assert (second["tags"], second["due"]) == (["evening"], None)
+    assert failed == [None, None, None]
+    assert [path for path, _ in direct["errors"]] == [
+        "['items', 2, 'label']",
+        "['items', 3, 'price']",
+        "['items', 4, 'colours', 0]",
+    ]
+
+
+@pytest.mark.parametrize("field", ["name", "colours", "due"])
+async def test_plain_fields_are_read_without_the_full_path(
+    field: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The point of the direct path: a plain field never builds a resolve info."""
+    built: list[str] = []
+    original = Executor.build_resolve_info
+
+    def counting(self: Executor, field_def: Any, nodes: Any, parent: Any, path: Any) -> Any:
+        built.append(nodes[0].name.value)
+        return original(self, field_def, nodes, parent, path)
+
+    monkeypatch.setattr(Executor, "build_resolve_info", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=Executor)
+
+    result = await schema.execute(f"{{ item {{ {field} shout }} }}")
+
+    assert result.data is not None
+    assert built == ["item", "shout"]
+
+
+async def test_a_resolve_extension_still_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Watch(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Executor, extensions=[Watch])
+
+    result = await schema.execute("{ item { name colours } }")
+
+    assert result.data == {"item": {"name": "B1 avond", "colours": ["RED", "BLUE"]}}
+    assert seen == ["item", "name", "colours"]
