@@ -60,7 +60,14 @@ def serve(settings: Settings, demo: bool) -> None:
 
     settings = with_database(settings)
     asyncio.run(_prepare(settings, demo=demo))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+    )
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from cross_web import HTTPException
 from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
@@ -46,6 +47,11 @@ def graphql_controller(
             **strawberry_controller.dependencies,
             "response": Provide(_placeholder_response, sync_to_thread=False),
         }
+
+        def encode_json(self, data: object) -> bytes:
+            # msgspec, as Litestar itself uses: a search page is some 700 values, and the
+            # standard library's encoder spends half a millisecond of CPU on them.
+            return msgspec.json.encode(data)
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any
