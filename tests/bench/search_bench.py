@@ -8,8 +8,7 @@ as a lower bound, the very same SQL through raw asyncpg.
 2. Starts the real server as its own process (`market serve`: no debug, log level
    WARNING, no embedded job worker) on a free loopback port.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
-   by running each once in this process with a SQLAlchemy `before_cursor_execute`
-   listener.
+   by running each once in this process (tests/support/statements.py).
 4. Runs the mix through HTTP at concurrency 1 and 16 (httpx, keep-alive), then replays the
    captured statements with asyncpg at the same concurrencies; every run is bounded by a
    request count and a time limit.
@@ -48,8 +47,6 @@ import httpx
 import psutil
 import psycopg
 from litestar.testing import AsyncTestClient
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from market.app import create_app
 from market.db import embedded
@@ -58,6 +55,7 @@ from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.searches import SEARCH, Search, searches
+from tests.support.statements import Statement, recording_statements
 
 BENCH_DIR = Path(".bench")
 RESULTS = Path("bench-results.json")
@@ -244,8 +242,6 @@ class PeakRss:
 
 # -- the SQL behind each search ----------------------------------------------------------------
 
-Statement = tuple[str, tuple[Any, ...]]
-
 
 async def capture_sql(
     url: str, mix: list[Search]
@@ -253,11 +249,6 @@ async def capture_sql(
     """The statements (with their parameters) the app runs for each search, in order, and
     each search's total count of hits."""
     app = create_app(Settings(database_url=url, embedded_worker=False, log_level="WARNING"))
-    captured: list[Statement] = []
-
-    def listen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        captured.append((statement, tuple(parameters or ())))
-
     result: dict[str, list[Statement]] = {}
     totals: dict[str, int] = {}
     async with AsyncTestClient(app=app) as client:
@@ -265,14 +256,10 @@ async def capture_sql(
             body = {"query": SEARCH, "variables": search.variables}
             # The first run pays for connecting and for the dialect's start-up queries.
             await _checked(await client.post("/graphql", json=body), search)
-            event.listen(Engine, "before_cursor_execute", listen)
-            try:
+            with recording_statements() as captured:
                 answer = await _checked(await client.post("/graphql", json=body), search)
-            finally:
-                event.remove(Engine, "before_cursor_execute", listen)
-            result[search.name] = captured.copy()
+            result[search.name] = captured
             totals[search.name] = answer["data"]["searchCourses"]["totalCount"]
-            captured.clear()
     return result, totals
 
 

@@ -11,9 +11,9 @@ import pytest
 from market.api.graphql import ids
 from market.catalog.models import CourseStatus, Format, Level, Route, ScheduleKind, StarRating
 from market.db.database import Database
-from tests.search.test_query_count import counting_statements
 from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
 from tests.support.graphql import GraphQLClient
+from tests.support.statements import counting_statements
 
 # The centroid of postcode area 3511 (Utrecht centre) in the shipped reference data.
 UTRECHT = (52.08833, 5.11599)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from market.db.database import Database
 from tests.support.catalog import add_intake, add_listed_course, add_location, add_provider
 from tests.support.graphql import GraphQLClient
+from tests.support.statements import counting_statements
 
 PAGE = """
 query($first: Int) {
@@ -30,21 +24,6 @@ query($first: Int) {
   }
 }
 """
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    """Every SQL statement any engine sends while the block runs."""
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 async def add_courses(db: Database, count: int) -> None:

@@ -23,11 +23,8 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Float,
-    Integer,
-    Row,
     Text,
     bindparam,
-    column,
     select,
     text,
 )
@@ -38,6 +35,7 @@ from sqlalchemy.sql.elements import BindParameter
 from market.catalog import service as catalog
 from market.catalog.models import Course, ProviderProfile
 from market.catalog.service import ProviderView
+from market.db import driver
 from market.identity.models import Organisation
 from market.search.criteria import CourseHit, CourseSearch, HitCourse, HitIntake
 
@@ -121,6 +119,13 @@ class Params:
         self.values[name] = bindparam(name, value, type_=kind)
         return f":{name}"
 
+    def statement(self, sql: str) -> driver.Statement:
+        """The SQL text compiled for market.db.driver."""
+        return driver.Statement.of(text(sql).bindparams(*self.values.values()))
+
+    def arguments(self, statement: driver.Statement) -> tuple[Any, ...]:
+        return statement.arguments({name: bound.value for name, bound in self.values.items()})
+
 
 # The courses of a page with their providers: HitCourse's fields, then ProviderView's.
 # Built once: a statement's construction and cache key cost more than its execution.
@@ -135,23 +140,9 @@ _COURSES = (
 )
 _COURSE_WIDTH = len(fields(HitCourse))
 
-# The types of a matching intake's row (matched by position): its course, its figures,
-# then HitIntake's fields.
-_MATCH_COLUMNS = (
-    column("course_id", UUID(as_uuid=True)),
-    column("expected_start", Date),
-    column("distance_km", Float),
-    column("wait_weeks", Integer),
-)
-_INTAKE_COLUMNS = (
-    column("id", UUID(as_uuid=True)),
-    column("location_id", UUID(as_uuid=True)),
-    column("starts_on", Date),
-    column("weekly_schedule_json", Text),
-    column("seat_capacity", Integer),
-    column("seats_taken", Integer),
-    column("waitlist_weeks", Integer),
-)
+_MATCHES: dict[str, driver.Statement] = {}
+# A matching intake's row: its course, its figures, then HitIntake's fields.
+_EXPECTED_START, _DISTANCE, _WAIT_WEEKS, _INTAKE_FROM = 1, 2, 3, 4
 
 
 async def load_hits(
@@ -163,9 +154,7 @@ async def load_hits(
     params = Params()
     ids = params.bind("ids", list(course_ids), ARRAY(UUID(as_uuid=True)))
     filters = IntakeFilters.of(criteria)
-    matches = (
-        text(
-            f"""SELECT i.course_id, m.expected_start, m.distance_km,
+    matches = f"""SELECT i.course_id, m.expected_start, m.distance_km,
                    (m.expected_start - {TODAY} + 6) / 7 AS wait_weeks,
                    i.id, i.location_id, i.starts_on, i.weekly_schedule::text,
                    i.seat_capacity, i.seats_taken, i.waitlist_weeks
@@ -173,17 +162,15 @@ async def load_hits(
                 JOIN intakes AS i ON i.id = m.intake_id
                 WHERE m.in_region AND m.elsewhere
                 ORDER BY i.course_id, m.expected_start, i.id"""  # noqa: S608
-        )
-        .bindparams(*params.values.values())
-        .columns(*_MATCH_COLUMNS, *_INTAKE_COLUMNS)
-    )
-    # Core rows, not ORM entities: a hit is read-only and shown once.
-    connection = await session.connection()
-    matching: dict[uuid.UUID, list[Row[*tuple[Any, ...]]]] = {}
-    for row in await connection.execute(matches):
+    matching: dict[uuid.UUID, list[Sequence[Any]]] = {}
+    # Compiled once per text: the texts differ only in the kinds of time filter given.
+    statement = _MATCHES.get(matches) or _MATCHES.setdefault(matches, params.statement(matches))
+    for row in await driver.fetch(session, statement, params.arguments(statement)):
         matching.setdefault(row[0], []).append(row)
     if not matching:
         return []
+    # Through SQLAlchemy: its columns need its type conversions (enums, ratings).
+    connection = await session.connection()
     courses = {
         row[0]: (HitCourse(*row[:_COURSE_WIDTH]), ProviderView(*row[_COURSE_WIDTH:]))
         for row in await connection.execute(_COURSES, {"ids": list(matching)})
@@ -194,15 +181,15 @@ async def load_hits(
         if not rows or course_id not in courses:
             continue
         course, provider = courses[course_id]
-        distances = [row.distance_km for row in rows if row.distance_km is not None]
+        distances = [row[_DISTANCE] for row in rows if row[_DISTANCE] is not None]
         found.append(
             CourseHit(
                 course=course,
                 provider=provider,
                 distance_km=round(min(distances), 2) if distances else None,
-                expected_start=rows[0].expected_start,
-                wait_weeks=rows[0].wait_weeks,
-                matching_intakes=tuple(HitIntake(*row[len(_MATCH_COLUMNS) :]) for row in rows),
+                expected_start=rows[0][_EXPECTED_START],
+                wait_weeks=rows[0][_WAIT_WEEKS],
+                matching_intakes=tuple(HitIntake(*row[_INTAKE_FROM:]) for row in rows),
             )
         )
     return found

@@ -1,0 +1,53 @@
+"""Hot read statements run on the session's own asyncpg connection, past SQLAlchemy's
+execution layer.
+
+SQLAlchemy still writes the SQL: a statement is compiled once, by the asyncpg dialect,
+into the text asyncpg runs (`$n` placeholders with the dialect's casts) and the order of
+its parameters. Running it then skips what costs more than the query itself on a search
+page: the cache key, the execution context and typed rows (measured: the page's hits took
+3.3 ms of CPU through SQLAlchemy, 1.0 ms this way).
+
+Only for statements whose parameters and columns asyncpg converts by itself (uuid, text,
+numbers, dates, booleans and arrays of them): no SQLAlchemy type processing happens here.
+The statement runs in the session's transaction; a session that has not yet begun one (no
+statement has run in it) runs it through SQLAlchemy, which begins it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sql: str
+    # The bound parameters' names in the order of $1, $2, ...
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, clause: ClauseElement) -> Statement:
+        compiled = cast(SQLCompiler, clause.compile(dialect=_DIALECT))
+        return cls(compiled.string, tuple(compiled.positiontup or ()))
+
+    def arguments(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(values[name] for name in self.names)
+
+
+async def fetch(
+    session: AsyncSession, statement: Statement, arguments: tuple[Any, ...]
+) -> Sequence[Sequence[Any]]:
+    """The statement's rows (read by position)."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver is not None and driver.is_in_transaction():
+        return await driver.fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
+    return (await connection.exec_driver_sql(statement.sql, arguments)).all()
