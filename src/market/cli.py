@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from market.settings import Settings
+from market.settings import PREFIX, Settings
 
 if TYPE_CHECKING:
     from market.db.database import Database
@@ -47,27 +49,39 @@ def with_database(settings: Settings) -> Settings:
 
 @main.command(short_help="Serve the web app and GraphQL API.")
 @click.option("--demo", is_flag=True, help="Seed the demo data first if the database is empty.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Server processes (MARKET_WORKERS).")
 @click.pass_obj
-def serve(settings: Settings, demo: bool) -> None:
+def serve(settings: Settings, demo: bool, workers: int | None) -> None:
     """Migrate, optionally seed the demo data, and serve HTTP on MARKET_HOST:MARKET_PORT.
 
     With the embedded database (or MARKET_EMBEDDED_WORKER=true) the background job
-    worker runs inside this process too.
+    worker runs inside each server process too.
     """
     import uvicorn
 
     from market.app import create_app
 
     settings = with_database(settings)
+    workers = workers or settings.workers
+    if workers < 1:
+        raise click.BadParameter("must be at least 1", param_hint="MARKET_WORKERS")
     asyncio.run(_prepare(settings, demo=demo))
-    uvicorn.run(
-        create_app(settings),
+    run = functools.partial(
+        uvicorn.run,
         host=settings.host,
         port=settings.port,
         loop="uvloop",
         http="httptools",
         log_config=None,
     )
+    if workers == 1:
+        run(create_app(settings))
+        return
+    # Each process builds its app from the environment: hand it the database resolved here
+    # (this process keeps an embedded server running while it supervises them).
+    os.environ[PREFIX + "DATABASE_URL"] = settings.database_url
+    os.environ[PREFIX + "EMBEDDED_WORKER"] = "true" if settings.runs_embedded_worker else "false"
+    run("market.app:create_app", factory=True, workers=workers)
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> None:

@@ -23,6 +23,9 @@ class Settings:
     data_dir: Path = Path(".data")
     host: str = "127.0.0.1"
     port: int = 8000
+    # HTTP server processes. One runs Python on one core at a time: give it one per core
+    # (each process keeps its own pool of db_pool_size connections).
+    workers: int = 1
     # Debug turns on GraphiQL and GraphQL field suggestions. Never in production.
     debug: bool = False
     log_level: str = "INFO"

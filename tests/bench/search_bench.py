@@ -161,18 +161,11 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(data_dir: Path, port: int, workers: int, log: Path) -> Any:
-    """`market serve` (or, for `--workers 2`, uvicorn's own process manager over the same
-    app factory) as a separate process; yields it once /healthz answers."""
-    env = _server_env(data_dir, MARKET_HOST="127.0.0.1", MARKET_PORT=str(port))
-    if workers == 1:
-        command = [str(BIN / "market"), "serve"]
-    else:
-        subprocess.run([str(BIN / "market"), "db", "upgrade"], env=env, check=True)  # noqa: S603
-        command = [
-            str(BIN / "uvicorn"), "--factory", "market.app:create_app", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--no-access-log",
-            "--log-level", "warning",
-        ]  # fmt: skip
+    """`market serve` as a separate process; yields it once /healthz answers."""
+    env = _server_env(
+        data_dir, MARKET_HOST="127.0.0.1", MARKET_PORT=str(port), MARKET_WORKERS=str(workers)
+    )
+    command = [str(BIN / "market"), "serve"]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out)  # noqa: S603
         try:
@@ -472,7 +465,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests-c1", type=int, default=800)
     parser.add_argument("--requests-c16", type=int, default=4000)
     parser.add_argument("--seconds", type=float, default=60, help="time limit per run")
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes (default: one per core here)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     result = asyncio.run(bench(args))

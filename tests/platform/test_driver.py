@@ -1,0 +1,53 @@
+"""Statements run on the asyncpg connection directly (market.db.driver) belong to the
+session's transaction, whether or not SQLAlchemy has begun it yet."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ARRAY, Integer, bindparam, text
+from sqlalchemy.dialects.postgresql import UUID
+
+from market.db import driver
+from market.db.database import Database
+from market.identity.models import Organisation, OrganisationKind
+
+NAMES = driver.Statement.of(
+    text("SELECT name FROM organisations WHERE id = ANY (:ids) ORDER BY name").bindparams(
+        bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))
+    )
+)
+
+
+def test_a_statement_is_compiled_to_asyncpg_placeholders() -> None:
+    statement = driver.Statement.of(
+        text("SELECT :b + :a").bindparams(
+            bindparam("a", type_=Integer), bindparam("b", type_=Integer)
+        )
+    )
+
+    assert statement.sql == "SELECT $1::INTEGER + $2::INTEGER"
+    assert statement.names == ("b", "a")
+    assert statement.arguments({"a": 1, "b": 2}) == (2, 1)
+
+
+async def test_a_first_statement_begins_the_transaction_and_sees_its_writes(db: Database) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    async with db.reader() as session:
+        # Nothing has run yet in this session: SQLAlchemy runs it and so begins the
+        # transaction.
+        assert await driver.fetch(session, NAMES, ([first, second],)) == []
+        session.add_all(
+            [
+                Organisation(id=first, kind=OrganisationKind.PROVIDER, name="Taalschool Noord"),
+                Organisation(id=second, kind=OrganisationKind.PROVIDER, name="ABC Taal"),
+            ]
+        )
+        await session.flush()
+
+        rows = await driver.fetch(session, NAMES, ([first, second],))
+
+        assert [row[0] for row in rows] == ["ABC Taal", "Taalschool Noord"]
+    # The reader rolled back, and the direct statements were part of what it rolled back.
+    async with db.reader() as session:
+        assert await driver.fetch(session, NAMES, ([first, second],)) == []
