@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
+import httpx
+import psutil
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -123,3 +126,53 @@ def test_seed_scale_loads_courses_searchable_and_compacted(database_url: str) ->
     refused = CliRunner().invoke(cli.main, ["seed", "--demo"], env=env)
     assert refused.exit_code == 1
     assert "already holds data" in refused.output
+
+
+async def test_market_serve_with_two_workers_answers_from_two_processes(
+    settings: Settings,
+) -> None:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "MARKET_DATABASE_URL": settings.database_url,
+        "MARKET_PORT": str(port),
+        "MARKET_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(MARKET), "serve", "--workers", "2", env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await _until_healthy(client)
+            answer = await client.post(
+                "/graphql", json={"query": "{ labourMarketRegions { code } }"}
+            )
+        assert answer.status_code == 200
+        assert len(answer.json()["data"]["labourMarketRegions"]) == 35
+        servers = [
+            child
+            for child in psutil.Process(process.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+        ]
+        assert len(servers) == 2
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _until_healthy(client: httpx.AsyncClient) -> None:
+    for _ in range(300):
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the server did not come up in 30 s")
