@@ -34,7 +34,7 @@ from graphql import (
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 Reader = Callable[[Any], Any]
@@ -199,7 +199,8 @@ def _list_of(item: Reader) -> Reader:
 
 def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
     """Coerces a value, or (with `get`) the value `get` reads from a source."""
-    coerce = type_.coerce_output_value
+    coerce = _enum_names(type_) if isinstance(type_, CustomGraphQLEnumType) else None
+    coerce = coerce or type_.coerce_output_value
 
     def complete(value: Any) -> Any:
         if get is not None:
@@ -212,3 +213,19 @@ def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
         return coerced
 
     return complete
+
+
+def _enum_names(type_: CustomGraphQLEnumType) -> Reader:
+    """A Python enum member's GraphQL name by one lookup (Strawberry's own coercion searches
+    the enum's values one by one); any other value takes Strawberry's way."""
+    names = {value.value: name for name, value in type_.values.items()}
+    enum, coerce = type_.wrapped_cls, type_.coerce_output_value
+
+    def name_of(value: Any) -> Any:
+        if isinstance(value, enum):
+            name = names.get(value.value)
+            if name is not None:
+                return name
+        return coerce(value)
+
+    return name_of
