@@ -316,7 +316,8 @@ def graphql_caller(client: httpx.AsyncClient, mix: list[Search]) -> Any:
 
 def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> Any:
     async def call(search: Search) -> None:
-        async with pool.acquire() as conn:
+        # In one transaction, as the server runs them (a SET LOCAL holds for the rest).
+        async with pool.acquire() as conn, conn.transaction():
             for sql, parameters in statements[search.name]:
                 await conn.fetch(sql, *parameters)
 

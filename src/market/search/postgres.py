@@ -161,6 +161,8 @@ class PostgresSearch:
         offset = offset_of(criteria.sort, page)
         place = criteria.near is not None or bool(criteria.municipality_codes)
         apart = place or bool(await session.scalar(_any_apart(IntakeFilters.of(criteria))))
+        if criteria.near is not None:
+            await session.execute(_HASH_GROUPS)
         statement = _statement(criteria, offset, page.first, self.listed_at_most, apart)
         ids = []
         total = 0
@@ -184,6 +186,11 @@ class PostgresSearch:
         )
 
 
+# The planner cannot tell how many intakes lie within a circle (a point in a box has a fixed
+# estimate of 0.1 % of the rows), so it sorts the place's intakes to group them by course;
+# grouping them by hash is a fifth faster (15 km around Utrecht: 11,600 intakes, 34 -> 27 ms
+# of execution). For this transaction only; sorting where an order is asked still happens.
+_HASH_GROUPS = text("SET LOCAL enable_sort = off")
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
 _ANY_STALE = text(f"SELECT {_STALE}")
 _ANY_STALE_OR_MIXED = text(
