@@ -15,15 +15,18 @@ statement has run in it) runs it through SQLAlchemy, which begins it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum
+from types import UnionType
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+T = TypeVar("T")
 _DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
@@ -32,14 +35,17 @@ class Statement:
     sql: str
     # The bound parameters' names in the order of $1, $2, ...
     names: tuple[str, ...]
+    # The values the statement binds itself (literals SQLAlchemy made parameters).
+    bound: Mapping[str, Any]
 
     @classmethod
     def of(cls, clause: ClauseElement) -> Statement:
         compiled = cast(SQLCompiler, clause.compile(dialect=_DIALECT))
-        return cls(compiled.string, tuple(compiled.positiontup or ()))
+        return cls(compiled.string, tuple(compiled.positiontup or ()), compiled.params)
 
     def arguments(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(values[name] for name in self.names)
+        """The arguments in order: the given values, else the statement's own."""
+        return tuple(values[name] if name in values else self.bound[name] for name in self.names)
 
 
 async def fetch(
@@ -51,3 +57,35 @@ async def fetch(
     if driver is not None and driver.is_in_transaction():
         return await driver.fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
     return (await connection.exec_driver_sql(statement.sql, arguments)).all()
+
+
+def converter(kind: Callable[..., T]) -> Callable[[Sequence[Any]], T]:
+    """Builds a dataclass from a row holding its fields in order, turning text into the enum
+    members its fields name (alone, optional, or in a sequence), as SQLAlchemy's enum
+    types would have."""
+    make = kind
+    assert is_dataclass(kind)
+    hints = get_type_hints(kind)
+    converts = [_to_enum(hints[field.name]) for field in fields(kind)]
+
+    def build(row: Sequence[Any]) -> T:
+        return make(
+            *[
+                value if convert is None or value is None else convert(value)
+                for convert, value in zip(converts, row, strict=True)
+            ]
+        )
+
+    return build
+
+
+def _to_enum(hint: Any) -> Callable[[Any], Any] | None:
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    arguments = [argument for argument in get_args(hint) if argument is not type(None)]
+    if len(arguments) != 1:
+        return None
+    inner = _to_enum(arguments[0])
+    if inner is None or get_origin(hint) in (Union, UnionType):
+        return inner
+    return lambda values: [inner(value) for value in values]

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Date,
     Float,
     Text,
+    any_,
     bindparam,
     select,
     text,
@@ -128,17 +130,21 @@ class Params:
 
 
 # The courses of a page with their providers: HitCourse's fields, then ProviderView's.
-# Built once: a statement's construction and cache key cost more than its execution.
-_COURSES = (
-    select(
-        *(getattr(Course, attribute.name) for attribute in fields(HitCourse)),
-        *catalog.provider_view_columns(),
+@cache
+def _courses() -> driver.Statement:
+    return driver.Statement.of(
+        select(
+            *(getattr(Course, attribute.name) for attribute in fields(HitCourse)),
+            *catalog.provider_view_columns(),
+        )
+        .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
+        .join(Organisation, Organisation.id == Course.provider_id)
+        .where(Course.id == any_(bindparam("ids", type_=ARRAY(UUID(as_uuid=True)))))
     )
-    .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
-    .join(Organisation, Organisation.id == Course.provider_id)
-    .where(Course.id.in_(bindparam("ids", expanding=True)))
-)
+
+
 _COURSE_WIDTH = len(fields(HitCourse))
+_HIT_COURSE, _PROVIDER = driver.converter(HitCourse), driver.converter(ProviderView)
 
 _MATCHES: dict[str, driver.Statement] = {}
 # A matching intake's row: its course, its figures, then HitIntake's fields.
@@ -169,11 +175,12 @@ async def load_hits(
         matching.setdefault(row[0], []).append(row)
     if not matching:
         return []
-    # Through SQLAlchemy: its columns need its type conversions (enums, ratings).
-    connection = await session.connection()
+    statement = _courses()
     courses = {
-        row[0]: (HitCourse(*row[:_COURSE_WIDTH]), ProviderView(*row[_COURSE_WIDTH:]))
-        for row in await connection.execute(_COURSES, {"ids": list(matching)})
+        row[0]: (_HIT_COURSE(row[:_COURSE_WIDTH]), _PROVIDER(row[_COURSE_WIDTH:]))
+        for row in await driver.fetch(
+            session, statement, statement.arguments({"ids": list(matching)})
+        )
     }
     found = []
     for course_id in course_ids:
