@@ -61,10 +61,10 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
 
     from market.app import create_app
 
-    settings = with_database(settings)
     workers = workers or settings.workers
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="MARKET_WORKERS")
+    settings = with_database(settings)
     asyncio.run(_prepare(settings, demo=demo))
     run = functools.partial(
         uvicorn.run,
