@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import functools
 import os
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -66,6 +67,10 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
         raise click.BadParameter("must be at least 1", param_hint="MARKET_WORKERS")
     settings = with_database(settings)
     asyncio.run(_prepare(settings, demo=demo))
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler
+    # it found: make that an ordinary exit, so that the exit hooks run and the embedded
+    # PostgreSQL this process started is stopped with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     run = functools.partial(
         uvicorn.run,
         host=settings.host,

@@ -167,12 +167,45 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _until_healthy(client: httpx.AsyncClient) -> None:
-    for _ in range(300):
+async def _until_healthy(client: httpx.AsyncClient, seconds: int = 30) -> None:
+    for _ in range(seconds * 10):
         try:
             if (await client.get("/healthz")).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.1)
-    raise AssertionError("the server did not come up in 30 s")
+    raise AssertionError(f"the server did not come up in {seconds} s")
+
+
+async def test_market_serve_stops_its_embedded_database_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    data_dir = tmp_path / "data"
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MARKET_")},
+        "MARKET_DATA_DIR": str(data_dir),
+        "MARKET_PORT": str(port),
+        "MARKET_LOG_LEVEL": "WARNING",
+        "MARKET_EMBEDDED_WORKER": "false",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(MARKET), "serve", env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await _until_healthy(client, seconds=120)
+        assert _postgres_serving(data_dir)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+
+    assert process.returncode == 0, stderr.decode()
+    assert not _postgres_serving(data_dir)
+
+
+def _postgres_serving(data_dir: Path) -> bool:
+    return any(
+        str(data_dir / "postgres") in " ".join(p.info["cmdline"] or ())
+        for p in psutil.process_iter(["cmdline"])
+        if p.info["cmdline"] and "postgres" in p.info["cmdline"][0]
+    )
