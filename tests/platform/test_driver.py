@@ -76,3 +76,13 @@ def test_a_row_becomes_its_dataclass_with_enum_members() -> None:
     # Equal as text too (StrEnum): the types show the conversion happened.
     assert (type(card.route), [type(kind) for kind in card.kinds]) == (Route, [ScheduleKind] * 2)
     assert build(("x", "onderwijs", "hbo", [], [])).stream is Stream.HBO
+
+
+async def test_a_statement_without_rows_runs_on_either_path(db: Database) -> None:
+    setting = driver.Statement.of(text("SET LOCAL work_mem = '8MB'"))
+    shown = driver.Statement.of(text("SELECT current_setting('work_mem')"))
+    async with db.reader() as session:
+        assert await driver.fetch(session, setting, ()) == []  # begins the transaction
+        assert await driver.fetch(session, setting, ()) == []  # on the asyncpg connection
+        [(work_mem,)] = await driver.fetch(session, shown, ())
+    assert work_mem == "8MB"

@@ -51,12 +51,13 @@ class Statement:
 async def fetch(
     session: AsyncSession, statement: Statement, arguments: tuple[Any, ...]
 ) -> Sequence[Sequence[Any]]:
-    """The statement's rows (read by position)."""
+    """The statement's rows (read by position); none for a statement that returns none."""
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     if driver is not None and driver.is_in_transaction():
         return await driver.fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
-    return (await connection.exec_driver_sql(statement.sql, arguments)).all()
+    result = await connection.exec_driver_sql(statement.sql, arguments)
+    return result.all() if result.returns_rows else []
 
 
 def converter(kind: Callable[..., T]) -> Callable[[Sequence[Any]], T]:

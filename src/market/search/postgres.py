@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, TextClause, text
+from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from market.catalog.models import Format, Level, Route, ScheduleKind
@@ -160,13 +160,16 @@ class PostgresSearch:
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         near = criteria.near is not None
-        await session.execute(_HASH_GROUPS if near else _GENERIC_PLANS)
+        await driver.fetch(session, _HASH_GROUPS if near else _GENERIC_PLANS, ())
         place = near or bool(criteria.municipality_codes)
-        apart = place or bool(await session.scalar(_any_apart(IntakeFilters.of(criteria))))
+        if place:
+            apart = True
+        else:
+            [(apart,)] = await driver.fetch(session, _any_apart(IntakeFilters.of(criteria)), ())
         statement = _statement(criteria, offset, page.first, self.listed_at_most, apart)
         rows = await driver.fetch(session, *statement)
         if near:
-            await session.execute(_SORT_AGAIN)
+            await driver.fetch(session, _SORT_AGAIN, ())
         ids = []
         total = 0
         counts: dict[str, dict[str, int]] = {}
@@ -195,22 +198,22 @@ class PostgresSearch:
 # of execution). For that statement alone: the statements after it (the hits, in order)
 # plan disastrously without sorting (1.5 s instead of 1 ms), and a plan PostgreSQL caches
 # for a prepared statement keeps the settings it was made under, for every later search.
-_HASH_GROUPS = text("SET LOCAL enable_sort = off")
-_SORT_AGAIN = text("RESET enable_sort")
+_HASH_GROUPS = driver.Statement.of(text("SET LOCAL enable_sort = off"))
+_SORT_AGAIN = driver.Statement.of(text("RESET enable_sort"))
 # Every other search is planned once per connection and statement text, not on every run:
 # planning the statement costs 2 to 4 ms, and a plan made without the values is as fast
 # here (measured on the benchmark's searches: the same or up to a third faster) because
 # the bitmaps' work does not depend on how many courses match. Not for `near`, whose plan
 # does depend on the circle (slower when planned without it).
-_GENERIC_PLANS = text("SET LOCAL plan_cache_mode = force_generic_plan")
+_GENERIC_PLANS = driver.Statement.of(text("SET LOCAL plan_cache_mode = force_generic_plan"))
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
-_ANY_STALE = text(f"SELECT {_STALE}")
-_ANY_STALE_OR_MIXED = text(
-    f"SELECT {_STALE} OR EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
+_ANY_STALE = driver.Statement.of(text(f"SELECT {_STALE}"))
+_ANY_STALE_OR_MIXED = driver.Statement.of(
+    text(f"SELECT {_STALE} OR EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)")
 )
 
 
-def _any_apart(intake: IntakeFilters) -> TextClause:
+def _any_apart(intake: IntakeFilters) -> driver.Statement:
     """Whether any row needs reading one by one (`_needs_exact`) for these filters; mostly
     none, and the statement is then the bitmaps' alone (planned in half the time)."""
     return _ANY_STALE_OR_MIXED if intake.regions or intake.has_time else _ANY_STALE
