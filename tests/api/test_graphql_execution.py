@@ -47,7 +47,26 @@ def _item(**fields: Any) -> Item:
 
 
 @strawberry.type
+class Box:
+    """Objects in objects and lists of them, one of which breaks a non-null field."""
+
+    label: str
+    first: Item
+    items: list[Item]
+    maybe: Item | None
+
+
+def _box(broken: bool) -> Box:
+    last = _item(label=None) if broken else _item(name="last")
+    return Box(label="box", first=_item(), items=[_item(), last], maybe=None)
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def boxes(self) -> list[Box | None]:
+        return [_box(broken=False), _box(broken=True)]
+
     @strawberry.field
     def item(self) -> Item:
         return _item()
@@ -74,9 +93,21 @@ QUERY = """
 """
 
 
-async def _run(executor: type[Executor] | None) -> dict[str, Any]:
+BOXES = """
+{
+  boxes {
+    label
+    first { name colours label }
+    items { __typename name label again: name }
+    maybe { name }
+  }
+}
+"""
+
+
+async def _run(executor: type[Executor] | None, query: str = QUERY) -> dict[str, Any]:
     schema = strawberry.Schema(query=Query, execution_context_class=executor)
-    result = await schema.execute(QUERY)
+    result = await schema.execute(query)
     return {
         "data": result.data,
         "errors": sorted((str(error.path), error.message) for error in result.errors or []),
@@ -143,3 +174,17 @@ async def test_a_resolve_extension_still_sees_every_field() -> None:
 
     assert result.data == {"item": {"name": "B1 avond", "colours": ["RED", "BLUE"]}}
     assert seen == ["item", "name", "colours"]
+
+
+async def test_objects_and_lists_of_them_answer_as_graphql_core_does() -> None:
+    direct, reference = await _run(Executor, BOXES), await _run(None, BOXES)
+
+    assert direct == reference
+    whole, broken = direct["data"]["boxes"]
+    assert [item["name"] for item in whole["items"]] == ["B1 avond", "last"]
+    assert (whole["first"]["colours"], whole["maybe"]) == (["RED", "BLUE"], None)
+    # A null in a non-null field inside a list of non-null items nulls the whole box.
+    assert broken is None
+    [(path, message)] = direct["errors"]
+    assert path == "['boxes', 1, 'items', 1, 'label']"
+    assert message == "Cannot return null for non-nullable field Item.label."

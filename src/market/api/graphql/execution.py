@@ -1,12 +1,17 @@
-"""A faster path through graphql-core's executor for the plain leaf fields of a response.
+"""A faster path through graphql-core's executor for the plain parts of a response.
 
-A search page is about 700 fields, nearly all plain attributes (a title, a price, a date).
-graphql-core treats each one as a full field resolution: a path, a resolve-info object,
-argument parsing, two awaitable checks and a nested completion for the non-null wrapper.
-That is most of the CPU a search costs in Python. A field Strawberry itself calls *basic*
-(no resolver, no field extensions, no arguments: its value is the source's attribute) whose
-type is a scalar or enum, or a list of them, is read here directly and coerced by the same
-`coerce_output_value` the executor would call.
+A search page is about 700 fields, nearly all plain attributes (a title, a price, a date)
+of some 120 objects. graphql-core treats each field as a full resolution: a path, a
+resolve-info object, argument parsing, two awaitable checks and a nested completion for
+the non-null wrapper; and each object passes through several layers of dispatch. That was
+most of the CPU a search cost in Python. Here:
+
+- a field Strawberry itself calls *basic* (no resolver, no field extensions, no
+  arguments: its value is the source's attribute) whose type is a scalar or enum, or a
+  list of them, is read directly and coerced by the same `coerce_output_value` the
+  executor would call (an enum member's name by one lookup);
+- an object with no runtime type check and no `@defer` below it goes straight to its
+  fields.
 
 Everything else takes graphql-core's own path, and so does any basic field whose value
 would be an error (null for a non-null field, an attribute that raises, a value its scalar
@@ -27,11 +32,12 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
@@ -96,6 +102,37 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         return merged()
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object (a hit, its course, an intake) with no runtime type check and no @defer
+        # below it goes straight to its fields, past graphql-core's layers of dispatch.
+        object_type = return_type
+        if isinstance(object_type, GraphQLNonNull):
+            object_type = object_type.of_type
+        if (
+            isinstance(object_type, GraphQLObjectType)
+            and object_type.is_type_of is None
+            and position_context is None
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            collected = self.collect_subfields(object_type, field_details_list)
+            if not collected.new_defer_usages:
+                return self.execute_fields(
+                    object_type, result, path, collected.grouped_field_set, None
+                )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> _Plan:
         known = self._plans.get(id(grouped_field_set))
