@@ -42,10 +42,13 @@ def graphql_controller(
 
     class GraphQLController(strawberry_controller):  # type: ignore[valid-type,misc]
         # Strawberry provides its placeholder response with sync_to_thread=True: a hop to a
-        # worker thread and back on every request, for one constructor call.
+        # worker thread and back on every request, for one constructor call. And its empty
+        # root value is a coroutine: with the context getter, two coroutines to resolve, which
+        # Litestar does in a task group of their own on every request.
         dependencies = {
             **strawberry_controller.dependencies,
             "response": Provide(_placeholder_response, sync_to_thread=False),
+            "root_value": Provide(_no_root_value, sync_to_thread=False),
         }
 
         def encode_json(self, data: object) -> bytes:
@@ -72,6 +75,10 @@ def graphql_controller(
             return process_result(result)
 
     return GraphQLController
+
+
+def _no_root_value() -> None:
+    """The queries' root value: none (each domain's Query type is the root)."""
 
 
 def _placeholder_response() -> Response[Any]:
