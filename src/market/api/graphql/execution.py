@@ -142,7 +142,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         order: list[tuple[str, Reader | None]] = []
         rest: GroupedFieldSet = {}
         for name, field_details_list in grouped_field_set.items():
-            read = self._readers.get(parent_type, field_details_list[0].node.name.value)
+            read = self._readers.get(
+                self.schema, parent_type, field_details_list[0].node.name.value
+            )
             order.append((name, read))
             if read is None:
                 rest[name] = field_details_list
@@ -152,16 +154,18 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
 
 
 class _Readers:
-    """How to read each field of a schema directly (None: it takes the full path)."""
+    """How to read each field of a schema directly (None: it takes the full path). Holds no
+    reference to the schema, so that the schema's entry in `_readers` can go with it."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
-        self.schema = schema
+    def __init__(self) -> None:
         self.known: dict[tuple[str, str], Reader | None] = {}
 
-    def get(self, parent_type: GraphQLObjectType, name: str) -> Reader | None:
+    def get(
+        self, schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str
+    ) -> Reader | None:
         key = (parent_type.name, name)
         if key not in self.known:
-            self.known[key] = _plain_reader(self.schema, parent_type, name)
+            self.known[key] = _plain_reader(schema, parent_type, name)
         return self.known[key]
 
 
@@ -171,7 +175,7 @@ _readers: weakref.WeakKeyDictionary[GraphQLSchema, _Readers] = weakref.WeakKeyDi
 def _readers_of(schema: GraphQLSchema) -> _Readers:
     readers = _readers.get(schema)
     if readers is None:
-        readers = _readers[schema] = _Readers(schema)
+        readers = _readers[schema] = _Readers()
     return readers
 
 
