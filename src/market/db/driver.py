@@ -9,6 +9,7 @@ page: the cache key, the execution context and typed rows (measured: the page's 
 
 Only for statements whose parameters and columns asyncpg converts by itself (uuid, text,
 numbers, dates, booleans and arrays of them): no SQLAlchemy type processing happens here.
+Enum columns arrive as their text; `converter` makes them members again.
 The statement runs in the session's transaction; a session that has not yet begun one (no
 statement has run in it) runs it through SQLAlchemy, which begins it.
 """
