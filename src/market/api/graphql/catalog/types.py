@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from datetime import date, datetime, time
 from enum import IntEnum
-from typing import Any, Protocol
 
 import strawberry
 
@@ -17,6 +16,7 @@ from market.api.graphql.geo.types import Municipality
 from market.api.graphql.pagination import Connection
 from market.catalog import models, service
 from market.kernel.pagination import PageRequest
+from market.search.criteria import HitCourse, HitIntake
 
 Route = strawberry.enum(models.Route, name="Route", description="Learning route (leerroute).")
 Level = strawberry.enum(models.Level, name="Level", description="CEFR target level.")
@@ -157,25 +157,6 @@ def _weekly_schedule(root: Intake) -> list[ScheduleSlot]:
     ]
 
 
-class IntakeFacts(Protocol):
-    """What Intake.of reads: a models.Intake, or a search hit's intake row."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def location_id(self) -> uuid.UUID | None: ...
-    @property
-    def starts_on(self) -> date | None: ...
-    @property
-    def weekly_schedule(self) -> Sequence[dict[str, Any]]: ...
-    @property
-    def seat_capacity(self) -> int: ...
-    @property
-    def seats_taken(self) -> int: ...
-    @property
-    def waitlist_weeks(self) -> int: ...
-
-
 @strawberry.type(description="A moment a course starts: a date, or continuous intake.")
 class Intake:
     id: strawberry.ID
@@ -189,10 +170,10 @@ class Intake:
     waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
     location_id: strawberry.Private[uuid.UUID | None]
     # Read for the weekly schedule, which is built only when asked for.
-    row: strawberry.Private[IntakeFacts]
+    row: strawberry.Private[models.Intake | HitIntake]
 
     @classmethod
-    def of(cls, row: IntakeFacts) -> Intake:
+    def of(cls, row: models.Intake | HitIntake) -> Intake:
         return cls(
             id=strawberry.ID(ids.encode("Intake", row.id)),
             starts_on=row.starts_on,
@@ -211,55 +192,6 @@ class Intake:
             return None
         row = await loaders.locations(info).load(self.location_id)
         return Location.of(row) if row is not None else None
-
-
-class CourseFacts(Protocol):
-    """What Course.of reads: a models.Course, or a search hit's course row."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-    @property
-    def provider_id(self) -> uuid.UUID: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def route(self) -> models.Route: ...
-    @property
-    def target_level(self) -> models.Level: ...
-    @property
-    def stream(self) -> models.Stream | None: ...
-    @property
-    def components(self) -> Sequence[models.Component]: ...
-    @property
-    def total_hours(self) -> int: ...
-    @property
-    def language_hours(self) -> int: ...
-    @property
-    def hours_per_week(self) -> int: ...
-    @property
-    def format(self) -> models.Format: ...
-    @property
-    def schedule_kinds(self) -> Sequence[models.ScheduleKind]: ...
-    @property
-    def max_class_size(self) -> int: ...
-    @property
-    def support_languages(self) -> Sequence[str]: ...
-    @property
-    def price_cents(self) -> int: ...
-    @property
-    def price_per_hour_cents(self) -> int: ...
-    @property
-    def price_includes(self) -> Sequence[str]: ...
-    @property
-    def exam_training_included(self) -> bool: ...
-    @property
-    def cancellation_terms(self) -> str: ...
-    @property
-    def status(self) -> models.CourseStatus: ...
-    @property
-    def published_at(self) -> datetime | None: ...
 
 
 @strawberry.type(description="A civic-integration course as its provider offers it.")
@@ -295,7 +227,7 @@ class Course:
     known_provider: strawberry.Private[Provider | None] = None
 
     @classmethod
-    def of(cls, row: CourseFacts, provider: Provider | None = None) -> Course:
+    def of(cls, row: models.Course | HitCourse, provider: Provider | None = None) -> Course:
         return cls(
             id=strawberry.ID(ids.encode("Course", row.id)),
             title=row.title,
