@@ -209,3 +209,16 @@ def _postgres_serving(data_dir: Path) -> bool:
         for p in psutil.process_iter(["cmdline"])
         if p.info["cmdline"] and "postgres" in p.info["cmdline"][0]
     )
+
+
+def test_serve_refuses_fewer_than_one_worker_before_starting_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[Settings] = []
+    monkeypatch.setattr(cli, "with_database", started.append)
+
+    result = CliRunner().invoke(cli.main, ["serve"], env={"MARKET_WORKERS": "0"})
+
+    assert result.exit_code == 2
+    assert "Invalid value for MARKET_WORKERS: must be at least 1" in result.output
+    assert started == []
