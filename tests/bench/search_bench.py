@@ -5,15 +5,18 @@ as a lower bound, the very same SQL through raw asyncpg.
    under .bench/, or reuses the one a previous run left there when it holds the same scale,
    made by the same generator and migrations, less than a week ago (intake dates are
    relative to the seeding day).
-2. Starts the real server as its own process (`market serve`: no debug, log level
-   WARNING, no embedded job worker) on a free loopback port.
+2. Starts the real server as its own process (`market serve --workers N`, two by default:
+   one per core here; no debug, log level WARNING, no embedded job worker) on a free
+   loopback port.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
    by running each once in this process (tests/support/statements.py).
 4. Runs the mix through HTTP at concurrency 1 and 16 (httpx, keep-alive), then replays the
-   captured statements with asyncpg at the same concurrencies; every run is bounded by a
+   captured statements with asyncpg at the same concurrencies (each search's statements in
+   one transaction, as the server runs them); every run is bounded by a
    request count and a time limit.
 5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
-   concurrency 16 and the server's peak RSS, and writes them to bench-results.json.
+   concurrency 16 and the server's peak RSS (all its processes), and writes them to
+   bench-results.json.
 
 It reports figures; it does not pass or fail on them.
 """
