@@ -1,5 +1,5 @@
-"""A search changes planner settings for its own statements only: what it sets for one
-statement is back to normal before the next, and nothing outlives its transaction."""
+"""A search sets generic plans for its own transaction only, and never for `near`, whose
+plan depends on the circle."""
 
 from __future__ import annotations
 
@@ -15,26 +15,30 @@ from tests.support.catalog import add_intake, add_listed_course, add_location, a
 UTRECHT = Near(latitude=52.09, longitude=5.12, radius_km=15)
 
 
-async def settings(session: AsyncSession) -> tuple[str, str]:
-    row = (
-        await session.execute(
-            text("SELECT current_setting('enable_sort'), current_setting('plan_cache_mode')")
-        )
-    ).one()
-    return row[0], row[1]
+async def plan_cache_mode(session: AsyncSession) -> str:
+    return str(await session.scalar(text("SELECT current_setting('plan_cache_mode')")))
 
 
-async def test_sorting_is_back_on_once_a_near_search_has_found_its_hits(db: Database) -> None:
+async def test_generic_plans_last_the_search_transaction_and_skip_near(db: Database) -> None:
     provider = await add_provider(db)
-    await add_intake(db, await add_listed_course(db, provider), await add_location(db, provider))
+    utrecht = await add_location(
+        db,
+        provider,
+        postcode="3511 AB",
+        municipality_code="GM0344",
+        latitude=UTRECHT.latitude,
+        longitude=UTRECHT.longitude,
+    )
+    await add_intake(db, await add_listed_course(db, provider), utrecht)
     near = CourseSearch(near=UTRECHT, sort=SearchSort.DISTANCE)
 
     async with db.reader() as session:
-        await PostgresSearch().search(session, near, PageRequest(first=20))
-        # The hits' statements ran with sorting on, and so does whatever follows.
-        assert await settings(session) == ("on", "auto")
-        await PostgresSearch().search(session, CourseSearch(), PageRequest(first=20))
-        assert await settings(session) == ("on", "force_generic_plan")
+        found = await PostgresSearch().search(session, near, PageRequest(first=20))
+        assert found.page.total_count == 1
+        assert await plan_cache_mode(session) == "auto"
+        for criteria in (CourseSearch(), CourseSearch(municipality_codes=("GM0344",))):
+            await PostgresSearch().search(session, criteria, PageRequest(first=20))
+            assert await plan_cache_mode(session) == "force_generic_plan"
 
     async with db.reader() as session:
-        assert await settings(session) == ("on", "auto")
+        assert await plan_cache_mode(session) == "auto"

@@ -17,7 +17,7 @@ statement adds them up:
   municipality or `near` filter (only intakes in the place can match), and rows whose
   summary cannot answer (`_needs_exact`): gone stale (a dated intake in it has started, or
   the certification began or ended since), or intakes in several regions under a region or
-  time filter. The check before the statement (`_any_apart`) finds whether there are any;
+  time filter. The check before the statement (`_prelude`) finds whether there are any;
   mostly there are none, and the statement is the bitmaps' alone. Those rows are few (or,
   under a place filter, the place's), so they are grouped: rows alike in every facet key
   are counted once, each facet's own filter a flag on the group.
@@ -160,16 +160,11 @@ class PostgresSearch:
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         near = criteria.near is not None
-        await driver.fetch(session, _HASH_GROUPS if near else _GENERIC_PLANS, ())
-        place = near or bool(criteria.municipality_codes)
-        if place:
-            apart = True
-        else:
-            [(apart,)] = await driver.fetch(session, _any_apart(IntakeFilters.of(criteria)), ())
+        apart = True  # under a place filter every row is read one by one
+        if not near:
+            [(_, apart)] = await driver.fetch(session, _prelude(criteria), ())
         statement = _statement(criteria, offset, page.first, self.listed_at_most, apart)
         rows = await driver.fetch(session, *statement)
-        if near:
-            await driver.fetch(session, _SORT_AGAIN, ())
         ids = []
         total = 0
         counts: dict[str, dict[str, int]] = {}
@@ -192,30 +187,29 @@ class PostgresSearch:
         )
 
 
-# The planner cannot tell how many intakes lie within a circle (a point in a box has a fixed
-# estimate of 0.1 % of the rows), so it sorts the place's intakes to group them by course;
-# grouping them by hash is a fifth faster (15 km around Utrecht: 11,600 intakes, 34 -> 27 ms
-# of execution). For that statement alone: the statements after it (the hits, in order)
-# plan disastrously without sorting (1.5 s instead of 1 ms), and a plan PostgreSQL caches
-# for a prepared statement keeps the settings it was made under, for every later search.
-_HASH_GROUPS = driver.Statement.of(text("SET LOCAL enable_sort = off"))
-_SORT_AGAIN = driver.Statement.of(text("RESET enable_sort"))
-# Every other search is planned once per connection and statement text, not on every run:
-# planning the statement costs 2 to 4 ms, and a plan made without the values is as fast
-# here (measured on the benchmark's searches: the same or up to a third faster) because
-# the bitmaps' work does not depend on how many courses match. Not for `near`, whose plan
-# does depend on the circle (slower when planned without it).
-_GENERIC_PLANS = driver.Statement.of(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+# Every search but `near` is planned once per connection and statement text, not on every
+# run: planning the statement costs 2 to 4 ms, and a plan made without the values is as
+# fast here (measured on the benchmark's searches: the same or up to a third faster)
+# because the bitmaps' work does not depend on how many courses match. Not for `near`,
+# whose plan does depend on the circle (slower when planned without it). Set in the
+# statement that runs first, so that it costs no round trip of its own.
+_GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
-_ANY_STALE = driver.Statement.of(text(f"SELECT {_STALE}"))
-_ANY_STALE_OR_MIXED = driver.Statement.of(
-    text(f"SELECT {_STALE} OR EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)")
-)
+_MIXED = "EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
+# Each returns the setting and whether any row is apart, in columns of their own: both are
+# always evaluated.
+_PLACE = driver.Statement.of(text(f"SELECT {_GENERIC_PLANS}, true"))
+_ANY_STALE = driver.Statement.of(text(f"SELECT {_GENERIC_PLANS}, {_STALE}"))
+_ANY_STALE_OR_MIXED = driver.Statement.of(text(f"SELECT {_GENERIC_PLANS}, {_STALE} OR {_MIXED}"))
 
 
-def _any_apart(intake: IntakeFilters) -> driver.Statement:
-    """Whether any row needs reading one by one (`_needs_exact`) for these filters; mostly
-    none, and the statement is then the bitmaps' alone (planned in half the time)."""
+def _prelude(criteria: CourseSearch) -> driver.Statement:
+    """Sets generic plans, and answers whether any row needs reading one by one
+    (`_needs_exact`): under a municipality filter every row does; mostly none does, and
+    the statement is then the bitmaps' alone (planned in half the time)."""
+    if criteria.municipality_codes:
+        return _PLACE
+    intake = IntakeFilters.of(criteria)
     return _ANY_STALE_OR_MIXED if intake.regions or intake.has_time else _ANY_STALE
 
 
@@ -736,7 +730,7 @@ def _needs_exact(intake: IntakeFilters) -> str:
     be its best in the region). Written for the indexes on summary_until and on the
     mixed-region rows, with today as an expression rather than an InitPlan, so that the
     planner estimates how few rows are stale. The same rule, as bits and as a check:
-    `_bitmap_ctes` (`apart`) and `_any_apart`."""
+    `_bitmap_ctes` (`apart`) and `_prelude`."""
     stale = f"s.summary_until < {TODAY_EXPRESSION}"
     if intake.regions or intake.has_time:
         return f"({stale} OR NOT s.uniform_region)"
