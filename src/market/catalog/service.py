@@ -652,20 +652,57 @@ async def get_course(session: AsyncSession, actor: Actor, course_id: uuid.UUID) 
     return course
 
 
-async def courses_of_provider(
-    session: AsyncSession, actor: Actor, provider_id: uuid.UUID, page: PageRequest
-) -> Page[Course]:
-    """A provider's courses the actor may see, newest first."""
-    scope = select(Course).where(Course.provider_id == provider_id, visible_courses(actor))
-    total = await session.scalar(select(func.count()).select_from(scope.subquery()))
-    query = scope.order_by(Course.created_at.desc(), Course.id.desc()).limit(page.first + 1)
+@dataclass(frozen=True, slots=True)
+class NewestFirst:
+    """A page of providers' courses, newest first: its size and the (created, id) of the
+    last course already seen. Hashable, so that pages of several providers batch."""
+
+    first: int
+    after: tuple[datetime, uuid.UUID] | None = None
+
+    @classmethod
+    def of(cls, page: PageRequest) -> NewestFirst:
+        """Raises InvalidCursor for a cursor of another listing."""
+        return cls(page.first, _created_cursor(page.after) if page.after is not None else None)
+
+
+async def courses_of_providers(
+    session: AsyncSession, actor: Actor, provider_ids: Sequence[uuid.UUID], page: NewestFirst
+) -> dict[uuid.UUID, Page[Course]]:
+    """Each provider's courses the actor may see, newest first: two statements for any
+    number of providers (a search page shows twenty)."""
+    scope = (Course.provider_id.in_(provider_ids), visible_courses(actor))
+    totals: dict[uuid.UUID, int] = {
+        provider_id: count
+        for provider_id, count in await session.execute(
+            select(Course.provider_id, func.count()).where(*scope).group_by(Course.provider_id)
+        )
+    }
+    newest = (Course.created_at.desc(), Course.id.desc())
+    position = func.row_number().over(partition_by=Course.provider_id, order_by=newest)
+    ranked = select(Course.id, position.label("position")).where(*scope)
     if page.after is not None:
-        created, last_id = _created_cursor(page.after)
-        query = query.where(tuple_(Course.created_at, Course.id) < tuple_(created, last_id))
-    rows = list(await session.scalars(query))
-    items = rows[: page.first]
+        ranked = ranked.where(tuple_(Course.created_at, Course.id) < tuple_(*page.after))
+    window = ranked.subquery()
+    rows = await session.scalars(
+        select(Course)
+        .join(window, window.c.id == Course.id)
+        .where(window.c.position <= page.first + 1)
+        .order_by(*newest)
+    )
+    courses: dict[uuid.UUID, list[Course]] = {provider_id: [] for provider_id in provider_ids}
+    for course in rows:
+        courses[course.provider_id].append(course)
+    return {
+        provider_id: _newest_page(found, page.first, totals.get(provider_id, 0))
+        for provider_id, found in courses.items()
+    }
+
+
+def _newest_page(rows: list[Course], first: int, total: int) -> Page[Course]:
+    items = rows[:first]
     end = encode_cursor([items[-1].created_at.isoformat(), items[-1].id]) if items else None
-    return Page(items, len(rows) > page.first, end, total or 0)
+    return Page(items, len(rows) > first, end, total)
 
 
 def _created_cursor(key: tuple[Any, ...]) -> tuple[datetime, uuid.UUID]:

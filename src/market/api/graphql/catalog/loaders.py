@@ -12,9 +12,10 @@ from strawberry.dataloader import DataLoader
 
 from market.api.graphql.context import Info
 from market.catalog import service
-from market.catalog.models import Intake, Location
+from market.catalog.models import Course, Intake, Location
 from market.geo import service as geo
 from market.geo.models import Municipality
+from market.kernel.pagination import Page
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -53,6 +54,25 @@ def provider_locations(info: Info) -> DataLoader[uuid.UUID, list[Location]]:
 
 def upcoming_intakes(info: Info) -> DataLoader[uuid.UUID, list[Intake]]:
     return _loader(info, "catalog.upcoming_intakes", service.upcoming_intakes, list)
+
+
+def provider_courses(
+    info: Info,
+) -> DataLoader[tuple[uuid.UUID, service.NewestFirst], Page[Course]]:
+    """A page of each provider's courses; keys of different pages batch by page."""
+    actor = info.context.actor
+
+    async def fetch(
+        session: AsyncSession, keys: Sequence[tuple[uuid.UUID, service.NewestFirst]]
+    ) -> dict[tuple[uuid.UUID, service.NewestFirst], Page[Course]]:
+        found = {}
+        for page in dict.fromkeys(page for _, page in keys):
+            providers = [provider_id for provider_id, of_page in keys if of_page == page]
+            pages = await service.courses_of_providers(session, actor, providers, page)
+            found.update({(provider_id, page): pages[provider_id] for provider_id in providers})
+        return found
+
+    return _loader(info, "catalog.provider_courses", fetch)
 
 
 def municipalities(info: Info) -> DataLoader[str, Municipality | None]:

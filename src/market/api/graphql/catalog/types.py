@@ -107,11 +107,8 @@ class Provider:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Course]:
         page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
-        async with info.context.reader() as session:
-            result = await service.courses_of_provider(
-                session, info.context.actor, self.provider_id, page
-            )
-        return Connection.of(result, Course.of)
+        key = (self.provider_id, service.NewestFirst.of(page))
+        return Connection.of(await loaders.provider_courses(info).load(key), Course.of)
 
 
 @strawberry.type(description="A place where lessons are given.")
