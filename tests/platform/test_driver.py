@@ -4,13 +4,10 @@ session's transaction, whether or not SQLAlchemy has begun it yet."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import ARRAY, Integer, bindparam, text
 from sqlalchemy.dialects.postgresql import UUID
 
-from market.catalog.models import Route, ScheduleKind, Stream
 from market.db import driver
 from market.db.database import Database
 from market.identity.models import Organisation, OrganisationKind
@@ -54,28 +51,6 @@ async def test_a_first_statement_begins_the_transaction_and_sees_its_writes(db: 
     # The reader rolled back, and the direct statements were part of what it rolled back.
     async with db.reader() as session:
         assert await driver.fetch(session, NAMES, ([first, second],)) == []
-
-
-@dataclass(frozen=True)
-class Card:
-    title: str
-    route: Route
-    stream: Stream | None
-    kinds: Sequence[ScheduleKind]
-    languages: Sequence[str]
-
-
-def test_a_row_becomes_its_dataclass_with_enum_members() -> None:
-    build = driver.converter(Card)
-
-    card = build(("B1 avond", "b1", None, ["evening", "weekend"], ["ar", "en"]))
-
-    assert card == Card(
-        "B1 avond", Route.B1, None, [ScheduleKind.EVENING, ScheduleKind.WEEKEND], ["ar", "en"]
-    )
-    # Equal as text too (StrEnum): the types show the conversion happened.
-    assert (type(card.route), [type(kind) for kind in card.kinds]) == (Route, [ScheduleKind] * 2)
-    assert build(("x", "onderwijs", "hbo", [], [])).stream is Stream.HBO
 
 
 async def test_a_statement_without_rows_runs_on_either_path(db: Database) -> None:

@@ -50,6 +50,6 @@ async def test_statements_do_not_grow_with_the_page(db: Database, gql: GraphQLCl
 
     assert len(small) == len(large), "\n".join(large)
     # the planner setting with whether rows need reading one by one, hits with total and
-    # facets, matching intakes, courses with their providers; then the loaders: provider
-    # locations, intakes, intake locations, municipalities
-    assert len(large) == 8
+    # facets, the page's courses with their providers and matching intakes; then the
+    # loaders: provider locations, intakes, intake locations, municipalities
+    assert len(large) == 7

@@ -8,27 +8,25 @@ page: the cache key, the execution context and typed rows (measured: the page's 
 3.3 ms of CPU through SQLAlchemy, 1.0 ms this way).
 
 Only for statements whose parameters and columns asyncpg converts by itself (uuid, text,
-numbers, dates, booleans and arrays of them): no SQLAlchemy type processing happens here.
-Enum columns arrive as their text; `converter` makes them members again.
+numbers, dates, booleans and arrays of them): no SQLAlchemy type processing happens here
+(enum columns arrive as their text).
 The statement runs in the session's transaction; a session that has not yet begun one (no
 statement has run in it) runs it through SQLAlchemy, which begins it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
-from enum import Enum
-from types import UnionType
-from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-T = TypeVar("T")
-_DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+# The dialect that compiles statements for asyncpg (market.search.hits compiles with it too).
+DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +39,7 @@ class Statement:
 
     @classmethod
     def of(cls, clause: ClauseElement) -> Statement:
-        compiled = cast(SQLCompiler, clause.compile(dialect=_DIALECT))
+        compiled = cast(SQLCompiler, clause.compile(dialect=DIALECT))
         return cls(compiled.string, tuple(compiled.positiontup or ()), compiled.params)
 
     def arguments(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -59,36 +57,3 @@ async def fetch(
         return await driver.fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
     result = await connection.exec_driver_sql(statement.sql, arguments)
     return result.all() if result.returns_rows else []
-
-
-def converter(kind: Callable[..., T]) -> Callable[[Sequence[Any]], T]:
-    """Builds a dataclass from a row holding its fields in order, turning text into the enum
-    members its fields name (alone, optional, or in a sequence), as SQLAlchemy's enum
-    types would have."""
-    make = kind
-    assert is_dataclass(kind)
-    hints = get_type_hints(kind)
-    converts = [_to_enum(hints[field.name]) for field in fields(kind)]
-
-    def build(row: Sequence[Any]) -> T:
-        return make(
-            *[
-                value if convert is None or value is None else convert(value)
-                for convert, value in zip(converts, row, strict=True)
-            ]
-        )
-
-    return build
-
-
-def _to_enum(hint: Any) -> Callable[[Any], Any] | None:
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        # A member by its value in one lookup (calling the enum class costs ten times more).
-        return hint._value2member_map_.__getitem__
-    arguments = [argument for argument in get_args(hint) if argument is not type(None)]
-    if len(arguments) != 1:
-        return None
-    inner = _to_enum(arguments[0])
-    if inner is None or get_origin(hint) in (Union, UnionType):
-        return inner
-    return lambda values: [inner(value) for value in values]
