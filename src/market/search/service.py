@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Text, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from market.db import driver
 from market.geo import service as geo
 from market.geo.errors import UnknownMunicipality, UnknownPostcode, UnknownRegion
 from market.geo.models import LabourMarketRegion, Municipality
@@ -91,12 +92,10 @@ async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch
             raise errors.TooManyFilterValues(MAX_FILTER_VALUES, field=field)
     regions = _codes(criteria.region_codes)
     municipalities = _codes(criteria.municipality_codes)
-    await _check_known(
-        session, LabourMarketRegion.code, regions, UnknownRegion(field="regionCodes")
-    )
+    await _check_known(session, _KNOWN_REGIONS, regions, UnknownRegion(field="regionCodes"))
     await _check_known(
         session,
-        Municipality.cbs_code,
+        _KNOWN_MUNICIPALITIES,
         municipalities,
         UnknownMunicipality(field="municipalityCodes"),
     )
@@ -134,16 +133,24 @@ def _check_numbers(criteria: CourseSearch) -> None:
 
 
 async def _check_known(
-    session: AsyncSession,
-    column: InstrumentedAttribute[str],
-    codes: tuple[str, ...],
-    error: Exception,
+    session: AsyncSession, known: driver.Statement, codes: tuple[str, ...], error: Exception
 ) -> None:
+    """Raises `error` unless every code (given once each) is a known one."""
     if not codes:
         return
-    known = set(await session.scalars(select(column).where(column.in_(codes))))
-    if known != set(codes):
+    [(count,)] = await driver.fetch(session, known, known.arguments({"codes": list(codes)}))
+    if count != len(codes):
         raise error
+
+
+def _counting(column: InstrumentedAttribute[str]) -> driver.Statement:
+    """How many of the codes `column` holds (past the ORM: asked on many searches)."""
+    codes = bindparam("codes", type_=ARRAY(Text))
+    return driver.Statement.of(select(func.count()).where(column == any_(codes)))
+
+
+_KNOWN_REGIONS = _counting(LabourMarketRegion.code)
+_KNOWN_MUNICIPALITIES = _counting(Municipality.cbs_code)
 
 
 def _unique(values: Sequence[T]) -> tuple[T, ...]:
