@@ -1,8 +1,10 @@
-"""The executor's direct path for plain leaf fields answers exactly as graphql-core's own
-path does: the same values, the same nulls, and the same errors at the same paths."""
+"""The executor's direct path for plain fields (leaves, objects and lists of objects)
+answers exactly as graphql-core's own path does: the same values, the same nulls, and the
+same errors at the same paths, also when fields below are awaited."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from datetime import date
 from typing import Any
@@ -62,10 +64,50 @@ def _box(broken: bool) -> Box:
 
 
 @strawberry.type
+class Leaf:
+    n: int
+
+    @strawberry.field
+    async def later(self) -> int:
+        await asyncio.sleep(0)
+        if self.n == 2:
+            raise ValueError("two")
+        return self.n * 10
+
+    @strawberry.field
+    async def maybe_later(self) -> int | None:
+        await asyncio.sleep(0)
+        if self.n == 3:
+            raise ValueError("three")
+        return self.n
+
+
+@strawberry.type
+class Branch:
+    """Plain object and list fields over objects whose fields are awaited, some failing."""
+
+    top: Leaf
+    leaves: list[Leaf]
+    loose: list[Leaf | None] | None
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def boxes(self) -> list[Box | None]:
         return [_box(broken=False), _box(broken=True)]
+
+    @strawberry.field
+    def box(self) -> Box:
+        return _box(broken=False)
+
+    @strawberry.field
+    def branches(self) -> list[Branch | None]:
+        return [
+            Branch(top=Leaf(n=1), leaves=[Leaf(n=1), Leaf(n=3)], loose=[Leaf(n=2), None]),
+            Branch(top=Leaf(n=2), leaves=[], loose=None),
+            Branch(top=Leaf(n=4), leaves=[Leaf(n=2)], loose=[]),
+        ]
 
     @strawberry.field
     def item(self) -> Item:
@@ -100,6 +142,17 @@ BOXES = """
     first { name colours label }
     items { __typename name label again: name }
     maybe { name }
+  }
+}
+"""
+
+
+BRANCHES = """
+{
+  branches {
+    top { n later maybeLater }
+    leaves { n later maybeLater }
+    loose { n later }
   }
 }
 """
@@ -188,3 +241,51 @@ async def test_objects_and_lists_of_them_answer_as_graphql_core_does() -> None:
     [(path, message)] = direct["errors"]
     assert path == "['boxes', 1, 'items', 1, 'label']"
     assert message == "Cannot return null for non-nullable field Item.label."
+
+
+async def test_awaited_fields_below_plain_objects_answer_as_graphql_core_does() -> None:
+    direct, reference = await _run(Executor, BRANCHES), await _run(None, BRANCHES)
+
+    assert direct == reference
+    first, second, third = direct["data"]["branches"]
+    assert first == {
+        "top": {"n": 1, "later": 10, "maybeLater": 1},
+        "leaves": [
+            {"n": 1, "later": 10, "maybeLater": 1},
+            {"n": 3, "later": 30, "maybeLater": None},
+        ],
+        "loose": [None, None],
+    }
+    # A failing non-null field under a non-null object, and in a list of non-null items.
+    assert (second, third) == (None, None)
+    assert [path for path, _ in direct["errors"]] == [
+        "['branches', 0, 'leaves', 1, 'maybeLater']",
+        "['branches', 0, 'loose', 0, 'later']",
+        "['branches', 1, 'top', 'later']",
+        "['branches', 2, 'leaves', 0, 'later']",
+    ]
+
+
+async def test_plain_objects_and_lists_are_read_without_the_full_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+    original = Executor.build_resolve_info
+
+    def counting(self: Executor, field_def: Any, nodes: Any, parent: Any, path: Any) -> Any:
+        built.append(nodes[0].name.value)
+        return original(self, field_def, nodes, parent, path)
+
+    monkeypatch.setattr(Executor, "build_resolve_info", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=Executor)
+
+    result = await schema.execute("{ box { first { name } items { name } maybe { name } } }")
+
+    assert result.data == {
+        "box": {
+            "first": {"name": "B1 avond"},
+            "items": [{"name": "B1 avond"}, {"name": "last"}],
+            "maybe": None,
+        }
+    }
+    assert built == ["box"]

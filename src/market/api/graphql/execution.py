@@ -11,7 +11,9 @@ most of the CPU a search cost in Python. Here:
   list of them, is read directly and coerced by the same `coerce_output_value` the
   executor would call (an enum member's name by one lookup);
 - an object with no runtime type check and no `@defer` below it goes straight to its
-  fields.
+  fields; and a basic field holding such an object, or a list of them (a hit's course,
+  a page's hits, an intake list), is read directly and its objects' fields executed at
+  once, with the executor's own error handling at the same paths.
 
 Everything else takes graphql-core's own path, and so does any basic field whose value
 would be an error (null for a non-null field, an attribute that raises, a value its scalar
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
@@ -38,7 +40,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import Path
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -50,9 +52,26 @@ class _Refused(Exception):
     """The value is not a plain one: let graphql-core's full path handle (and report) it."""
 
 
+class _Nested:
+    """A basic field whose value is an object, or a list of objects (`item` set), of a
+    type with no runtime type check: read directly, its objects' fields executed at once."""
+
+    __slots__ = ("get", "item", "object_type", "type_")
+
+    def __init__(
+        self,
+        get: Reader,
+        type_: GraphQLOutputType,
+        object_type: GraphQLObjectType,
+        item: GraphQLOutputType | None,
+    ) -> None:
+        self.get, self.type_, self.object_type, self.item = get, type_, object_type, item
+
+
 # Per selection: each response key with its reader (None: the full path), and the fields
 # that take the full path.
-_Plan = tuple[list[tuple[str, "Reader | None"]], GroupedFieldSet]
+_Plan = tuple[list[tuple[str, "Reader | _Nested | None"]], GroupedFieldSet]
+_REFUSED = object()  # a nested field's value the full path must handle (and report)
 
 
 class Executor(StrawberryGraphQLCoreExecutionContext):
@@ -80,28 +99,153 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # Every key in the query's order; the full path's values replace the placeholders.
         results: dict[str, Any] = {}
         refused: list[str] = []
-        for name, read in order:
-            results[name] = None
-            if read is not None:
+        pending: dict[str, Any] = {}
+        try:
+            for name, read in order:
+                results[name] = None
+                if read is None:
+                    continue
+                if isinstance(read, _Nested):
+                    completed = self._nested(
+                        read, grouped_field_set[name], Path(path, name, parent_type.name),
+                        source_value, position_context,
+                    )  # fmt: skip
+                    if completed is _REFUSED:
+                        refused.append(name)
+                    elif self.is_awaitable(completed):
+                        pending[name] = completed
+                    else:
+                        results[name] = completed
+                    continue
                 try:
                     results[name] = read(source_value)
                 except Exception:
                     refused.append(name)
-        if refused:
-            rest = {name: grouped_field_set[name] for name in [*rest, *refused]}
-        if not rest:
-            return results
-        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if isinstance(others, dict):
+            if refused:
+                rest = {name: grouped_field_set[name] for name in [*rest, *refused]}
+            others = (
+                super().execute_fields(parent_type, source_value, path, rest, position_context)
+                if rest
+                else {}
+            )
+        except Exception:
+            # A null bubbling up: settle what siblings started, as graphql-core does.
+            if pending:
+                self.settle_in_background(list(pending.values()))
+            raise
+        if not pending and isinstance(others, dict):
             results.update(others)
             return results
-        pending = others
 
         async def merged() -> dict[str, Any]:
-            results.update(await pending)
+            waiting = list(pending.values())
+            if not isinstance(others, dict):
+                waiting.append(others)
+            awaited = await gather_with_cancel(*waiting)
+            results.update(zip(pending, awaited, strict=False))
+            results.update(others if isinstance(others, dict) else awaited[-1])
             return results
 
         return merged()
+
+    def _nested(
+        self,
+        read: _Nested,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        source: Any,
+        position_context: Any,
+    ) -> Any:
+        """The completed value of a nested field, as graphql-core's execute_field and
+        complete_list_value would give it; _REFUSED for anything they must handle."""
+        if position_context is not None or any(
+            details.node.directives for details in field_details_list
+        ):
+            return _REFUSED
+        try:
+            value = read.get(source)
+        except Exception:
+            return _REFUSED
+        if value is None or value is Undefined:
+            return _REFUSED if isinstance(read.type_, GraphQLNonNull) else None
+        if read.item is None:
+            items = [value]
+        elif isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+            return _REFUSED
+        else:
+            items = list(value)
+        item_non_null = isinstance(read.item, GraphQLNonNull)
+        if any(isinstance(item, Exception) or (item is None and item_non_null) for item in items):
+            return _REFUSED
+        collected = self.collect_subfields(read.object_type, field_details_list)
+        if collected.new_defer_usages:
+            return _REFUSED
+        fields = collected.grouped_field_set
+        if read.item is None:
+            return self._completed(
+                read.object_type, read.type_, value, path, field_details_list, fields
+            )
+        completed: list[Any] = []
+        try:
+            for i, item in enumerate(items):
+                completed.append(
+                    None
+                    if item is None
+                    else self._completed(
+                        read.object_type, read.item, item, path.add_key(i, None),
+                        field_details_list, fields,
+                    )
+                )  # fmt: skip
+        except Exception as raw_error:
+            started = [item for item in completed if self.is_awaitable(item)]
+            if started:
+                self.settle_in_background(started)
+            self.handle_field_error(raw_error, read.type_, field_details_list, path)
+            return None
+        waiting = [i for i, item in enumerate(completed) if self.is_awaitable(item)]
+        if not waiting:
+            return completed
+
+        async def awaited() -> list[Any] | None:
+            try:
+                values = await gather_with_cancel(*(completed[i] for i in waiting))
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, read.type_, field_details_list, path)
+                return None
+            for i, item in zip(waiting, values, strict=True):
+                completed[i] = item
+            return completed
+
+        return awaited()
+
+    def _completed(
+        self,
+        object_type: GraphQLObjectType,
+        type_: GraphQLOutputType,
+        value: Any,
+        path: Path,
+        field_details_list: FieldDetailsList,
+        fields: GroupedFieldSet,
+    ) -> Any:
+        """An object's fields executed, with execute_field's error handling for a value of
+        `type_` at `path` (complete_list_item_value's for a list item): an error under a
+        non-null type goes on up, else it is recorded and the value is null."""
+        try:
+            completed = self.execute_fields(object_type, value, path, fields, None)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, type_, field_details_list, path)
+            return None
+        if not self.is_awaitable(completed):
+            return completed
+
+        async def awaited() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, type_, field_details_list, path)
+                return None
+
+        return awaited()
 
     def complete_value(
         self,
@@ -139,7 +283,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         if known is not None:
             return known[1]
         assert self._readers is not None
-        order: list[tuple[str, Reader | None]] = []
+        order: list[tuple[str, Reader | _Nested | None]] = []
         rest: GroupedFieldSet = {}
         for name, field_details_list in grouped_field_set.items():
             read = self._readers.get(
@@ -158,11 +302,11 @@ class _Readers:
     reference to the schema, so that the schema's entry in `_readers` can go with it."""
 
     def __init__(self) -> None:
-        self.known: dict[tuple[str, str], Reader | None] = {}
+        self.known: dict[tuple[str, str], Reader | _Nested | None] = {}
 
     def get(
         self, schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str
-    ) -> Reader | None:
+    ) -> Reader | _Nested | None:
         key = (parent_type.name, name)
         if key not in self.known:
             self.known[key] = _plain_reader(schema, parent_type, name)
@@ -181,7 +325,7 @@ def _readers_of(schema: GraphQLSchema) -> _Readers:
 
 def _plain_reader(
     schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str
-) -> Reader | None:
+) -> Reader | _Nested | None:
     if name == "__typename":
         return lambda _source: parent_type.name
     field_def = schema.get_field(parent_type, name)
@@ -197,11 +341,27 @@ def _plain_reader(
         else lambda source: resolve(source, attribute)
     )
     type_ = field_def.type
+    nested = _nested_of(type_, get)
+    if nested is not None:
+        return nested
     # The common case in one function: a non-null scalar or enum.
     if isinstance(type_, GraphQLNonNull) and is_leaf_type(type_.of_type):
         return _non_null(_leaf(type_.of_type, get))
     complete = _completer(type_)
     return None if complete is None else lambda source: complete(get(source))
+
+
+def _nested_of(type_: GraphQLOutputType, get: Reader) -> _Nested | None:
+    """A field of an object type, or a list of one, whose objects need no runtime type check;
+    None for other types."""
+    inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    item = inner.of_type if isinstance(inner, GraphQLList) else None
+    named = item if item is not None else inner
+    if isinstance(named, GraphQLNonNull):
+        named = named.of_type
+    if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
+        return _Nested(get, type_, named, item)
+    return None
 
 
 def _completer(type_: GraphQLOutputType) -> Reader | None:
