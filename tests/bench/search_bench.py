@@ -15,8 +15,8 @@ as a lower bound, the very same SQL through raw asyncpg.
    the server runs them), the two paths taking turns in four slices each, so that both see
    the machine alike; every run is bounded by a request count and a time limit.
 5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
-   concurrency 16 and the server's peak RSS (all its processes), and writes them to
-   bench-results.json.
+   concurrency 16, the server's peak RSS (all its processes) and the host's speed in each
+   round (a fixed loop's CPU time: it drifts), and writes them to bench-results.json.
 
 It reports figures; it does not pass or fail on them.
 """
@@ -271,6 +271,17 @@ async def _checked(response: Any, search: Search) -> dict[str, Any]:
 # -- load ----------------------------------------------------------------------------------
 
 
+def host_speed() -> float:
+    """Milliseconds of CPU a fixed pure-Python loop takes: this machine's speed drifts by up
+    to a factor of two from minute to minute (same code, same data), and the latencies
+    with it. Printed beside them, so that a run can be judged."""
+    started = time.thread_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return (time.thread_time() - started) * 1000
+
+
 async def warm_up(call: Callable[[Search], Awaitable[None]], mix: list[Search]) -> None:
     """Caches, prepared statements, pool connections."""
     for search in mix * 2:
@@ -425,6 +436,9 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
           f"{result['server_cpu_ms_per_search_c16']:.1f} ms at c16; load generator CPU per "
           f"search: {result['client_cpu_ms_per_search_c16']:.1f} ms (HTTP), "
           f"{result['client_cpu_ms_per_raw_search_c16']:.1f} ms (raw) at c16")  # fmt: skip
+    speeds = result["host_loop_ms_by_round"]
+    print(f"host speed: a fixed loop took {min(speeds):.0f} to {max(speeds):.0f} ms of CPU "
+          "across the rounds (lower is faster)")  # fmt: skip
     print(f"seed: {result['seed_seconds']:.0f} s"
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 
@@ -439,6 +453,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     statements, totals = await capture_sql(url, mix)
     bounds = {1: (args.requests_c1, args.seconds), 16: (args.requests_c16, args.seconds)}
     graphql = {c: Run(c, by_search={s.name: [] for s in mix}) for c in bounds}
+    speeds: list[float] = []
     raw = {c: Run(c, by_search={s.name: [] for s in mix}) for c in bounds}
     port = free_port()
     log = data_dir.parent / "server.log"
@@ -467,12 +482,14 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     f"concurrency {c}: GraphQL over HTTP and raw asyncpg in turns ...", flush=True
                 )
                 for _ in range(ROUNDS):
+                    speeds.append(host_speed())
                     for runs, call, sampler in paths:
                         await load(
                             runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
                         )
     await pool.close()
     result = figures(graphql, raw, rss, marker, statements, totals, args.workers)
+    result["host_loop_ms_by_round"] = _rounded(speeds)
     print_report(graphql, raw, result)
     return result
 
