@@ -466,7 +466,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         # load generator's CPU counts against the server on these two cores.
         async with aiohttp.ClientSession(
             f"http://127.0.0.1:{port}",
-            connector=aiohttp.TCPConnector(limit=16),
+            # Idle connections closed before uvicorn closes them (after 5 s), as they sit
+            # idle while the raw replay takes its turn.
+            connector=aiohttp.TCPConnector(limit=16, keepalive_timeout=3),
             timeout=aiohttp.ClientTimeout(total=120),
         ) as client:
             paths = (
