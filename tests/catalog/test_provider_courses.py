@@ -113,3 +113,22 @@ async def test_a_cursor_of_another_listing_is_refused(db: Database, gql: GraphQL
 
     assert result.error_code == "BAD_USER_INPUT"
     assert result.error_field == "after"
+
+
+async def test_two_pages_of_one_provider_in_one_request(db: Database, gql: GraphQLClient) -> None:
+    provider_id = await provider_with_courses(db, ["A", "B", "C"])
+
+    result = await gql(
+        """query($id: ID!) { provider(id: $id) {
+             newest: courses(first: 1) { nodes { title } }
+             more: courses(first: 3) { nodes { title } pageInfo { hasNextPage } }
+           } }""",
+        {"id": ids.encode("Provider", provider_id)},
+    )
+
+    provider = result.ok()["provider"]
+    assert titles(provider["newest"]) == ["C"]
+    assert (titles(provider["more"]), provider["more"]["pageInfo"]["hasNextPage"]) == (
+        ["C", "B", "A"],
+        False,
+    )
