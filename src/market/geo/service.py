@@ -6,11 +6,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, Text, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from market.db import driver
-from market.geo.errors import MalformedPostcode, UnknownMunicipality, UnknownPostcode
+from market.geo.errors import (
+    MalformedPostcode,
+    UnknownMunicipality,
+    UnknownPostcode,
+    UnknownRegion,
+)
 from market.geo.models import LabourMarketRegion, Municipality, PostcodeArea
 
 # 1011 AB, 1011AB, 1011 ab or just the four digits; no leading zero in Dutch postcodes.
@@ -80,7 +86,35 @@ async def locate_postcode(
     return Place(pc4, municipality_code, latitude, longitude)
 
 
-# Past the ORM: a search near a postcode asks this first, on every search.
+async def check_regions(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+    """Raises UnknownRegion unless every code (each given once) names a labour-market
+    region."""
+    if codes and not await _all_known(session, _REGIONS, codes):
+        raise UnknownRegion(field=field)
+
+
+async def check_municipalities(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+    """Raises UnknownMunicipality unless every code (each given once) names a
+    municipality."""
+    if codes and not await _all_known(session, _MUNICIPALITIES, codes):
+        raise UnknownMunicipality(field=field)
+
+
+async def _all_known(
+    session: AsyncSession, counting: driver.Statement, codes: Sequence[str]
+) -> bool:
+    [(count,)] = await driver.fetch(session, counting, counting.arguments({"codes": list(codes)}))
+    return bool(count == len(codes))
+
+
+def _counting(column: InstrumentedAttribute[str]) -> driver.Statement:
+    codes = bindparam("codes", type_=ARRAY(Text))
+    return driver.Statement.of(select(func.count()).where(column == any_(codes)))
+
+
+# Past the ORM: searches ask these on every request that names a place.
+_REGIONS = _counting(LabourMarketRegion.code)
+_MUNICIPALITIES = _counting(Municipality.cbs_code)
 _AREA = driver.Statement.of(
     select(PostcodeArea.municipality_code, PostcodeArea.latitude, PostcodeArea.longitude).where(
         PostcodeArea.pc4 == bindparam("pc4")

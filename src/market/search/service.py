@@ -7,14 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy import ARRAY, Text, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from market.db import driver
 from market.geo import service as geo
-from market.geo.errors import UnknownMunicipality, UnknownPostcode, UnknownRegion
-from market.geo.models import LabourMarketRegion, Municipality
+from market.geo.errors import UnknownPostcode
 from market.kernel.pagination import PageRequest
 from market.search import errors
 from market.search.backend import SearchBackend
@@ -92,13 +88,8 @@ async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch
             raise errors.TooManyFilterValues(MAX_FILTER_VALUES, field=field)
     regions = _codes(criteria.region_codes)
     municipalities = _codes(criteria.municipality_codes)
-    await _check_known(session, _KNOWN_REGIONS, regions, UnknownRegion(field="regionCodes"))
-    await _check_known(
-        session,
-        _KNOWN_MUNICIPALITIES,
-        municipalities,
-        UnknownMunicipality(field="municipalityCodes"),
-    )
+    await geo.check_regions(session, regions, field="regionCodes")
+    await geo.check_municipalities(session, municipalities, field="municipalityCodes")
     contracted_by = None
     if criteria.contracted_by is not None:
         contracted_by = (
@@ -130,27 +121,6 @@ def _check_numbers(criteria: CourseSearch) -> None:
     low, high = criteria.min_price_cents, criteria.max_price_cents
     if low is not None and high is not None and low > high:
         raise errors.PriceRangeInverted(field="minPriceCents")
-
-
-async def _check_known(
-    session: AsyncSession, known: driver.Statement, codes: tuple[str, ...], error: Exception
-) -> None:
-    """Raises `error` unless every code (given once each) is a known one."""
-    if not codes:
-        return
-    [(count,)] = await driver.fetch(session, known, known.arguments({"codes": list(codes)}))
-    if count != len(codes):
-        raise error
-
-
-def _counting(column: InstrumentedAttribute[str]) -> driver.Statement:
-    """How many of the codes `column` holds (past the ORM: asked on many searches)."""
-    codes = bindparam("codes", type_=ARRAY(Text))
-    return driver.Statement.of(select(func.count()).where(column == any_(codes)))
-
-
-_KNOWN_REGIONS = _counting(LabourMarketRegion.code)
-_KNOWN_MUNICIPALITIES = _counting(Municipality.cbs_code)
 
 
 def _unique(values: Sequence[T]) -> tuple[T, ...]:
