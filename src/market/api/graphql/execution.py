@@ -138,12 +138,15 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return results
 
         async def merged() -> dict[str, Any]:
-            waiting = list(pending.values())
-            if not isinstance(others, dict):
-                waiting.append(others)
-            awaited = await gather_with_cancel(*waiting)
-            results.update(zip(pending, awaited, strict=False))
-            results.update(others if isinstance(others, dict) else awaited[-1])
+            if isinstance(others, dict):
+                results.update(others)
+                full_path = []
+            else:
+                full_path = [others]
+            awaited = await gather_with_cancel(*pending.values(), *full_path)
+            results.update(zip(pending, awaited, strict=False))  # the nested fields first
+            if full_path:
+                results.update(awaited[-1])
             return results
 
         return merged()
@@ -177,10 +180,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         item_non_null = isinstance(read.item, GraphQLNonNull)
         if any(isinstance(item, Exception) or (item is None and item_non_null) for item in items):
             return _REFUSED
-        collected = self.collect_subfields(read.object_type, field_details_list)
-        if collected.new_defer_usages:
+        fields = self._subfields(read.object_type, field_details_list)
+        if fields is None:
             return _REFUSED
-        fields = collected.grouped_field_set
         if read.item is None:
             return self._completed(
                 read.object_type, read.type_, value, path, field_details_list, fields
@@ -269,14 +271,19 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             and result is not Undefined
             and not isinstance(result, Exception)
         ):
-            collected = self.collect_subfields(object_type, field_details_list)
-            if not collected.new_defer_usages:
-                return self.execute_fields(
-                    object_type, result, path, collected.grouped_field_set, None
-                )
+            fields = self._subfields(object_type, field_details_list)
+            if fields is not None:
+                return self.execute_fields(object_type, result, path, fields, None)
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _subfields(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> GroupedFieldSet | None:
+        """The object's selected fields; None with @defer below (graphql-core's own path)."""
+        collected = self.collect_subfields(object_type, field_details_list)
+        return None if collected.new_defer_usages else collected.grouped_field_set
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> _Plan:
         known = self._plans.get(id(grouped_field_set))
