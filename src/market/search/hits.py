@@ -179,18 +179,20 @@ def _cards() -> str:
     return str(query.compile(dialect=driver.DIALECT, compile_kwargs={"literal_binds": True}))
 
 
-def _intake_json() -> str:
-    columns = {
-        "id": "i.id",
-        "location_id": "i.location_id",
-        "starts_on": "i.starts_on",
-        "weekly_schedule_json": "i.weekly_schedule::text",
-        "seat_capacity": "i.seat_capacity",
-        "seats_taken": "i.seats_taken",
-        "waitlist_weeks": "i.waitlist_weeks",
-    }
-    assert list(columns) == [field.name for field in fields(HitIntake)]
-    return "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in columns.items()) + ")"
+# A matching intake as a JSON object keyed by HitIntake's fields (`i`: the intakes table).
+_INTAKE_COLUMNS = {
+    "id": "i.id",
+    "location_id": "i.location_id",
+    "starts_on": "i.starts_on",
+    "weekly_schedule_json": "i.weekly_schedule::text",
+    "seat_capacity": "i.seat_capacity",
+    "seats_taken": "i.seats_taken",
+    "waitlist_weeks": "i.waitlist_weeks",
+}
+assert list(_INTAKE_COLUMNS) == [field.name for field in fields(HitIntake)]
+_INTAKE_JSON = (
+    "json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in _INTAKE_COLUMNS.items()) + ")"
+)
 
 
 _STATEMENTS: dict[str, driver.Statement] = {}
@@ -211,7 +213,7 @@ async def load_hits(
                   'course', c.course, 'provider', c.provider, 'matches', m.matches))::text
               FROM (SELECT m.course_id,
                            json_agg(json_build_object(
-                               'intake', {_intake_json()},
+                               'intake', {_INTAKE_JSON},
                                'expected_start', m.expected_start,
                                'distance_km', m.distance_km,
                                'wait_weeks', (m.expected_start - {TODAY} + 6) / 7)
