@@ -9,7 +9,8 @@ page: the cache key, the execution context and typed rows (measured: the page's 
 
 Only for statements whose parameters and columns asyncpg converts by itself (uuid, text,
 numbers, dates, booleans and arrays of them): no SQLAlchemy type processing happens here
-(enum columns arrive as their text).
+(enum columns arrive as their text). Not json or jsonb columns: SQLAlchemy's connection
+decodes them and asyncpg's does not, so cast them to text (market.search.hits does).
 The statement runs in the session's transaction; a session that has not yet begun one (no
 statement has run in it) runs it through SQLAlchemy, which begins it.
 """
