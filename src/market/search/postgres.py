@@ -204,12 +204,9 @@ class PostgresSearch:
 _GENERIC = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
 _MIXED = "EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
-_NEAR = driver.Statement.of(
-    text(
-        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
-        " || set_config('enable_sort', 'off', true), true"
-    )
-)
+_CUSTOM = "set_config('plan_cache_mode', 'force_custom_plan', true)"
+_UNSORTED = "set_config('enable_sort', 'off', true)"
+_NEAR = driver.Statement.of(text(f"SELECT {_CUSTOM} || {_UNSORTED}, true"))
 _SORT_AGAIN = driver.Statement.of(text("RESET enable_sort"))
 _MUNICIPALITIES = driver.Statement.of(text(f"SELECT {_GENERIC}, true"))
 _ANY_STALE = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE}"))
