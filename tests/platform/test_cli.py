@@ -120,6 +120,7 @@ def test_seed_scale_loads_courses_searchable_and_compacted(database_url: str) ->
             "search_course_texts",
             "search_courses",
             "search_intakes",
+            "search_places",
             "search_words",
         ],
     )

@@ -1,10 +1,10 @@
 """The course search in PostgreSQL: a cheap check, then one statement for the page, the
 total and every facet.
 
-It reads `search_courses`, `search_intakes` and `search_bitmaps` (migrations 0006_search
-and 0007_search_bitmaps), which triggers keep true in the same transaction as every catalog
-write, so there is no lag. Two paths answer a search, each for its own rows, and the
-statement adds them up:
+It reads `search_courses`, `search_intakes`, `search_places` and `search_bitmaps`
+(migrations 0006_search, 0007_search_bitmaps and 0008_search_places), which triggers keep
+true in the same transaction as every catalog write, so there is no lag. Two paths answer a
+search, each for its own rows, and the statement adds them up:
 
 - The bitmaps answer every row whose summary holds (the course's intakes all in one region,
   summary not gone stale) when no place filter is given: the filters become bits per chunk
@@ -13,14 +13,16 @@ statement adds them up:
   count is a `bit_count` of their AND, so the cost does not grow with the number of
   matches. The page walks the courses in the sort's order (by index) and keeps those whose
   bit is set; a result of a few hundred or fewer is listed from its bits instead.
-- The intakes answer the rest (`_exact`, "rows read one by one"): every row under a
-  municipality or `near` filter (only intakes in the place can match), and rows whose
-  summary cannot answer (`_needs_exact`): gone stale (a dated intake in it has started, or
-  the certification began or ended since), or intakes in several regions under a region or
-  time filter. The check before the statement (`_prelude`) finds whether there are any;
-  mostly there are none, and the statement is the bitmaps' alone. Those rows are few (or,
-  under a place filter, the place's), so they are grouped: rows alike in every facet key
-  are counted once, each facet's own filter a flag on the group.
+- Rows read one by one answer the rest (`_exact`): every row under a municipality or
+  `near` filter (only intakes in the place can match; read from the course's places, one
+  row per place of its bookable intakes, about half as many), and rows whose summary cannot
+  answer (`_needs_exact`, read from their intakes): gone stale (a dated intake in it has
+  started, or the certification began or ended since), or, without a place filter,
+  intakes in several regions under a region or time filter. The check before the statement
+  (`_prelude`) finds whether there are any; mostly there are none, and the statement is
+  the bitmaps' (or the places') alone. Those rows are few (or, under a place filter, the
+  place's), so they are grouped: rows alike in every facet key are counted once, each
+  facet's own filter a flag on the group.
 
 Text: every clause of the query (search/synonyms.txt expands a word into alternative
 phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
@@ -122,6 +124,7 @@ assert all(
 SEARCH_TABLES = (
     "search_courses",
     "search_intakes",
+    "search_places",
     "search_course_texts",
     "search_words",
     "search_bitmaps",
@@ -137,14 +140,17 @@ async def refresh_stale(session: AsyncSession) -> int:
 
 async def compact(engine: AsyncEngine) -> None:
     """After a bulk load: the triggers insert and then update each search row, leaving the
-    tables several times their size. Rewrite them (the intakes in municipality order, so a
-    place's intakes share pages) and refresh the planner's statistics."""
+    tables several times their size. Rewrite them (intakes and places in municipality order,
+    so that a place's rows share pages) and refresh the planner's statistics."""
+    clustered = {
+        "search_intakes": "ix_search_intakes_municipality",
+        "search_places": "ix_search_places_municipality",
+    }
     async with engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(
-            text("CLUSTER search_intakes USING ix_search_intakes_municipality")
-        )
-        others = ", ".join(table for table in SEARCH_TABLES if table != "search_intakes")
+        for table, index in clustered.items():
+            await autocommit.execute(text(f"CLUSTER {table} USING {index}"))
+        others = ", ".join(table for table in SEARCH_TABLES if table not in clustered)
         await autocommit.execute(text(f"VACUUM (FULL, ANALYZE) {others}"))
         await autocommit.execute(text("ANALYZE"))
 
@@ -207,17 +213,18 @@ _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXP
 _MIXED = "EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
 _CUSTOM = "set_config('plan_cache_mode', 'force_custom_plan', true)"
 _UNSORTED = "set_config('enable_sort', 'off', true)"
-_NEAR = driver.Statement.of(text(f"SELECT {_CUSTOM} || {_UNSORTED}, true"))
+_NEAR = driver.Statement.of(text(f"SELECT {_CUSTOM} || {_UNSORTED}, {_STALE}"))
 _AFTER_NEAR = driver.Statement.of(text(f"SELECT set_config('enable_sort', 'on', true), {_GENERIC}"))
-_MUNICIPALITIES = driver.Statement.of(text(f"SELECT {_GENERIC}, true"))
+_MUNICIPALITIES = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE}"))
 _ANY_STALE = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE}"))
 _ANY_STALE_OR_MIXED = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE} OR {_MIXED}"))
 
 
 def _prelude(criteria: CourseSearch) -> driver.Statement:
-    """Sets how the statements are planned, and answers whether any row needs reading one
-    by one (`_needs_exact`): under a place filter every row does; mostly none does, and
-    the statement is then the bitmaps' alone (planned in half the time)."""
+    """Sets how the statements are planned, and answers whether any row needs reading from
+    its intakes (`_needs_exact`; under a place filter: any stale row). Mostly none does,
+    and the statement is then the bitmaps' alone (planned in half the time), or under a
+    place filter the places' alone."""
     if criteria.near is not None:
         return _NEAR
     if criteria.municipality_codes:
@@ -245,16 +252,17 @@ def _query(
     listed_at_most: int,
     apart: bool,
 ) -> str:
-    """The statement; `apart`: some rows are read one by one (every row under a place
-    filter)."""
+    """The statement; `apart`: some rows are read from their intakes (`_needs_exact`)."""
     place = criteria.near is not None or bool(criteria.municipality_codes)
-    words = _Text.of(criteria, sql, rows=apart, bitmaps=not place)
+    # Under a place filter every row is read one by one: from its places, or its intakes.
+    rows = apart or place
+    words = _Text.of(criteria, sql, rows=rows, bitmaps=not place)
     ctes = list(words.ctes)
     answers: list[str] = []
     limit = offset + first
     candidates: list[str] = []
-    if apart:
-        ctes += _row_ctes(criteria, sql, place, words)
+    if rows:
+        ctes += _row_ctes(criteria, sql, words, place=place, apart=apart)
         answers += _row_answers()
         candidates.append(_row_candidates(criteria, limit))
     if not place:
@@ -371,7 +379,9 @@ class _Text:
 # -- the rows read one by one -------------------------------------------------------------
 
 
-def _row_ctes(criteria: CourseSearch, sql: Params, place: bool, words: _Text) -> list[str]:
+def _row_ctes(
+    criteria: CourseSearch, sql: Params, words: _Text, *, place: bool, apart: bool
+) -> list[str]:
     intake = IntakeFilters.of(criteria)
     flags = _flags(criteria)
     names = list(FACET_FLAGS.values())
@@ -389,7 +399,7 @@ def _row_ctes(criteria: CourseSearch, sql: Params, place: bool, words: _Text) ->
     return [
         f"""matching AS (
     SELECT s.*, {words.rank} AS rank
-    FROM ({_exact(criteria, intake, sql, place)}
+    FROM ({_exact(criteria, intake, sql, place=place, apart=apart)}
     ) s {words.join}
     WHERE {words.condition or "true"}
 )""",
@@ -740,34 +750,37 @@ def _bitmap_candidates(
 # -- shared --------------------------------------------------------------------------------
 
 
-def _needs_exact(intake: IntakeFilters) -> str:
+def _needs_exact(intake: IntakeFilters, place: bool) -> str:
     """When a row's summary cannot answer the intake-level filters exactly: it has gone stale
-    (a dated intake in it has started, or the certification began or ended), or its intakes
-    lie in several regions under a region or time filter (its best intake overall need not
-    be its best in the region). Written for the indexes on summary_until and on the
-    mixed-region rows, with today as an expression rather than an InitPlan, so that the
-    planner estimates how few rows are stale. The same rule, as bits and as a check:
+    (a dated intake in it has started, or the certification began or ended), or, without a
+    place filter (whose places carry their own regions and starts), its intakes lie in
+    several regions under a region or time filter (its best intake overall need not be its
+    best in the region). Written for the indexes on summary_until and on the mixed-region
+    rows, with today as an expression rather than an InitPlan, so that the planner
+    estimates how few rows are stale. The same rule, as bits and as a check:
     `_bitmap_ctes` (`apart`) and `_prelude`."""
     stale = f"s.summary_until < {TODAY_EXPRESSION}"
-    if intake.regions or intake.has_time:
+    if not place and (intake.regions or intake.has_time):
         return f"({stale} OR NOT s.uniform_region)"
     return stale
 
 
-def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bool) -> str:
+def _exact(
+    criteria: CourseSearch, intake: IntakeFilters, sql: Params, *, place: bool, apart: bool
+) -> str:
     """Per course, from its bookable intakes meeting the filters (the course's own ones too,
     as every intake row carries them): the facet keys and sort keys, whether an intake is in
     the filter's regions (matched), their regions (the region facet), the best expected
-    start and the smallest distance of those in the regions. Set-based over search_intakes:
-    the intakes in the place (by index) with a place filter, else only those of the rows
-    whose summary cannot answer (`_needs_exact`)."""
-    start = f"(greatest(coalesce(i.starts_on, {TODAY}), {TODAY}) + i.delay_days)"
+    start and the smallest distance of those in the regions. Set-based: under a place
+    filter, the places there (by index), and, for the rows whose summary went stale
+    (`apart`), their intakes there instead; else the intakes of the rows whose summary
+    cannot answer (`_needs_exact`)."""
     certified = f"coalesce(i.certified_from <= {TODAY} AND i.certified_until >= {TODAY}, false)"
     in_region = "true"
     if intake.regions:
         in_region = f"i.region_bit & {sql.bind('i_regions', intake.regions, BigInteger)} <> 0"
+    # On what places and intakes alike carry.
     conditions = [
-        f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})",
         *_course_conditions(criteria, sql),
         f"(i.route <> {ROUTE_CODES[Route.Z]} OR {certified})",
         f"(i.route <> {ROUTE_CODES[Route.ONDERWIJS]} OR i.diploma_recognised)",
@@ -802,12 +815,19 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
         computed.append(f"i.chord2 <= search_km_chord2({radius})")
     if intake.has_time:
         computed.append(f"i.start <= {intake.latest_start(sql)}")
-    if not place:
-        needed = _needs_exact(intake)
-        conditions.append(
-            f"i.course_id IN (SELECT s.course_id FROM search_courses s WHERE {needed})"
-        )
-    # A course's attributes are the same on each of its intakes: min() takes them.
+    needed = f"SELECT s.course_id FROM search_courses s WHERE {_needs_exact(intake, place)}"
+    sources = []
+    if place:
+        # A place's start: as the course's (search_courses), while its summary holds.
+        start = f"least({TODAY} + i.continuous_delay_days, i.dated_best_start)"
+        held = [f"i.course_id NOT IN ({needed})"] if apart else []
+        sources.append(_read("search_places", start, chord, [*conditions, *held]))
+    if apart:
+        start = f"(greatest(coalesce(i.starts_on, {TODAY}), {TODAY}) + i.delay_days)"
+        bookable = f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})"
+        where = [bookable, *conditions, f"i.course_id IN ({needed})"]
+        sources.append(_read("search_intakes", start, chord, where))
+    # A course's attributes are the same on each of its rows: min() takes them.
     return f"""
     SELECT i.course_id, min(i.route) AS route, min(i.level) AS level,
            min(i.format) AS format, min(i.kinds) AS kinds, min(i.band) AS band,
@@ -818,14 +838,20 @@ def _exact(criteria: CourseSearch, intake: IntakeFilters, sql: Params, place: bo
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min(i.start) FILTER (WHERE {in_region}) AS best_start,
            search_chord_km(min(i.chord2) FILTER (WHERE {in_region})) AS distance_km
-    FROM (SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
-                 i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
-                 i.region_bit, {start} AS start, {chord} AS chord2
-          FROM search_intakes i
-          WHERE {" AND ".join(conditions)}
+    FROM ({" UNION ALL ".join(sources)}
           OFFSET 0) i
     WHERE {" AND ".join(computed) or "true"}
     GROUP BY i.course_id"""
+
+
+def _read(table: str, start: str, chord: str, conditions: list[str]) -> str:
+    """What `_exact` reads of each row of `table` (search_places or search_intakes)."""
+    return f"""
+          SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
+                 i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
+                 i.region_bit, {start} AS start, {chord} AS chord2
+          FROM {table} i
+          WHERE {" AND ".join(conditions)}"""
 
 
 def _course_conditions(criteria: CourseSearch, sql: Params) -> list[str]:
