@@ -14,6 +14,7 @@ from sqlalchemy import text
 from market import cli
 from market.db import migrate
 from market.db.database import Database
+from tests.support.catalog import add_listed_course, add_provider
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
 
@@ -39,6 +40,35 @@ async def check_models_against(db: Database) -> None:
 
 async def test_the_migrated_database_matches_the_models(db: Database) -> None:
     # The test database is a copy of one migrated from empty by the session fixture.
+    await check_models_against(db)
+
+
+async def test_the_search_revisions_go_down_and_up_again_with_the_listed_courses(
+    db: Database,
+) -> None:
+    provider = await add_provider(db)
+    await add_listed_course(db, provider)
+
+    async def searchable() -> tuple[int, int]:
+        async with db.reader() as session:
+            row = (
+                await session.execute(
+                    text(
+                        "SELECT (SELECT count(*) FROM search_places),"
+                        " (SELECT count(*) FROM search_bitmaps WHERE key = 'live')"
+                    )
+                )
+            ).one()
+        return row[0], row[1]
+
+    assert await searchable() == (1, 1)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(
+            lambda sync: command.downgrade(migrate.alembic_config(sync), "0005_catalog_changes")
+        )
+    await migrate.upgrade(db.engine)
+    # Each search revision fills its tables from the catalog again.
+    assert await searchable() == (1, 1)
     await check_models_against(db)
 
 

@@ -11,11 +11,9 @@ Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
-from inspect import isawaitable
 from pathlib import Path
 
-from alembic import op
-from sqlalchemy.util import await_
+from market.db.migrations_sql import run_script
 
 revision: str = "0003_jobs"
 down_revision: str | None = "0002_identity"
@@ -43,20 +41,6 @@ $$;
 DROP TYPE procrastinate_job_to_defer_v1, procrastinate_job_event_type,
     procrastinate_job_status;
 """
-
-
-def run_script(script: str) -> None:
-    """Run many statements (with $$-quoted function bodies) in the migration's transaction.
-
-    SQLAlchemy's asyncpg adapter prepares every statement, and a prepared statement holds
-    one command; the driver's own execute() without arguments uses PostgreSQL's simple
-    query protocol, which takes a whole script.
-    """
-    driver_connection = op.get_bind().connection.driver_connection
-    assert driver_connection is not None
-    outcome = driver_connection.execute(script)
-    if isawaitable(outcome):  # asyncpg (the app's driver) is async; psycopg is not
-        await_(outcome)
 
 
 def upgrade() -> None:

@@ -21,10 +21,8 @@ Create Date: 2026-11-28 11:20:00
 """
 
 from collections.abc import Sequence
-from inspect import isawaitable
 
-from alembic import op
-from sqlalchemy.util import await_
+from market.db.migrations_sql import run_script
 
 revision: str = "0006_search"
 down_revision: str | None = "0005_catalog_changes"
@@ -373,18 +371,9 @@ DROP TEXT SEARCH CONFIGURATION dutch_unaccent;
 """
 
 
-def _run_script(script: str) -> None:
-    """Many statements at once, through the driver's simple query protocol (as 0003_jobs)."""
-    driver_connection = op.get_bind().connection.driver_connection
-    assert driver_connection is not None
-    outcome = driver_connection.execute(script)
-    if isawaitable(outcome):
-        await_(outcome)
-
-
 def upgrade() -> None:
-    _run_script(UPGRADE)
+    run_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run_script(DOWNGRADE)
+    run_script(DOWNGRADE)

@@ -31,13 +31,9 @@ Revises: 0006_search
 Create Date: 2026-11-28 13:20:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from inspect import isawaitable
-from pathlib import Path
 
-from alembic import op
-from sqlalchemy.util import await_
+from market.db.migrations_sql import function_of, run_script
 
 revision: str = "0007_search_bitmaps"
 down_revision: str | None = "0006_search"
@@ -377,33 +373,11 @@ ALTER TABLE search_courses DROP COLUMN slot;
 """
 
 
-def _run_script(script: str) -> None:
-    """Many statements at once, through the driver's simple query protocol (as 0003_jobs)."""
-    driver_connection = op.get_bind().connection.driver_connection
-    assert driver_connection is not None
-    outcome = driver_connection.execute(script)
-    if isawaitable(outcome):
-        await_(outcome)
-
-
 def upgrade() -> None:
-    _run_script(UPGRADE)
+    run_script(UPGRADE)
 
 
 def downgrade() -> None:
-    _run_script(DOWNGRADE)
+    run_script(DOWNGRADE)
     for function in ("search_distance_km", "search_intake_matches", "search_refresh"):
-        _run_script(_previous(function))
-
-
-def _previous(function: str) -> str:
-    """0006_search's definition of `function`, from that revision's own script."""
-    path = Path(__file__).with_name("0006_search.py")
-    spec = importlib.util.spec_from_file_location("search_0006", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    script: str = module.UPGRADE
-    start = script.index(f"CREATE FUNCTION {function}(")
-    return script[start : script.index("$$;", start) + 3]
+        run_script(function_of("0006_search", function))

@@ -17,11 +17,9 @@ Revises: 0007_search_bitmaps
 Create Date: 2026-11-28 19:40:00
 """
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
-from types import ModuleType
+
+from market.db.migrations_sql import function_of, run_script
 
 revision: str = "0008_search_places"
 down_revision: str | None = "0007_search_bitmaps"
@@ -87,28 +85,10 @@ DOWNGRADE = "DROP TABLE search_places;"
 
 
 def upgrade() -> None:
-    refresh = _refresh_0007()
+    refresh = function_of("0007_search_bitmaps", "search_refresh")
     assert refresh.count(_AFTER) == 1
-    _bitmaps()._run_script(UPGRADE + refresh.replace(_AFTER, _AFTER + _PLACES) + FILL)
+    run_script(UPGRADE + refresh.replace(_AFTER, _AFTER + _PLACES) + FILL)
 
 
 def downgrade() -> None:
-    _bitmaps()._run_script(_refresh_0007() + DOWNGRADE)
-
-
-@cache
-def _bitmaps() -> ModuleType:
-    """0007_search_bitmaps: its script runner and its search_refresh."""
-    path = Path(__file__).with_name("0007_search_bitmaps.py")
-    spec = importlib.util.spec_from_file_location("search_0007", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _refresh_0007() -> str:
-    script: str = _bitmaps().UPGRADE
-    start = script.index("CREATE OR REPLACE FUNCTION search_refresh(")
-    return script[start : script.index("$$;", start) + 3]
+    run_script(function_of("0007_search_bitmaps", "search_refresh") + DOWNGRADE)
