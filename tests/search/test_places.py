@@ -135,3 +135,40 @@ async def test_a_place_filter_answers_from_the_intakes_there_only(
     await write(db, "DELETE FROM intakes WHERE location_id = :id", id=zeist)
     assert (await search(municipalityCodes=["GM0355"]))["totalCount"] == 0
     assert (await search(municipalityCodes=["GM0344"]))["totalCount"] == 1
+
+
+async def test_a_stale_course_is_answered_from_its_intakes_under_a_place_filter(
+    db: Database, gql: GraphQLClient
+) -> None:
+    provider = await add_provider(db)
+    utrecht = await add_location(db, provider, **UTRECHT)
+    course = await add_course(db, provider, title="Verlopen")
+    started = await add_intake(db, course, utrecht, starts_on=today() + timedelta(days=10))
+    await add_intake(db, course, utrecht, starts_on=today() + timedelta(days=40))
+    # The search tables as yesterday's refresh left them, had the first intake started
+    # yesterday: its place's summary and the course's are stale, its intake row is kept.
+    yesterday = today() - timedelta(days=1)
+    await write(
+        db, "UPDATE search_intakes SET starts_on = :day WHERE intake_id = :id",
+        day=yesterday, id=started,
+    )  # fmt: skip
+    await write(
+        db, "UPDATE search_places SET dated_best_start = :day WHERE course_id = :id",
+        day=yesterday, id=course,
+    )  # fmt: skip
+    await write(
+        db, "UPDATE search_courses SET summary_until = :day WHERE course_id = :id",
+        day=yesterday, id=course,
+    )  # fmt: skip
+
+    async def total(**filter_: Any) -> int:
+        data = (await gql(SEARCH, {"filter": filter_, "sort": "PRICE"})).ok()
+        return data["searchCourses"]["totalCount"]  # type: ignore[no-any-return]
+
+    three_weeks = (today() + timedelta(weeks=3)).isoformat()
+    near = {"postcode": "3511 AB", "radiusKm": 5}
+    # Only the intake in 40 days is bookable: not within three weeks, but at all.
+    assert await total(near=near, startsBefore=three_weeks) == 0
+    assert await total(municipalityCodes=["GM0344"], startsBefore=three_weeks) == 0
+    assert await total(near=near) == 1
+    assert await total(municipalityCodes=["GM0344"]) == 1
