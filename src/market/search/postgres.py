@@ -689,7 +689,7 @@ def _bitmap_candidates(
     """Per rank, the first `limit` courses of the result in the sort's order: walking the
     sort's index (two for the expected start: continuous and dated intakes), or, for a
     small result, listing its bits."""
-    best = f"least({TODAY} + s.continuous_delay_days, s.dated_best_start)"
+    best = _summary_start("s")
     order = _order(criteria.sort, bool(criteria.query))
     walks = {
         SearchSort.PRICE: [("true", "s.price_cents, s.course_id")],
@@ -819,8 +819,7 @@ def _exact(
     needed = f"SELECT s.course_id FROM search_courses s WHERE {_needs_exact(intake, place)}"
     sources = []
     if place:
-        # A place's start: as the course's (search_courses), while its summary holds.
-        start = f"least({TODAY} + i.continuous_delay_days, i.dated_best_start)"
+        start = _summary_start("i")
         held = [f"i.course_id NOT IN ({needed})"] if apart else []
         sources.append(_read("search_places", start, chord, [*conditions, *held]))
     if apart:
@@ -843,6 +842,12 @@ def _exact(
           OFFSET 0) i
     WHERE {" AND ".join(computed) or "true"}
     GROUP BY i.course_id"""
+
+
+def _summary_start(row: str) -> str:
+    """The expected start a summary gives (a course's in search_courses, a place's in
+    search_places), while it holds: the sooner of its continuous and dated intakes'."""
+    return f"least({TODAY} + {row}.continuous_delay_days, {row}.dated_best_start)"
 
 
 def _read(table: str, start: str, chord: str, conditions: list[str]) -> str:
