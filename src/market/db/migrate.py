@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 # Tables the application does not model: procrastinate's job queue (migration 0003_jobs)
-# and the search engine's trigger-maintained tables (0006_search, 0007_search_bitmaps).
+# and the search engine's trigger-maintained tables (0006_search and the revisions after).
 UNMODELLED_TABLE_PREFIXES = ("procrastinate_", "search_")
 
 
