@@ -1,5 +1,6 @@
 """Statements run on the asyncpg connection directly (market.db.driver) belong to the
-session's transaction, whether or not SQLAlchemy has begun it yet."""
+session's transaction, whether or not SQLAlchemy has begun it yet, and after a commit the
+next one."""
 
 from __future__ import annotations
 
@@ -61,3 +62,20 @@ async def test_a_statement_without_rows_runs_on_either_path(db: Database) -> Non
         assert await driver.fetch(session, setting, ()) == []  # on the asyncpg connection
         [(work_mem,)] = await driver.fetch(session, shown, ())
     assert work_mem == "8MB"
+
+
+async def test_statements_after_a_commit_run_in_the_sessions_next_transaction(
+    db: Database,
+) -> None:
+    setting = driver.Statement.of(text("SET LOCAL work_mem = '8MB'"))
+    shown = driver.Statement.of(text("SELECT current_setting('work_mem')"))
+    async with db.reader() as session:
+        await driver.fetch(session, setting, ())
+        await session.commit()
+
+        [(after_commit,)] = await driver.fetch(session, shown, ())  # begins the next one
+        await driver.fetch(session, setting, ())
+        [(set_again,)] = await driver.fetch(session, shown, ())
+
+    # The first transaction's setting ended with it; the next one's holds within it.
+    assert (after_commit, set_again) == ("16MB", "8MB")

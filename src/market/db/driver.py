@@ -52,9 +52,21 @@ async def fetch(
     session: AsyncSession, statement: Statement, arguments: tuple[Any, ...]
 ) -> Sequence[Sequence[Any]]:
     """The statement's rows (read by position); none for a statement that returns none."""
+    # The asyncpg connection is kept in the session for its transaction: asking SQLAlchemy
+    # for it costs two greenlet hops, about 0.2 ms of CPU, on every statement.
+    kept = session.info.get(_DRIVER)
+    if kept is not None and kept[0] is session.sync_session.get_transaction():
+        return await kept[1].fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
     connection = await session.connection()
     driver = (await connection.get_raw_connection()).driver_connection
     if driver is not None and driver.is_in_transaction():
-        return await driver.fetch(statement.sql, *arguments)  # type: ignore[no-any-return]
-    result = await connection.exec_driver_sql(statement.sql, arguments)
-    return result.all() if result.returns_rows else []
+        rows = await driver.fetch(statement.sql, *arguments)
+    else:
+        result = await connection.exec_driver_sql(statement.sql, arguments)
+        rows = result.all() if result.returns_rows else []
+    if driver is not None and driver.is_in_transaction():
+        session.info[_DRIVER] = (session.sync_session.get_transaction(), driver)
+    return rows  # type: ignore[no-any-return]
+
+
+_DRIVER = "market.db.driver"
