@@ -42,9 +42,10 @@ def graphql_controller(
 
     class GraphQLController(strawberry_controller):  # type: ignore[valid-type,misc]
         # Strawberry provides its placeholder response with sync_to_thread=True: a hop to a
-        # worker thread and back on every request, for one constructor call. And its empty
-        # root value is a coroutine: with the context getter, two coroutines to resolve, which
-        # Litestar does in a task group of their own on every request.
+        # worker thread and back on every request, for one constructor call. And Litestar
+        # resolves each level of dependencies holding more than one in a task group of its
+        # own (about 0.3 ms of CPU a request): chained, every level holds one. Our context
+        # getter (`custom_context`), then the response, Strawberry's context, the root value.
         dependencies = {
             **strawberry_controller.dependencies,
             "response": Provide(_placeholder_response, sync_to_thread=False),
@@ -77,10 +78,10 @@ def graphql_controller(
     return GraphQLController
 
 
-def _no_root_value() -> None:
+def _no_root_value(context: Any) -> None:
     """The queries' root value: none (each domain's Query type is the root)."""
 
 
-def _placeholder_response() -> Response[Any]:
+def _placeholder_response(custom_context: Any) -> Response[Any]:
     """The response Strawberry's context carries, for resolvers to set headers or cookies."""
     return Response({}, background=BackgroundTasks([]))
