@@ -1,11 +1,13 @@
 """Statements run on the asyncpg connection directly (market.db.driver) belong to the
 session's transaction, whether or not SQLAlchemy has begun it yet, and after a commit the
-next one."""
+next one; and on a read connection, which is read-only and always rolled back."""
 
 from __future__ import annotations
 
 import uuid
 
+import asyncpg
+import pytest
 from sqlalchemy import ARRAY, Integer, bindparam, text
 from sqlalchemy.dialects.postgresql import UUID
 
@@ -79,3 +81,24 @@ async def test_statements_after_a_commit_run_in_the_sessions_next_transaction(
 
     # The first transaction's setting ended with it; the next one's holds within it.
     assert (after_commit, set_again) == ("16MB", "8MB")
+
+
+async def test_a_read_connection_reads_in_a_transaction_it_always_ends(db: Database) -> None:
+    organisation = uuid.uuid4()
+    writing = driver.Statement.of(
+        text("INSERT INTO organisations (id, kind, name) VALUES (:id, 'provider', 'X')")
+    )
+    used = []
+
+    async def write_while_reading() -> None:
+        async with db.read_connection() as connection:
+            used.append(connection)
+            assert await driver.fetch(connection, NAMES, ([organisation],)) == []
+            await driver.fetch(connection, writing, writing.arguments({"id": organisation}))
+
+    with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+        await write_while_reading()
+    # Back in the pool out of its transaction, and nothing was written.
+    assert not used[0].is_in_transaction()
+    async with db.read_connection() as connection:
+        assert await driver.fetch(connection, NAMES, ([organisation],)) == []

@@ -2,7 +2,8 @@
 
 Services and repositories only flush. The boundaries (a GraphQL mutation, a job, a
 CLI command) open `transaction()`, which commits when the block ends normally and
-rolls back when it raises. Readers open `reader()`, which never commits.
+rolls back when it raises. Readers open `reader()`, which never commits; hot read paths
+that only run market.db.driver statements (the search) open `read_connection()`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -58,6 +60,25 @@ class Database:
         """A session for reads; whatever happens in it is rolled back."""
         async with self._sessions() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection in a read-only transaction, always rolled back, for
+        market.db.driver statements: a session's work without the session (see there)."""
+        async with self.engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert isinstance(driver, asyncpg.Connection)
+            transaction = driver.transaction(readonly=True)
+            await transaction.start()
+            try:
+                yield driver
+            finally:
+                try:
+                    await transaction.rollback()
+                except BaseException:
+                    # Not known to be out of its transaction: not fit for the pool.
+                    await connection.invalidate()
+                    raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()

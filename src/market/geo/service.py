@@ -75,7 +75,7 @@ async def get_municipality(
 
 
 async def locate_postcode(
-    session: AsyncSession, postcode: str, *, field: str = "postcode"
+    session: driver.Reader, postcode: str, *, field: str = "postcode"
 ) -> Place:
     """The centroid of the postcode's PC4 area; raises UnknownPostcode if it has none."""
     pc4 = normalise_postcode(postcode, field=field)[:4]
@@ -86,14 +86,14 @@ async def locate_postcode(
     return Place(pc4, municipality_code, latitude, longitude)
 
 
-async def check_regions(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+async def check_regions(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
     """Raises UnknownRegion unless every code (each given once) names a labour-market
     region."""
     if codes and not await _all_known(session, _REGIONS, codes):
         raise UnknownRegion(field=field)
 
 
-async def check_municipalities(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+async def check_municipalities(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
     """Raises UnknownMunicipality unless every code (each given once) names a
     municipality."""
     if codes and not await _all_known(session, _MUNICIPALITIES, codes):
@@ -101,7 +101,7 @@ async def check_municipalities(session: AsyncSession, codes: Sequence[str], *, f
 
 
 async def _all_known(
-    session: AsyncSession, counting: driver.Statement, codes: Sequence[str]
+    session: driver.Reader, counting: driver.Statement, codes: Sequence[str]
 ) -> bool:
     [(count,)] = await driver.fetch(session, counting, counting.arguments({"codes": list(codes)}))
     return bool(count == len(codes))

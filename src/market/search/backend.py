@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from market.db.driver import Reader
 from market.kernel.pagination import InvalidCursor, PageRequest, encode_cursor
 from market.search.criteria import CourseSearch, SearchResult, SearchSort
 
@@ -25,7 +24,7 @@ MAX_OFFSET = 1000
 
 class SearchBackend(Protocol):
     async def search(
-        self, session: AsyncSession, criteria: CourseSearch, page: PageRequest
+        self, session: Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         """One page of matching courses in the criteria's order, with the total count and
         the facets. `criteria` arrive validated (see market.search.service)."""

@@ -35,7 +35,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
 from market.catalog import service as catalog
@@ -199,7 +198,7 @@ _STATEMENTS: dict[str, driver.Statement] = {}
 
 
 async def load_hits(
-    session: AsyncSession, criteria: CourseSearch, course_ids: Sequence[uuid.UUID]
+    session: driver.Reader, criteria: CourseSearch, course_ids: Sequence[uuid.UUID]
 ) -> list[CourseHit]:
     """Hits for these courses in this order; a course no longer listed is left out."""
     if not course_ids:

@@ -28,11 +28,11 @@ from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import MeilisearchApiError
 from meilisearch_python_sdk.models.search import SearchParams, SearchResultsWithUID
 from meilisearch_python_sdk.models.settings import MeilisearchSettings
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ARRAY, Text, any_, bindparam, select
 
-from market.catalog import service as catalog
 from market.catalog.models import Format, Level, Route, ScheduleKind
+from market.catalog.policies import local_today
+from market.db import driver
 from market.geo.models import LabourMarketRegion
 from market.kernel.pagination import Page, PageRequest
 from market.search.backend import next_cursor, offset_of
@@ -334,10 +334,11 @@ class MeilisearchSearch:
         return results
 
     async def search(
-        self, session: AsyncSession, criteria: CourseSearch, page: PageRequest
+        self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        today = day_number(await catalog.today(session))
+        [(today_date,)] = await driver.fetch(session, _TODAY, _TODAY.arguments({}))
+        today = day_number(today_date)
         filters = filters_for(criteria, today)
         options = fixed_facet_options(today)
         everything = filters.expression()
@@ -433,12 +434,16 @@ class MeilisearchSearch:
         await self._wait((await self.client.index(uid).delete()).task_uid)
 
 
-async def _region_names(session: AsyncSession, codes: Sequence[str]) -> dict[str, str]:
+async def _region_names(session: driver.Reader, codes: Sequence[str]) -> dict[str, str]:
     if not codes:
         return {}
-    rows = await session.execute(
-        select(LabourMarketRegion.code, LabourMarketRegion.name).where(
-            LabourMarketRegion.code.in_(codes)
-        )
-    )
+    rows = await driver.fetch(session, _REGION_NAMES, _REGION_NAMES.arguments({"codes": codes}))
     return {code: name for code, name in rows}
+
+
+_TODAY = driver.Statement.of(select(local_today()))
+_REGION_NAMES = driver.Statement.of(
+    select(LabourMarketRegion.code, LabourMarketRegion.name).where(
+        LabourMarketRegion.code == any_(bindparam("codes", type_=ARRAY(Text)))
+    )
+)

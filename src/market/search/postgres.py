@@ -162,7 +162,7 @@ class PostgresSearch:
         self.listed_at_most = listed_at_most
 
     async def search(
-        self, session: AsyncSession, criteria: CourseSearch, page: PageRequest
+        self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         [(_, apart)] = await driver.fetch(session, _prelude(criteria), ())

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from market.db import driver
 from market.geo import service as geo
 from market.geo.errors import UnknownPostcode
 from market.kernel.pagination import PageRequest
@@ -37,7 +36,7 @@ class NearPostcode:
 
 
 async def search_courses(
-    session: AsyncSession,
+    session: driver.Reader,
     criteria: CourseSearch,
     page: PageRequest,
     *,
@@ -54,7 +53,7 @@ async def search_courses(
     return await backend.search(session, checked_criteria, page)
 
 
-async def resolve_near(session: AsyncSession, near: NearPostcode) -> Near:
+async def resolve_near(session: driver.Reader, near: NearPostcode) -> Near:
     """The circle around the postcode area's centroid. Only the PC4 area counts: a bare
     postcode names no municipality, so an unknown area is an error, not a fallback."""
     radius = near.radius_km
@@ -67,7 +66,7 @@ async def resolve_near(session: AsyncSession, near: NearPostcode) -> Near:
     return Near(place.latitude, place.longitude, radius)
 
 
-async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch:
+async def checked(session: driver.Reader, criteria: CourseSearch) -> CourseSearch:
     """The criteria normalised, or a typed error naming the offending filter."""
     query = criteria.query
     if query is not None:
@@ -92,9 +91,8 @@ async def checked(session: AsyncSession, criteria: CourseSearch) -> CourseSearch
     await geo.check_municipalities(session, municipalities, field="municipalityCodes")
     contracted_by = None
     if criteria.contracted_by is not None:
-        contracted_by = (
-            await geo.get_municipality(session, criteria.contracted_by, field="contractedBy")
-        ).cbs_code
+        [contracted_by] = _codes([criteria.contracted_by])
+        await geo.check_municipalities(session, [contracted_by], field="contractedBy")
     return replace(
         criteria,
         query=query,

@@ -2,7 +2,8 @@
 
 Resolvers of one request may run concurrently, so none of them shares a session:
 each opens `reader()` for reads or, in a mutation, `transaction()`, which commits
-when the mutation returns and rolls back when it raises.
+when the mutation returns and rolls back when it raises. The search, which only runs
+market.db.driver statements, opens `read_connection()`: no session at all.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar.connection import ASGIConnection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +40,11 @@ class Context(BaseContext, kw_only=True):
     async def reader(self) -> AsyncIterator[AsyncSession]:
         async with self.db.reader() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.db.read_connection() as connection:
+            yield connection
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

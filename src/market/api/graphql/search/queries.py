@@ -29,9 +29,9 @@ class SearchQuery:
         page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
         chosen = filter or CourseFilter()
         criteria = chosen.to_criteria(query, sort)
-        async with info.context.reader() as session:
+        async with info.context.read_connection() as connection:
             result = await service.search_courses(
-                session,
+                connection,
                 criteria,
                 page,
                 near=chosen.near_postcode(),
