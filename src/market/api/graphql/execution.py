@@ -23,12 +23,19 @@ twice is harmless, which is what makes that fallback safe.
 
 from __future__ import annotations
 
+import math
 import operator
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -36,6 +43,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
@@ -409,10 +417,13 @@ def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
     """Coerces a value, or (with `get`) the value `get` reads from a source."""
     coerce = _enum_names(type_) if isinstance(type_, CustomGraphQLEnumType) else None
     coerce = coerce or type_.coerce_output_value
+    plain = _PLAIN.get(type_)
 
     def complete(value: Any) -> Any:
         if get is not None:
             value = get(value)
+        if plain is not None and plain(value):
+            return value
         if value is None or value is Undefined:
             return None
         coerced = coerce(value)
@@ -421,6 +432,17 @@ def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
         return coerced
 
     return complete
+
+
+# Values the standard scalars return unchanged, told by one check (their coercion tries the
+# conversions one by one): a str, a bool, an int within 32 bits, a finite float.
+_PLAIN: dict[GraphQLLeafType, Reader] = {
+    GraphQLString: lambda value: type(value) is str,
+    GraphQLID: lambda value: type(value) is str,
+    GraphQLBoolean: lambda value: type(value) is bool,
+    GraphQLInt: lambda value: type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT,
+    GraphQLFloat: lambda value: type(value) is float and math.isfinite(value),
+}
 
 
 def _enum_names(type_: CustomGraphQLEnumType) -> Reader:
