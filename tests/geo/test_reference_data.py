@@ -1,6 +1,12 @@
 """The shipped reference geography is loaded by the migrations and served as-is."""
 
+import pytest
+
+from market.db.database import Database
+from market.geo import service as geo
+from market.geo.errors import UnknownPostcode
 from tests.support.graphql import GraphQLClient
+from tests.support.statements import counting_statements
 
 
 async def test_all_342_municipalities_with_their_region(gql: GraphQLClient) -> None:
@@ -33,3 +39,21 @@ async def test_municipalities_of_one_region(gql: GraphQLClient) -> None:
     data = (await gql('{ municipalities(regionCode: "AM03") { name } }')).ok()
 
     assert len(data["municipalities"]) == 6
+
+
+async def test_a_postcode_area_is_read_once_an_unknown_one_every_time(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geo, "_PLACES", {})
+    async with db.read_connection() as connection:
+        with counting_statements() as first:
+            place = await geo.locate_postcode(connection, "3512 JE")
+        with counting_statements() as again:
+            assert await geo.locate_postcode(connection, "3512") == place
+        with counting_statements() as unknown:
+            for _ in range(2):
+                with pytest.raises(UnknownPostcode):
+                    await geo.locate_postcode(connection, "1000 AA")
+
+    assert (place.pc4, place.municipality_code) == ("3512", "GM0344")
+    assert (len(first), len(again), len(unknown)) == (1, 0, 2)

@@ -79,11 +79,20 @@ async def locate_postcode(
 ) -> Place:
     """The centroid of the postcode's PC4 area; raises UnknownPostcode if it has none."""
     pc4 = normalise_postcode(postcode, field=field)[:4]
-    rows = await driver.fetch(session, _AREA, _AREA.arguments({"pc4": pc4}))
-    if not rows:
-        raise UnknownPostcode(field=field)
-    [(municipality_code, latitude, longitude)] = rows
-    return Place(pc4, municipality_code, latitude, longitude)
+    place = _PLACES.get(pc4)
+    if place is None:
+        rows = await driver.fetch(session, _AREA, _AREA.arguments({"pc4": pc4}))
+        if not rows:
+            raise UnknownPostcode(field=field)
+        [(municipality_code, latitude, longitude)] = rows
+        place = _PLACES[pc4] = Place(pc4, municipality_code, latitude, longitude)
+    return place
+
+
+# Postcode areas are reference data that only migrations write (0001_geo): an area once read
+# holds for the life of the process, and a `near` search spares a round trip (some 4,000
+# areas at most).
+_PLACES: dict[str, Place] = {}
 
 
 async def check_regions(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
