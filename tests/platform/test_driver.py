@@ -1,6 +1,6 @@
 """Statements run on the asyncpg connection directly (market.db.driver) belong to the
 session's transaction, whether or not SQLAlchemy has begun it yet, and after a commit the
-next one; and on a read connection, which is read-only and always rolled back."""
+next one; and on a read connection, which only reads, outside any transaction."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from market.db import driver
 from market.db.database import Database
 from market.identity.models import Organisation, OrganisationKind
+from market.kernel.errors import InvalidInput
 
 NAMES = driver.Statement.of(
     text("SELECT name FROM organisations WHERE id = ANY (:ids) ORDER BY name").bindparams(
@@ -83,7 +84,9 @@ async def test_statements_after_a_commit_run_in_the_sessions_next_transaction(
     assert (after_commit, set_again) == ("16MB", "8MB")
 
 
-async def test_a_read_connection_reads_in_a_transaction_it_always_ends(db: Database) -> None:
+async def test_a_read_connection_only_reads_and_one_that_failed_is_not_pooled_again(
+    db: Database,
+) -> None:
     organisation = uuid.uuid4()
     writing = driver.Statement.of(
         text("INSERT INTO organisations (id, kind, name) VALUES (:id, 'provider', 'X')")
@@ -93,12 +96,26 @@ async def test_a_read_connection_reads_in_a_transaction_it_always_ends(db: Datab
     async def write_while_reading() -> None:
         async with db.read_connection() as connection:
             used.append(connection)
+            assert not connection.is_in_transaction()
             assert await driver.fetch(connection, NAMES, ([organisation],)) == []
             await driver.fetch(connection, writing, writing.arguments({"id": organisation}))
 
     with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
         await write_while_reading()
-    # Back in the pool out of its transaction, and nothing was written.
-    assert not used[0].is_in_transaction()
+    assert used[0].is_closed()
     async with db.read_connection() as connection:
+        assert connection is not used[0]
         assert await driver.fetch(connection, NAMES, ([organisation],)) == []
+
+
+async def test_a_read_connection_stays_pooled_after_a_domain_error(db: Database) -> None:
+    used = []
+
+    async def refuse_input() -> None:
+        async with db.read_connection() as connection:
+            used.append(connection)
+            raise InvalidInput("no such thing")
+
+    with pytest.raises(InvalidInput):
+        await refuse_input()
+    assert not used[0].is_closed()

@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from market.kernel.errors import DomainError
+
 # Per-connection settings for the search's statements (market.search.postgres).
 # jit off: the search statement's estimated cost passes jit_above_cost, and compiling it
 # costs more than it saves (measured 30-40% of a search); JIT pays off for long analytical
@@ -37,6 +39,15 @@ SERVER_SETTINGS = {
 }
 
 
+# The search's connections (`read_connection`) only read, and plan each statement once per
+# connection and statement text (market.search.postgres says why): set for the connection,
+# neither costs a search a transaction or a statement of its own.
+READ_SETTINGS = SERVER_SETTINGS | {
+    "default_transaction_read_only": "on",
+    "plan_cache_mode": "force_generic_plan",
+}
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
@@ -48,6 +59,14 @@ class Database:
             connect_args={"server_settings": SERVER_SETTINGS},
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Their settings differ, so read connections have a pool of their own.
+        self.read_engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=False,
+            connect_args={"server_settings": READ_SETTINGS},
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -63,25 +82,25 @@ class Database:
 
     @asynccontextmanager
     async def read_connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection in a read-only transaction, always rolled back, for
-        market.db.driver statements: a session's work without the session (see there)."""
-        async with self.engine.connect() as connection:
+        """A pooled read-only connection for market.db.driver statements alone (see there),
+        outside any transaction: each statement reads what was committed when it began.
+        One that saw anything but a domain error (a database error, a cancellation) is
+        closed, not pooled again: it may be in a transaction, or hold a setting a sequence
+        of statements changes for a while (market.search.postgres)."""
+        async with self.read_engine.connect() as connection:
             driver = (await connection.get_raw_connection()).driver_connection
             assert isinstance(driver, asyncpg.Connection)
-            transaction = driver.transaction(readonly=True)
-            await transaction.start()
             try:
                 yield driver
-            finally:
-                try:
-                    await transaction.rollback()
-                except BaseException:
-                    # Not known to be out of its transaction: not fit for the pool.
-                    await connection.invalidate()
-                    raise
+            except DomainError:
+                raise
+            except BaseException:
+                await connection.invalidate()
+                raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self.read_engine.dispose()
 
 
 def libpq_url(url: str) -> str:

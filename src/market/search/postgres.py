@@ -165,11 +165,15 @@ class PostgresSearch:
         self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        [(_, apart)] = await driver.fetch(session, _prelude(criteria), ())
+        [prelude] = await driver.fetch(session, _prelude(criteria), ())
+        apart = prelude[0]
         statement = _statement(criteria, offset, page.first, self.listed_at_most, apart)
-        rows = await driver.fetch(session, *statement)
-        if criteria.near is not None:
-            await driver.fetch(session, _AFTER_NEAR, ())
+        try:
+            rows = await driver.fetch(session, *statement)
+        finally:
+            if criteria.near is not None:
+                back = _AFTER_NEAR.arguments({"planning": prelude[1]})
+                await driver.fetch(session, _AFTER_NEAR, back)
         ids = []
         total = 0
         counts: dict[str, dict[str, int]] = {}
@@ -195,10 +199,8 @@ class PostgresSearch:
 # Every search but `near` is planned once per connection and statement text, not on every
 # run: planning the statement costs 2 to 4 ms, and a plan made without the values is as
 # fast here (measured on the benchmark's searches: the same or up to a third faster)
-# because the bitmaps' work does not depend on how many courses match. Set in the
-# statement that runs first, so that it costs no round trip of its own; each returns the
-# settings and whether any row is apart in columns of their own, so that all are always
-# evaluated.
+# because the bitmaps' work does not depend on how many courses match. The read
+# connections the search runs on are set so (market.db.database.READ_SETTINGS).
 #
 # `near` is planned for its circle on every run: its plan depends on the circle, and the
 # plan PostgreSQL would otherwise settle on after five runs of a prepared statement is a
@@ -208,28 +210,39 @@ class PostgresSearch:
 # fifth faster (measured on the 11,600 intakes within 15 km: 21 -> 17 ms). For that
 # statement alone: the hits' statements after it plan disastrously without sorting (1.5 s
 # instead of 1 ms), and are planned once, as every other search's are (the page's hits:
-# 1 ms less on each run).
-_GENERIC = "set_config('plan_cache_mode', 'force_generic_plan', true)"
+# 1 ms less on each run). Set for the connection by the statement that runs first (which
+# so costs no round trip of its own, and returns the setting to go back to), and set back
+# right after, outside any transaction (a read connection that fails in between is not
+# pooled again).
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
 _MIXED = "EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
-_CUSTOM = "set_config('plan_cache_mode', 'force_custom_plan', true)"
-_UNSORTED = "set_config('enable_sort', 'off', true)"
-_NEAR = driver.Statement.of(text(f"SELECT {_CUSTOM} || {_UNSORTED}, {_STALE}"))
-_AFTER_NEAR = driver.Statement.of(text(f"SELECT set_config('enable_sort', 'on', true), {_GENERIC}"))
-_MUNICIPALITIES = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE}"))
-_ANY_STALE = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE}"))
-_ANY_STALE_OR_MIXED = driver.Statement.of(text(f"SELECT {_GENERIC}, {_STALE} OR {_MIXED}"))
+_NEAR = driver.Statement.of(
+    text(
+        "WITH before AS MATERIALIZED (SELECT current_setting('plan_cache_mode') AS planning) "
+        f"SELECT {_STALE}, planning, "
+        "set_config('plan_cache_mode', 'force_custom_plan', false) "
+        "|| set_config('enable_sort', 'off', false) FROM before"
+    )
+)
+_AFTER_NEAR = driver.Statement.of(
+    text(
+        "SELECT set_config('enable_sort', 'on', false), "
+        "set_config('plan_cache_mode', :planning, false)"
+    )
+)
+_ANY_STALE = driver.Statement.of(text(f"SELECT {_STALE}"))
+_ANY_STALE_OR_MIXED = driver.Statement.of(text(f"SELECT {_STALE} OR {_MIXED}"))
 
 
 def _prelude(criteria: CourseSearch) -> driver.Statement:
-    """Sets how the statements are planned, and answers whether any row needs reading from
-    its intakes (`_needs_exact`; under a place filter: any stale row). Mostly none does,
-    and the statement is then the bitmaps' alone (planned in half the time), or under a
-    place filter the places' alone."""
+    """Answers whether any row needs reading from its intakes (`_needs_exact`; under a
+    place filter: any stale row), and for `near` sets how its statement is planned. Mostly
+    none does, and the statement is then the bitmaps' alone (planned in half the time), or
+    under a place filter the places' alone."""
     if criteria.near is not None:
         return _NEAR
     if criteria.municipality_codes:
-        return _MUNICIPALITIES
+        return _ANY_STALE
     intake = IntakeFilters.of(criteria)
     return _ANY_STALE_OR_MIXED if intake.regions or intake.has_time else _ANY_STALE
 
