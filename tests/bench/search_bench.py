@@ -11,9 +11,10 @@ as a lower bound, the very same SQL through raw asyncpg.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
    by running each once in this process (tests/support/statements.py).
 4. At concurrency 1 and then 16, runs the mix through HTTP (aiohttp, keep-alive) and replays
-   the captured statements with asyncpg (each search's statements in one transaction, as
-   the server runs them), the two paths taking turns in four slices each, so that both see
-   the machine alike; every run is bounded by a request count and a time limit.
+   the captured statements with asyncpg (on connections set as the server's read
+   connections, outside any transaction, as the server runs them), the two paths taking
+   turns in four slices each, so that both see the machine alike; every run is bounded by
+   a request count and a time limit.
 5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
    concurrency 16, the server's peak RSS (all its processes) and the host's speed in each
    round (a fixed loop's CPU time: it drifts), and writes them to bench-results.json.
@@ -54,7 +55,7 @@ from litestar.testing import AsyncTestClient
 
 from market.app import create_app
 from market.db import embedded
-from market.db.database import SERVER_SETTINGS
+from market.db.database import READ_SETTINGS
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
@@ -335,8 +336,9 @@ def graphql_caller(client: aiohttp.ClientSession, mix: list[Search]) -> Any:
 
 def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> Any:
     async def call(search: Search) -> None:
-        # In one transaction, as the server runs them (a SET LOCAL holds for the rest).
-        async with pool.acquire() as conn, conn.transaction():
+        # As the server runs them: outside any transaction, on a connection set as its read
+        # connections are (near's statements set its planner settings and back).
+        async with pool.acquire() as conn:
             for sql, parameters in statements[search.name]:
                 await conn.fetch(sql, *parameters)
 
@@ -459,7 +461,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     log = data_dir.parent / "server.log"
     # The app's own connection settings, so the raw replay runs the very same plans.
     pool = await asyncpg.create_pool(
-        _libpq(url), min_size=16, max_size=16, server_settings=SERVER_SETTINGS
+        _libpq(url), min_size=16, max_size=16, server_settings=READ_SETTINGS
     )
     with running_server(data_dir, port, args.workers, log) as server, PeakRss(server) as rss:
         # aiohttp: a third of httpx's CPU per request (0.9 against 2.2 ms, measured), and the
