@@ -9,6 +9,8 @@ import base64
 import binascii
 import uuid
 
+import msgspec
+
 from market.kernel.errors import NotFound
 
 
@@ -17,7 +19,14 @@ class UnknownId(NotFound):
 
 
 def encode(type_name: str, value: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{value}".encode()).decode().rstrip("=")
+    # msgspec writes a UUID's canonical text (quoted) in a third of the time str() takes: a
+    # search page encodes some 100 ids.
+    raw = type_name.encode() + b":" + _JSON.encode(value)[1:-1]
+    return binascii.b2a_base64(raw, newline=False).translate(_URL_SAFE).rstrip(b"=").decode()
+
+
+_JSON = msgspec.json.Encoder()
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def decode(type_name: str, global_id: str, *, field: str = "id") -> uuid.UUID:
