@@ -51,22 +51,10 @@ READ_SETTINGS = SERVER_SETTINGS | {
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=False,
-            connect_args={"server_settings": SERVER_SETTINGS},
-        )
+        self.engine = _engine(url, pool_size, SERVER_SETTINGS)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Their settings differ, so read connections have a pool of their own.
-        self.read_engine: AsyncEngine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=False,
-            connect_args={"server_settings": READ_SETTINGS},
-        )
+        self.read_engine = _engine(url, pool_size, READ_SETTINGS)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -101,6 +89,16 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         await self.read_engine.dispose()
+
+
+def _engine(url: str, pool_size: int, settings: dict[str, str]) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"server_settings": settings},
+    )
 
 
 def libpq_url(url: str) -> str:
