@@ -24,7 +24,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     # HTTP server processes. One runs Python on one core at a time: give it one per core
-    # (each process keeps its own pool of db_pool_size connections).
+    # (each process keeps its own pools: up to 3 x db_pool_size connections, see db_pool_size).
     workers: int = 1
     # Debug turns on GraphiQL and GraphQL field suggestions. Never in production.
     debug: bool = False
@@ -32,6 +32,8 @@ class Settings:
     # Run the background job worker inside `serve` (the default with the embedded database).
     # Empty: on when database_url is empty, off otherwise (run `market worker`).
     embedded_worker: bool | None = None
+    # Per process: this many connections for sessions plus as many overflow, and this many
+    # read connections for the search (market.db.database).
     db_pool_size: int = 10
     token_ttl_hours: int = 24 * 14
     # Failed logins per email within the window before further attempts are slowed down.

@@ -51,10 +51,12 @@ READ_SETTINGS = SERVER_SETTINGS | {
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = _engine(url, pool_size, SERVER_SETTINGS)
+        self.engine = _engine(url, pool_size, pool_size, SERVER_SETTINGS)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # Their settings differ, so read connections have a pool of their own.
-        self.read_engine = _engine(url, pool_size, READ_SETTINGS)
+        # Their settings differ, so read connections have a pool of their own; without
+        # overflow: more searches at once than connections wait their turn, as they would
+        # for the cores.
+        self.read_engine = _engine(url, pool_size, 0, READ_SETTINGS)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -91,11 +93,11 @@ class Database:
         await self.read_engine.dispose()
 
 
-def _engine(url: str, pool_size: int, settings: dict[str, str]) -> AsyncEngine:
+def _engine(url: str, pool_size: int, overflow: int, settings: dict[str, str]) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=overflow,
         pool_pre_ping=False,
         connect_args={"server_settings": settings},
     )
