@@ -30,6 +30,7 @@ class Item:
     due: date | None
     tags: list[str] | None
     label: str  # non-null, but some items hold None: an error on either path
+    score: float
 
     @strawberry.field
     def shout(self, times: int = 1) -> str:
@@ -44,6 +45,7 @@ def _item(**fields: Any) -> Item:
         "due": date(2027, 1, 4),
         "tags": None,
         "label": "ok",
+        "score": 4.5,
     }
     return Item(**{**defaults, **fields})
 
@@ -121,13 +123,15 @@ class Query:
             _item(label=None),  # null for a non-null field
             _item(price=2**40),  # beyond GraphQL's Int
             _item(colours=["green"]),  # not a Colour
+            _item(score=float("nan")),  # no GraphQL Float
+            _item(label=7, price=True),  # not a str, not an int: coerced on either path
         ]
 
 
 QUERY = """
 {
   items {
-    __typename name price colours due tags label
+    __typename name price colours due tags label score
     shout(times: 2)
     ... on Item { again: name }
   }
@@ -180,15 +184,19 @@ async def test_plain_fields_answer_as_graphql_core_does() -> None:
         "due": "2027-01-04",
         "tags": None,
         "label": "ok",
+        "score": 4.5,
         "shout": "B1 AVONDB1 AVOND",
         "again": "B1 avond",
     }
+    *failed, coerced = failed
     assert (second["tags"], second["due"]) == (["evening"], None)
-    assert failed == [None, None, None]
+    assert failed == [None, None, None, None]
+    assert (coerced["label"], coerced["price"], type(coerced["price"])) == ("7", 1, int)
     assert [path for path, _ in direct["errors"]] == [
         "['items', 2, 'label']",
         "['items', 3, 'price']",
         "['items', 4, 'colours', 0]",
+        "['items', 5, 'score']",
     ]
 
 
