@@ -165,15 +165,9 @@ class PostgresSearch:
         self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        [prelude] = await driver.fetch(session, _prelude(criteria), ())
-        apart = prelude[0]
+        [(apart, *_)] = await driver.fetch(session, _prelude(criteria), ())
         statement = _statement(criteria, offset, page.first, self.listed_at_most, apart)
-        try:
-            rows = await driver.fetch(session, *statement)
-        finally:
-            if criteria.near is not None:
-                back = _AFTER_NEAR.arguments({"planning": prelude[1]})
-                await driver.fetch(session, _AFTER_NEAR, back)
+        rows = await driver.fetch(session, *statement)
         ids = []
         total = 0
         counts: dict[str, dict[str, int]] = {}
@@ -183,7 +177,7 @@ class PostgresSearch:
                 ids.append(course_id)
             elif kind == "total":
                 total += n
-            else:
+            elif kind != _SET_BACK:
                 values = counts.setdefault(kind, {})
                 values[value] = values.get(value, 0) + n
                 if label is not None:
@@ -210,26 +204,21 @@ class PostgresSearch:
 # fifth faster (measured on the 11,600 intakes within 15 km: 21 -> 17 ms). For that
 # statement alone: the hits' statements after it plan disastrously without sorting (1.5 s
 # instead of 1 ms), and are planned once, as every other search's are (the page's hits:
-# 1 ms less on each run). Set for the connection by the statement that runs first (which
-# so costs no round trip of its own, and returns the setting to go back to), and set back
-# right after, outside any transaction (a read connection that fails in between is not
-# pooled again).
+# 1 ms less on each run). Set for the connection by the statement that runs first (so
+# costing no round trip of its own), and set back to the connection's own by the page's
+# statement as it ends (planned under them, it leaves the statements after it planned as
+# every other search's): a set_config to NULL resets. If the page's statement fails
+# before, a read connection is not pooled again, and a session's transaction takes the
+# settings back with it.
 _STALE = f"EXISTS (SELECT 1 FROM search_courses WHERE summary_until < {TODAY_EXPRESSION})"
 _MIXED = "EXISTS (SELECT 1 FROM search_courses WHERE NOT uniform_region)"
 _NEAR = driver.Statement.of(
     text(
-        "WITH before AS MATERIALIZED (SELECT current_setting('plan_cache_mode') AS planning) "
-        f"SELECT {_STALE}, planning, "
-        "set_config('plan_cache_mode', 'force_custom_plan', false) "
-        "|| set_config('enable_sort', 'off', false) FROM before"
+        f"SELECT {_STALE}, set_config('plan_cache_mode', 'force_custom_plan', false) "
+        "|| set_config('enable_sort', 'off', false)"
     )
 )
-_AFTER_NEAR = driver.Statement.of(
-    text(
-        "SELECT set_config('enable_sort', 'on', false), "
-        "set_config('plan_cache_mode', :planning, false)"
-    )
-)
+_SET_BACK = "settings back"
 _ANY_STALE = driver.Statement.of(text(f"SELECT {_STALE}"))
 _ANY_STALE_OR_MIXED = driver.Statement.of(text(f"SELECT {_STALE} OR {_MIXED}"))
 
@@ -283,6 +272,10 @@ def _query(
         ctes += _bitmap_ctes(criteria, sql, words, apart)
         answers += _bitmap_answers()
         candidates += _bitmap_candidates(criteria, words, limit, listed_at_most)
+    if criteria.near is not None:  # last: Append runs its branches in order
+        answers.append(f"""
+SELECT '{_SET_BACK}', NULL, set_config('plan_cache_mode', NULL, false)
+       || set_config('enable_sort', NULL, false), NULL, NULL::bigint""")
     order = _order(criteria.sort, bool(criteria.query))
     page = f"""
 (SELECT 'hit' AS kind, h.course_id, NULL::text AS value, NULL::text AS label, NULL::bigint AS n
