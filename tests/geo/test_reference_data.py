@@ -4,7 +4,7 @@ import pytest
 
 from market.db.database import Database
 from market.geo import service as geo
-from market.geo.errors import UnknownPostcode
+from market.geo.errors import UnknownMunicipality, UnknownPostcode, UnknownRegion
 from tests.support.graphql import GraphQLClient
 from tests.support.statements import counting_statements
 
@@ -57,3 +57,21 @@ async def test_a_postcode_area_is_read_once_an_unknown_one_every_time(
 
     assert (place.pc4, place.municipality_code) == ("3512", "GM0344")
     assert (len(first), len(again), len(unknown)) == (1, 0, 2)
+
+
+async def test_region_and_municipality_codes_are_read_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geo, "_KNOWN", {})
+    async with db.read_connection() as connection:
+        with counting_statements() as first:
+            await geo.check_regions(connection, ["AM18"], field="regionCodes")
+            await geo.check_municipalities(connection, ["GM0363", "GM0599"], field="m")
+        with counting_statements() as again:
+            await geo.check_regions(connection, ["AM03", "AM18"], field="regionCodes")
+            with pytest.raises(UnknownRegion):
+                await geo.check_regions(connection, ["AM18", "AM04"], field="regionCodes")
+            with pytest.raises(UnknownMunicipality):
+                await geo.check_municipalities(connection, ["GM9999"], field="m")
+
+    assert (len(first), len(again)) == (2, 0)
