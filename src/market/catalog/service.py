@@ -43,6 +43,7 @@ from market.catalog.policies import (
     require_manager,
     visible_courses,
 )
+from market.db import driver
 from market.geo import service as geo
 from market.identity.models import Organisation, OrganisationKind
 from market.identity.policies import Actor
@@ -55,9 +56,14 @@ _CERTIFICATION_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
-async def today(session: AsyncSession) -> date:
-    """Today in the Netherlands, by the database clock."""
-    return (await session.execute(select(local_today()))).scalar_one()
+async def today(session: driver.Reader) -> date:
+    """Today in the Netherlands, by the database clock (in a session, or on the search's
+    read connection)."""
+    [(day,)] = await driver.fetch(session, _TODAY, _TODAY.arguments({}))
+    return day  # type: ignore[no-any-return]
+
+
+_TODAY = driver.Statement.of(select(local_today()))
 
 
 R = TypeVar("R", Course, Location, Intake)

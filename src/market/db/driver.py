@@ -57,15 +57,15 @@ class Statement:
 
 
 async def fetch(
-    session: Reader, statement: Statement, arguments: tuple[Any, ...]
+    reader: Reader, statement: Statement, arguments: tuple[Any, ...]
 ) -> Sequence[Sequence[Any]]:
     """The statement's rows (read by position); none for a statement that returns none."""
-    if isinstance(session, asyncpg.Connection):
-        connection = session
-    elif (driver := await _driver(session)) is not None:
+    if isinstance(reader, asyncpg.Connection):
+        connection = reader
+    elif (driver := await _driver(reader)) is not None:
         connection = driver
     else:  # nothing has run in the session yet: SQLAlchemy runs it, and so begins it
-        result = await (await session.connection()).exec_driver_sql(statement.sql, arguments)
+        result = await (await reader.connection()).exec_driver_sql(statement.sql, arguments)
         return result.all() if result.returns_rows else []
     # asyncpg's records are read by position like rows.
     return cast(Sequence[Sequence[Any]], await connection.fetch(statement.sql, *arguments))

@@ -88,10 +88,6 @@ async def locate_postcode(
     return place
 
 
-# The areas read, as _KNOWN above (some 4,000 at most).
-_PLACES: dict[str, Place] = {}
-
-
 async def check_regions(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
     """Raises UnknownRegion unless every code names a labour-market region."""
     if codes and not set(codes) <= await _codes(session, _REGIONS):
@@ -114,8 +110,10 @@ async def _codes(session: driver.Reader, listing: driver.Statement) -> frozenset
 
 # Regions, municipalities and postcode areas are reference data that only migrations write
 # (0001_geo): what is read of them holds for the life of the process, and a search that
-# names a place spares a round trip. The codes: 35 regions and 342 municipalities.
-_KNOWN: dict[str, frozenset[str]] = {}  # by the listing statement's text
+# names a place spares a round trip. The codes (35 regions, 342 municipalities) by the
+# statement that lists them; the postcode areas as they are asked for (some 4,000 at most).
+_KNOWN: dict[str, frozenset[str]] = {}
+_PLACES: dict[str, Place] = {}
 _REGIONS = driver.Statement.of(select(LabourMarketRegion.code))
 _MUNICIPALITIES = driver.Statement.of(select(Municipality.cbs_code))
 _AREA = driver.Statement.of(

@@ -30,8 +30,8 @@ from meilisearch_python_sdk.models.search import SearchParams, SearchResultsWith
 from meilisearch_python_sdk.models.settings import MeilisearchSettings
 from sqlalchemy import ARRAY, Text, any_, bindparam, select
 
+from market.catalog import service as catalog
 from market.catalog.models import Format, Level, Route, ScheduleKind
-from market.catalog.policies import local_today
 from market.db import driver
 from market.geo.models import LabourMarketRegion
 from market.kernel.pagination import Page, PageRequest
@@ -337,8 +337,7 @@ class MeilisearchSearch:
         self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        [(today_date,)] = await driver.fetch(session, _TODAY, _TODAY.arguments({}))
-        today = day_number(today_date)
+        today = day_number(await catalog.today(session))
         filters = filters_for(criteria, today)
         options = fixed_facet_options(today)
         everything = filters.expression()
@@ -441,7 +440,6 @@ async def _region_names(session: driver.Reader, codes: Sequence[str]) -> dict[st
     return {code: name for code, name in rows}
 
 
-_TODAY = driver.Statement.of(select(local_today()))
 _REGION_NAMES = driver.Statement.of(
     select(LabourMarketRegion.code, LabourMarketRegion.name).where(
         LabourMarketRegion.code == any_(bindparam("codes", type_=ARRAY(Text)))
