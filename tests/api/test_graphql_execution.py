@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from market.api.graphql.execution import Executor
+from market.api.graphql.execution import KNOWN_VALUE, Executor
 
 
 @strawberry.enum
@@ -94,7 +94,26 @@ class Branch:
 
 
 @strawberry.type
+class Shelf:
+    """A resolver field whose value the source may already know (`KNOWN_VALUE`)."""
+
+    name: str
+    known_box: strawberry.Private[Box | None]
+
+    @strawberry.field(metadata={KNOWN_VALUE: "known_box"})
+    def box(self, info: strawberry.Info) -> Box:
+        return _box(broken=False) if self.known_box is None else self.known_box
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return [
+            Shelf(name="known", known_box=Box(label="kept", first=_item(), items=[], maybe=None)),
+            Shelf(name="unknown", known_box=None),
+        ]
+
     @strawberry.field
     def boxes(self) -> list[Box | None]:
         return [_box(broken=False), _box(broken=True)]
@@ -207,6 +226,8 @@ async def test_plain_fields_answer_as_graphql_core_does() -> None:
         ("{ item { colours shout } }", ["item", "shout"]),
         ("{ item { due shout } }", ["item", "shout"]),
         ("{ box { first { name } items { name } maybe { name } } }", ["box"]),
+        # A known value is read; an unknown one is resolved.
+        ("{ shelves { name box { label } } }", ["shelves", "box"]),
     ],
 )
 async def test_plain_fields_are_read_without_the_full_path(
@@ -228,6 +249,48 @@ async def test_plain_fields_are_read_without_the_full_path(
 
     assert (result.errors, result.data is not None) == (None, True)
     assert built == full_path
+
+
+async def test_a_plain_selection_is_answered_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain all the way down (a search page): one call answers the box with its items,
+    not one per object; a value that is not plain below sends it field by field."""
+    calls: list[str] = []
+    original = Executor.execute_fields
+
+    def counting(self: Executor, parent_type: Any, *args: Any) -> Any:
+        calls.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(Executor, "execute_fields", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=Executor)
+
+    result = await schema.execute("{ box { label first { name } items { name colours } } }")
+
+    assert result.errors is None
+    assert result.data == {
+        "box": {
+            "label": "box",
+            "first": {"name": "B1 avond"},
+            "items": [
+                {"name": "B1 avond", "colours": ["RED", "BLUE"]},
+                {"name": "last", "colours": ["RED", "BLUE"]},
+            ],
+        }
+    }
+    assert calls == ["Query", "Box"]
+
+    calls.clear()
+    await schema.execute("{ boxes { first { name } items { label } } }")
+    # The whole box at once; the broken one field by field: its first item, its two items.
+    assert calls == ["Query", "Box", "Box", "Item", "Item", "Item"]
+
+
+async def test_known_values_answer_as_their_resolver_does() -> None:
+    query = "{ shelves { name box { label first { name } items { name } } } }"
+    direct, reference = await _run(Executor, query), await _run(None, query)
+
+    assert direct == reference
+    assert [shelf["box"]["label"] for shelf in direct["data"]["shelves"]] == ["kept", "box"]
 
 
 async def test_a_resolve_extension_still_sees_every_field() -> None:

@@ -13,7 +13,13 @@ most of the CPU a search cost in Python. Here:
 - an object with no runtime type check and no `@defer` below it goes straight to its
   fields; and a basic field holding such an object, or a list of them (a hit's course,
   a page's hits, an intake list), is read directly and its objects' fields executed at
-  once, with the executor's own error handling at the same paths.
+  once, with the executor's own error handling at the same paths;
+- an object whose selection is plain all the way down (a search page: its hits, their
+  courses, providers and intakes, the facets) is answered by one function built once per
+  request for that selection: no paths, no per-field dispatch;
+- a field with a resolver may name, in its metadata (`KNOWN_VALUE`), an attribute that
+  holds its value when the source already knows it (a hit's course knows its provider):
+  read as a basic field when set, resolved when not.
 
 Everything else takes graphql-core's own path, and so does any basic field whose value
 would be an error (null for a non-null field, an attribute that raises, a value its scalar
@@ -55,6 +61,10 @@ from strawberry.types.field import StrawberryField
 
 Reader = Callable[[Any], Any]
 
+# A resolver field's metadata key naming the source's attribute that, when not None, holds
+# the field's value (see the module's docstring).
+KNOWN_VALUE = "market.known_value"
+
 
 class _Refused(Exception):
     """The value is not a plain one: let graphql-core's full path handle (and report) it."""
@@ -75,6 +85,53 @@ class _Nested:
     ) -> None:
         self.get, self.type_, self.object_type, self.item = get, type_, object_type, item
 
+    def built(self, build: Reader) -> Reader:
+        """Reads the field and answers its object(s) by `build`, refusing whatever
+        `_nested` would leave to the full path."""
+        get, non_null = self.get, isinstance(self.type_, GraphQLNonNull)
+        if self.item is None:
+
+            def one(source: Any) -> Any:
+                value = get(source)
+                if value is None or value is Undefined:
+                    if non_null:
+                        raise _Refused
+                    return None
+                if isinstance(value, Exception):
+                    raise _Refused
+                return build(value)
+
+            return one
+        item_non_null = isinstance(self.item, GraphQLNonNull)
+
+        def item_of(value: Any) -> Any:
+            if value is None:
+                if item_non_null:
+                    raise _Refused
+                return None
+            if isinstance(value, Exception):
+                raise _Refused
+            return build(value)
+
+        def many(source: Any) -> Any:
+            value = get(source)
+            if value is None or value is Undefined:
+                if non_null:
+                    raise _Refused
+                return None
+            if type(value) not in (list, tuple):  # anything else: the full path
+                raise _Refused
+            return [item_of(item) for item in value]
+
+        return many
+
+
+def _object_of(readers: tuple[tuple[str, Reader], ...]) -> Reader:
+    def build(source: Any) -> dict[str, Any]:
+        return {name: read(source) for name, read in readers}
+
+    return build
+
 
 # Per selection: each response key with its reader (None: the full path), and the fields
 # that take the full path.
@@ -90,6 +147,9 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._readers = None if manager and manager.middlewares else _readers_of(self.schema)
         # By the selection's identity, which the executor's own memo keeps alive.
         self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
+        # Likewise: the selection's one function, None when not plain all the way down or
+        # when some value under it was not plain (so that a list of such objects tries once).
+        self._builds: dict[int, tuple[GroupedFieldSet, Reader | None]] = {}
 
     def execute_fields(
         self,
@@ -103,6 +163,14 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        if position_context is None:
+            build = self._build(parent_type, grouped_field_set)
+            if build is not None:
+                try:
+                    return build(source_value)
+                except Exception:
+                    # A value below is not plain: the path below finds it and reports it.
+                    self._builds[id(grouped_field_set)] = (grouped_field_set, None)
         order, rest = self._plan(parent_type, grouped_field_set)
         # Every key in the query's order; the full path's values replace the placeholders.
         results: dict[str, Any] = {}
@@ -293,6 +361,39 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(object_type, field_details_list)
         return None if collected.new_defer_usages else collected.grouped_field_set
 
+    def _build(
+        self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Reader | None:
+        """The function answering the selection at once; None if it is not plain."""
+        known = self._builds.get(id(grouped_field_set))
+        if known is not None:
+            return known[1]
+        build = self._compiled(object_type, grouped_field_set)
+        self._builds[id(grouped_field_set)] = (grouped_field_set, build)
+        return build
+
+    def _compiled(
+        self, object_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> Reader | None:
+        assert self._readers is not None
+        readers: list[tuple[str, Reader]] = []
+        for name, field_details_list in grouped_field_set.items():
+            read = self._readers.get(
+                self.schema, object_type, field_details_list[0].node.name.value
+            )
+            if isinstance(read, _Nested):
+                if any(details.node.directives for details in field_details_list):
+                    return None
+                fields = self._subfields(read.object_type, field_details_list)
+                inner = None if fields is None else self._build(read.object_type, fields)
+                if inner is None:
+                    return None
+                read = read.built(inner)
+            elif read is None:
+                return None
+            readers.append((name, read))
+        return _object_of(tuple(readers))
+
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> _Plan:
         known = self._plans.get(id(grouped_field_set))
         if known is not None:
@@ -347,14 +448,11 @@ def _plain_reader(
     if field_def is None or field_def.args:
         return None
     definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+    if not isinstance(definition, StrawberryField) or definition.extensions:
         return None
-    attribute, resolve = definition.python_name, definition.default_resolver
-    get: Reader = (
-        operator.attrgetter(attribute)
-        if resolve is getattr
-        else lambda source: resolve(source, attribute)
-    )
+    get = _getter(definition)
+    if get is None:
+        return None
     type_ = field_def.type
     nested = _nested_of(type_, get)
     if nested is not None:
@@ -364,6 +462,27 @@ def _plain_reader(
         return _non_null(_leaf(type_.of_type, get))
     complete = _completer(type_)
     return None if complete is None else lambda source: complete(get(source))
+
+
+def _getter(definition: StrawberryField) -> Reader | None:
+    """How to read the field's value from its source; None if only its resolver can."""
+    if definition.base_resolver is None:
+        attribute, resolve = definition.python_name, definition.default_resolver
+        if resolve is getattr:
+            return operator.attrgetter(attribute)
+        return lambda source: resolve(source, attribute)
+    known = definition.metadata.get(KNOWN_VALUE) if definition.metadata else None
+    if known is None:
+        return None
+    read = operator.attrgetter(known)
+
+    def known_value(source: Any) -> Any:
+        value = read(source)
+        if value is None:
+            raise _Refused  # not known: the resolver finds it
+        return value
+
+    return known_value
 
 
 def _nested_of(type_: GraphQLOutputType, get: Reader) -> _Nested | None:
