@@ -60,7 +60,7 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
     """
     import uvicorn
 
-    from market.app import create_app
+    from market.app import served_app
 
     workers = workers or settings.workers
     if workers < 1:
@@ -80,13 +80,13 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
         log_config=None,
     )
     if workers == 1:
-        run(create_app(settings))
+        run(served_app(settings))
         return
     # Each process builds its app from the environment: hand it the database resolved here
     # (this process keeps an embedded server running while it supervises them).
     os.environ[PREFIX + "DATABASE_URL"] = settings.database_url
     os.environ[PREFIX + "EMBEDDED_WORKER"] = "true" if settings.runs_embedded_worker else "false"
-    run("market.app:create_app", factory=True, workers=workers)
+    run("market.app:served_app", factory=True, workers=workers)
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> None:
