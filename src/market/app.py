@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     market_logging.configure(settings.log_level)
     db = Database(resolve_database_url(settings), pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
-    search: SearchBackend = engine or PostgresSearch()
+    search: SearchBackend = engine or PostgresSearch(spare=db.spare_read_connection)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

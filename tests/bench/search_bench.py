@@ -9,12 +9,14 @@ as a lower bound, the very same SQL through raw asyncpg.
    one per core here; no debug, log level WARNING, no embedded job worker) on a free
    loopback port.
 3. Captures the SQL the server runs for each of the eight searches (tests/bench/searches.py)
-   by running each once in this process (tests/support/statements.py).
+   by running each in this process (tests/support/statements.py): alone (the page and the
+   counts on two connections at once, market.search.postgres) and with another read
+   connection in use (one connection).
 4. At concurrency 1 and then 16, runs the mix through HTTP (aiohttp, keep-alive) and replays
    the captured statements with asyncpg (on connections set as the server's read
-   connections, outside any transaction, as the server runs them), the two paths taking
-   turns in four slices each, so that both see the machine alike; every run is bounded by
-   a request count and a time limit.
+   connections, outside any transaction, as the server runs them: a search alone on two
+   connections, else on one), the two paths taking turns in four slices each, so that
+   both see the machine alike; every run is bounded by a request count and a time limit.
 5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
    concurrency 16, the server's peak RSS (all its processes) and the host's speed in each
    round (a fixed loop's CPU time: it drifts), and writes them to bench-results.json.
@@ -55,7 +57,7 @@ from litestar.testing import AsyncTestClient
 
 from market.app import create_app
 from market.db import embedded
-from market.db.database import READ_SETTINGS
+from market.db.database import READ_SETTINGS, Database
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
@@ -242,22 +244,40 @@ class PeakRss:
 # -- the SQL behind each search ----------------------------------------------------------------
 
 
-async def capture_sql(
-    url: str, mix: list[Search]
-) -> tuple[dict[str, list[Statement]], dict[str, int]]:
-    """The statements (with their parameters) the app runs for each search, in order, and
-    each search's total count of hits."""
+@dataclass(frozen=True)
+class Replay:
+    """The statements the server runs for one search: alone in its process, its own
+    connection's (`alone`) and, after the first of those, a spare connection's at once
+    (`spare`); with other searches under way, one connection's (`busy`)."""
+
+    alone: list[Statement]
+    spare: list[Statement]
+    busy: list[Statement]
+
+
+async def capture_sql(url: str, mix: list[Search]) -> tuple[dict[str, Replay], dict[str, int]]:
+    """What the app runs for each search (with the parameters), and its total of hits."""
     app = create_app(Settings(database_url=url, embedded_worker=False, log_level="WARNING"))
-    result: dict[str, list[Statement]] = {}
+    db: Database = app.dependencies["db"].dependency()
+    result: dict[str, Replay] = {}
     totals: dict[str, int] = {}
     async with AsyncTestClient(app=app) as client:
         for search in mix:
             body = {"query": SEARCH, "variables": search.variables}
             # The first run pays for connecting and for the dialect's start-up queries.
             await _checked(await client.post("/graphql", json=body), search)
-            with recording_statements() as captured:
+            readers: list[Any] = []
+            with recording_statements(readers) as alone:
                 answer = await _checked(await client.post("/graphql", json=body), search)
-            result[search.name] = captured
+            # Another read connection in use: as if another search were under way.
+            async with db.read_connection():
+                with recording_statements() as busy:
+                    await _checked(await client.post("/graphql", json=body), search)
+            own = [s for s, reader in zip(alone, readers, strict=True) if reader is readers[0]]
+            spare = [
+                s for s, reader in zip(alone, readers, strict=True) if reader is not readers[0]
+            ]
+            result[search.name] = Replay(own, spare, busy)
             totals[search.name] = answer["data"]["searchCourses"]["totalCount"]
     return result, totals
 
@@ -334,13 +354,31 @@ def graphql_caller(client: aiohttp.ClientSession, mix: list[Search]) -> Any:
     return call
 
 
-def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> Any:
+def raw_caller(pool: asyncpg.Pool, replays: dict[str, Replay]) -> Any:
+    under_way = 0
+
+    async def run(conn: Any, statements: list[Statement]) -> None:
+        for sql, parameters in statements:
+            await conn.fetch(sql, *parameters)
+
     async def call(search: Search) -> None:
-        # As the server runs them: outside any transaction, on a connection set as its read
-        # connections are (near's statements set its planner settings and back).
-        async with pool.acquire() as conn:
-            for sql, parameters in statements[search.name]:
-                await conn.fetch(sql, *parameters)
+        # As the server runs them: outside any transaction, on connections set as its read
+        # connections are (near's statements set its planner settings and back); a search
+        # alone on two connections, else on one.
+        nonlocal under_way
+        replay = replays[search.name]
+        under_way += 1
+        try:
+            async with pool.acquire() as conn:
+                if under_way > 1 or not replay.spare:
+                    await run(conn, replay.busy)
+                    return
+                first, *rest = replay.alone
+                await run(conn, [first])
+                async with pool.acquire() as spare:
+                    await asyncio.gather(run(conn, rest), run(spare, replay.spare))
+        finally:
+            under_way -= 1
 
     return call
 
@@ -350,7 +388,7 @@ def raw_caller(pool: asyncpg.Pool, statements: dict[str, list[Statement]]) -> An
 
 def figures(
     graphql: dict[int, Run], raw: dict[int, Run], rss: PeakRss, marker: dict[str, Any],
-    statements: dict[str, list[Statement]], totals: dict[str, int], workers: int,
+    replays: dict[str, Replay], totals: dict[str, int], workers: int,
 ) -> dict[str, Any]:  # fmt: skip
     result: dict[str, Any] = {
         "search_p95_ms_c1": graphql[1].percentile(95),
@@ -375,7 +413,10 @@ def figures(
     result["graphql_to_raw_ratio_c1"] = graphql[1].rps / raw[1].rps
     result["server_rss_mb_at_start"] = rss.at_start / 2**20
     result["server_workers"] = workers
-    result["sql_statements_per_search"] = {k: len(v) for k, v in statements.items()}
+    result["sql_statements_per_search"] = {
+        name: {"alone": len(r.alone) + len(r.spare), "busy": len(r.busy)}
+        for name, r in replays.items()
+    }
     result["total_hits_per_search"] = totals
     result["search_p50_ms_c1_by_search"] = {
         name: graphql[1].percentile(50, values) for name, values in graphql[1].by_search.items()
@@ -423,12 +464,15 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
                 f"{run.percentile(95):>8.1f} {run.percentile(99):>8.1f} {run.rps:>8.0f}"
             )
     print()
-    print("per search at concurrency 1: p50 ms GraphQL / raw SQL, SQL statements, total hits")
+    print("per search at concurrency 1: p50 ms GraphQL / raw SQL, SQL statements (alone /")
+    print("with other searches under way), total hits")
     for name, ms in result["search_p50_ms_c1_by_search"].items():
         raw_ms = result["raw_p50_ms_c1_by_search"][name]
         count = result["sql_statements_per_search"][name]
         hits = result["total_hits_per_search"][name]
-        print(f"  {name:28} {ms:7.1f} / {raw_ms:6.1f} {count:4} {hits:8,}")
+        print(
+            f"  {name:28} {ms:7.1f} / {raw_ms:6.1f} {count['alone']:4} / {count['busy']} {hits:8,}"
+        )
     print()
     print(f"GraphQL-to-raw throughput at concurrency 16: {result['graphql_to_raw_ratio']:.2f}"
           "  (target >= 0.5)")  # fmt: skip
@@ -452,7 +496,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = args.data_dir.resolve()
     url, marker = prepare_data(data_dir, args.scale, args.fresh)
     mix = searches(datetime.now(ZoneInfo("Europe/Amsterdam")).date())
-    statements, totals = await capture_sql(url, mix)
+    replays, totals = await capture_sql(url, mix)
     bounds = {1: (args.requests_c1, args.seconds), 16: (args.requests_c16, args.seconds)}
     graphql = {c: Run(c, by_search={s.name: [] for s in mix}) for c in bounds}
     speeds: list[float] = []
@@ -475,7 +519,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         ) as client:
             paths = (
                 (graphql, graphql_caller(client, mix), rss),
-                (raw, raw_caller(pool, statements), None),
+                (raw, raw_caller(pool, replays), None),
             )
             for _, call, _ in paths:
                 await warm_up(call, mix)
@@ -492,7 +536,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                             runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
                         )
     await pool.close()
-    result = figures(graphql, raw, rss, marker, statements, totals, args.workers)
+    result = figures(graphql, raw, rss, marker, replays, totals, args.workers)
     result["host_loop_ms_by_round"] = _rounded(speeds)
     print_report(graphql, raw, result)
     return result

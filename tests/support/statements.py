@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.db import driver
 
@@ -18,22 +18,28 @@ Statement = tuple[str, tuple[Any, ...]]
 
 
 @contextmanager
-def recording_statements() -> Iterator[list[Statement]]:
+def recording_statements(readers: list[Any] | None = None) -> Iterator[list[Statement]]:
+    """`readers`, if given, receives what each statement ran on (a session, a connection)."""
     statements: list[Statement] = []
 
     def through_sqlalchemy(conn: Any, cursor: Any, sql: str, parameters: Any, *_: Any) -> None:
         statements.append((sql, tuple(parameters or ())))
+        if readers is not None:
+            readers.append(conn)
 
     fetch = driver.fetch
 
     async def direct(
-        session: AsyncSession, statement: driver.Statement, arguments: tuple[Any, ...]
+        session: driver.Reader, statement: driver.Statement, arguments: tuple[Any, ...]
     ) -> Any:
         in_transaction = len(statements)
         rows = await fetch(session, statement, arguments)
-        # The statement went through SQLAlchemy (and its event) when it began the session.
-        if len(statements) == in_transaction:
+        # On a session, the statement went through SQLAlchemy (and its event) when it began
+        # the session. (Not by the count alone: others may have run meanwhile.)
+        if isinstance(session, asyncpg.Connection) or len(statements) == in_transaction:
             statements.append((statement.sql, arguments))
+            if readers is not None:
+                readers.append(session)
         return rows
 
     event.listen(Engine, "before_cursor_execute", through_sqlalchemy)

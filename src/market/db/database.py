@@ -88,6 +88,17 @@ class Database:
                 await connection.invalidate()
                 raise
 
+    @asynccontextmanager
+    async def spare_read_connection(self) -> AsyncIterator[asyncpg.Connection | None]:
+        """A second read connection for a reader holding one, while no other is in use in
+        this process (so its cores are idle: market.search.postgres runs two statements at
+        once then); else None."""
+        if self.read_engine.pool.checkedout() > 1:  # type: ignore[attr-defined]
+            yield None
+            return
+        async with self.read_connection() as connection:
+            yield connection
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         await self.read_engine.dispose()

@@ -175,7 +175,7 @@ async def catalog(db: Database) -> Catalog:
     return await build(db)
 
 
-@pytest.fixture(params=["postgres", "postgres-walking", "meilisearch"])
+@pytest.fixture(params=["postgres", "postgres-walking", "postgres-at-once", "meilisearch"])
 async def search_backend(
     request: pytest.FixtureRequest, catalog: Catalog, db: Database, settings: Settings
 ) -> SearchBackend:
@@ -184,6 +184,9 @@ async def search_backend(
     if request.param == "postgres-walking":
         # Pages found by walking the sort's index, as results above a few hundred are.
         return PostgresSearch(listed_at_most=0)
+    if request.param == "postgres-at-once":
+        # The page and the counts on two connections at once, as a search alone runs.
+        return PostgresSearch(spare=db.spare_read_connection)
     if not os.environ.get("MARKET_MEILISEARCH_URL"):
         pytest.skip("MARKET_MEILISEARCH_URL is not set")
     engine = importlib.import_module("tests.search.contract.meilisearch_engine")
