@@ -109,6 +109,13 @@ async def test_a_spare_connection_only_while_no_other_search_reads(db: Database)
             assert spare is not None
         async with db.read_connection(), db.spare_read_connection() as spare:
             assert spare is None
+    # Nor one to wait for: a pool of one has none to spare.
+    alone = Database(db.url, pool_size=1)
+    try:
+        async with alone.read_connection(), alone.spare_read_connection() as spare:
+            assert spare is None
+    finally:
+        await alone.dispose()
 
 
 async def test_when_one_of_two_statements_fails_neither_connection_is_pooled_again(

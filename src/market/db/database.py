@@ -93,7 +93,9 @@ class Database:
         """A second read connection for a reader holding one, while no other is in use in
         this process (so its cores are idle: market.search.postgres runs two statements at
         once then); else None."""
-        if self.read_engine.pool.checkedout() > 1:  # type: ignore[attr-defined]
+        pool = self.read_engine.pool
+        in_use = pool.checkedout()  # type: ignore[attr-defined]
+        if in_use > 1 or in_use >= pool.size():  # type: ignore[attr-defined]
             yield None
             return
         async with self.read_connection() as connection:
