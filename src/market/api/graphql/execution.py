@@ -88,42 +88,35 @@ class _Nested:
     def built(self, build: Reader) -> Reader:
         """Reads the field and answers its object(s) by `build`, refusing whatever
         `_nested` would leave to the full path."""
-        get, non_null = self.get, isinstance(self.type_, GraphQLNonNull)
+        non_null = isinstance(self.type_, GraphQLNonNull)
         if self.item is None:
+            whole = _answer(build, non_null)
+        else:
+            item_of = _answer(build, isinstance(self.item, GraphQLNonNull))
 
-            def one(source: Any) -> Any:
-                value = get(source)
-                if value is None or value is Undefined:
-                    if non_null:
-                        raise _Refused
-                    return None
-                if isinstance(value, Exception):
+            def items(value: Any) -> list[Any]:
+                if type(value) not in (list, tuple):  # anything else: the full path
                     raise _Refused
-                return build(value)
+                return [item_of(item) for item in value]
 
-            return one
-        item_non_null = isinstance(self.item, GraphQLNonNull)
+            whole = _answer(items, non_null)
+        get = self.get
+        return lambda source: whole(get(source))
 
-        def item_of(value: Any) -> Any:
-            if value is None:
-                if item_non_null:
-                    raise _Refused
-                return None
-            if isinstance(value, Exception):
+
+def _answer(build: Reader, non_null: bool) -> Reader:
+    """A value answered by `build`; a null as null where allowed; anything else refused."""
+
+    def answer(value: Any) -> Any:
+        if value is None or value is Undefined:
+            if non_null:
                 raise _Refused
-            return build(value)
+            return None
+        if isinstance(value, Exception):
+            raise _Refused
+        return build(value)
 
-        def many(source: Any) -> Any:
-            value = get(source)
-            if value is None or value is Undefined:
-                if non_null:
-                    raise _Refused
-                return None
-            if type(value) not in (list, tuple):  # anything else: the full path
-                raise _Refused
-            return [item_of(item) for item in value]
-
-        return many
+    return answer
 
 
 def _object_of(readers: tuple[tuple[str, Reader], ...]) -> Reader:
