@@ -75,3 +75,16 @@ async def test_region_and_municipality_codes_are_read_once(
                 await geo.check_municipalities(connection, ["GM9999"], field="m")
 
     assert (len(first), len(again)) == (2, 0)
+
+
+async def test_region_names_come_from_the_codes_read_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geo, "_KNOWN", {})
+    async with db.read_connection() as connection:
+        await geo.check_regions(connection, ["AM18"], field="regionCodes")
+        with counting_statements() as statements:
+            names = await geo.region_names(connection, ["AM18", "AM04", "AM01"])
+
+    assert names == {"AM18": "Groot Amsterdam", "AM01": "Groningen"}
+    assert statements == []

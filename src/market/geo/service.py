@@ -74,13 +74,13 @@ async def get_municipality(
 
 
 async def locate_postcode(
-    session: driver.Reader, postcode: str, *, field: str = "postcode"
+    reader: driver.Reader, postcode: str, *, field: str = "postcode"
 ) -> Place:
     """The centroid of the postcode's PC4 area; raises UnknownPostcode if it has none."""
     pc4 = normalise_postcode(postcode, field=field)[:4]
     place = _PLACES.get(pc4)
     if place is None:
-        rows = await driver.fetch(session, _AREA, _AREA.arguments({"pc4": pc4}))
+        rows = await driver.fetch(reader, _AREA, _AREA.arguments({"pc4": pc4}))
         if not rows:
             raise UnknownPostcode(field=field)
         [(municipality_code, latitude, longitude)] = rows
@@ -88,34 +88,41 @@ async def locate_postcode(
     return place
 
 
-async def check_regions(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
+async def check_regions(reader: driver.Reader, codes: Sequence[str], *, field: str) -> None:
     """Raises UnknownRegion unless every code names a labour-market region."""
-    if codes and not set(codes) <= await _codes(session, _REGIONS):
+    if codes and not set(codes) <= (await _named(reader, _REGIONS)).keys():
         raise UnknownRegion(field=field)
 
 
-async def check_municipalities(session: driver.Reader, codes: Sequence[str], *, field: str) -> None:
+async def check_municipalities(reader: driver.Reader, codes: Sequence[str], *, field: str) -> None:
     """Raises UnknownMunicipality unless every code names a municipality."""
-    if codes and not set(codes) <= await _codes(session, _MUNICIPALITIES):
+    if codes and not set(codes) <= (await _named(reader, _MUNICIPALITIES)).keys():
         raise UnknownMunicipality(field=field)
 
 
-async def _codes(session: driver.Reader, listing: driver.Statement) -> frozenset[str]:
+async def region_names(reader: driver.Reader, codes: Sequence[str]) -> dict[str, str]:
+    """The names of the labour-market regions these codes name (unknown codes left out)."""
+    names = await _named(reader, _REGIONS) if codes else {}
+    return {code: names[code] for code in codes if code in names}
+
+
+async def _named(reader: driver.Reader, listing: driver.Statement) -> dict[str, str]:
     known = _KNOWN.get(listing.sql)
     if known is None:
-        rows = await driver.fetch(session, listing, ())
-        known = _KNOWN[listing.sql] = frozenset(code for (code,) in rows)
+        rows = await driver.fetch(reader, listing, ())
+        known = _KNOWN[listing.sql] = {code: name for code, name in rows}
     return known
 
 
 # Regions, municipalities and postcode areas are reference data that only migrations write
 # (0001_geo): what is read of them holds for the life of the process, and a search that
-# names a place spares a round trip. The codes (35 regions, 342 municipalities) by the
-# statement that lists them; the postcode areas as they are asked for (some 4,000 at most).
-_KNOWN: dict[str, frozenset[str]] = {}
+# names a place spares a round trip. The codes with their names (35 regions, 342
+# municipalities) by the statement that lists them; the postcode areas as they are asked
+# for (some 4,000 at most).
+_KNOWN: dict[str, dict[str, str]] = {}
 _PLACES: dict[str, Place] = {}
-_REGIONS = driver.Statement.of(select(LabourMarketRegion.code))
-_MUNICIPALITIES = driver.Statement.of(select(Municipality.cbs_code))
+_REGIONS = driver.Statement.of(select(LabourMarketRegion.code, LabourMarketRegion.name))
+_MUNICIPALITIES = driver.Statement.of(select(Municipality.cbs_code, Municipality.name))
 _AREA = driver.Statement.of(
     select(PostcodeArea.municipality_code, PostcodeArea.latitude, PostcodeArea.longitude).where(
         PostcodeArea.pc4 == bindparam("pc4")

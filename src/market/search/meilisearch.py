@@ -28,12 +28,11 @@ from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import MeilisearchApiError
 from meilisearch_python_sdk.models.search import SearchParams, SearchResultsWithUID
 from meilisearch_python_sdk.models.settings import MeilisearchSettings
-from sqlalchemy import ARRAY, Text, any_, bindparam, select
 
 from market.catalog import service as catalog
 from market.catalog.models import Format, Level, Route, ScheduleKind
 from market.db import driver
-from market.geo.models import LabourMarketRegion
+from market.geo import service as geo
 from market.kernel.pagination import Page, PageRequest
 from market.search.backend import next_cursor, offset_of
 from market.search.criteria import (
@@ -363,7 +362,7 @@ class MeilisearchSearch:
         hits, total, regions, *counts = first
         found = (regions.facet_distribution or {}).get("region_code", {})
         region_list = region_options(
-            await _region_names(session, [code for code, n in found.items() if n > 0])
+            await geo.region_names(session, [code for code, n in found.items() if n > 0])
         )
         if region_list:
             second = await self._search(
@@ -431,17 +430,3 @@ class MeilisearchSearch:
             await self.client.create_index(self.index, "id", timeout_in_ms=TASK_TIMEOUT_MS)
         await self._wait((await self.client.swap_indexes([(self.index, uid)])).task_uid)
         await self._wait((await self.client.index(uid).delete()).task_uid)
-
-
-async def _region_names(session: driver.Reader, codes: Sequence[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = await driver.fetch(session, _REGION_NAMES, _REGION_NAMES.arguments({"codes": codes}))
-    return {code: name for code, name in rows}
-
-
-_REGION_NAMES = driver.Statement.of(
-    select(LabourMarketRegion.code, LabourMarketRegion.name).where(
-        LabourMarketRegion.code == any_(bindparam("codes", type_=ARRAY(Text)))
-    )
-)
