@@ -56,10 +56,10 @@ _CERTIFICATION_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
-async def today(session: driver.Reader) -> date:
+async def today(reader: driver.Reader) -> date:
     """Today in the Netherlands, by the database clock (in a session, or on the search's
     read connection)."""
-    [(day,)] = await driver.fetch(session, _TODAY, _TODAY.arguments({}))
+    [(day,)] = await driver.fetch(reader, _TODAY, _TODAY.arguments({}))
     return day  # type: ignore[no-any-return]
 
 

@@ -24,7 +24,7 @@ MAX_OFFSET = 1000
 
 class SearchBackend(Protocol):
     async def search(
-        self, session: Reader, criteria: CourseSearch, page: PageRequest
+        self, reader: Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         """One page of matching courses in the criteria's order, with the total count and
         the facets. `criteria` arrive validated (see market.search.service)."""

@@ -198,7 +198,7 @@ _STATEMENTS: dict[str, driver.Statement] = {}
 
 
 async def load_hits(
-    session: driver.Reader, criteria: CourseSearch, course_ids: Sequence[uuid.UUID]
+    reader: driver.Reader, criteria: CourseSearch, course_ids: Sequence[uuid.UUID]
 ) -> list[CourseHit]:
     """Hits for these courses in this order; a course no longer listed is left out."""
     if not course_ids:
@@ -224,7 +224,7 @@ async def load_hits(
               JOIN ({_cards()}) c ON c.id = m.course_id"""  # noqa: S608
     # Compiled once per text: the texts differ only in the kinds of time filter given.
     statement = _STATEMENTS.get(sql) or _STATEMENTS.setdefault(sql, params.statement(sql))
-    [(document,)] = await driver.fetch(session, statement, params.arguments(statement))
+    [(document,)] = await driver.fetch(reader, statement, params.arguments(statement))
     if document is None:
         return []
     found = {row.course.id: row for row in _FOUND.decode(document)}

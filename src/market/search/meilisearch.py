@@ -333,10 +333,10 @@ class MeilisearchSearch:
         return results
 
     async def search(
-        self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
+        self, reader: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        today = day_number(await catalog.today(session))
+        today = day_number(await catalog.today(reader))
         filters = filters_for(criteria, today)
         options = fixed_facet_options(today)
         everything = filters.expression()
@@ -362,7 +362,7 @@ class MeilisearchSearch:
         hits, total, regions, *counts = first
         found = (regions.facet_distribution or {}).get("region_code", {})
         region_list = region_options(
-            await geo.region_names(session, [code for code, n in found.items() if n > 0])
+            await geo.region_names(reader, [code for code, n in found.items() if n > 0])
         )
         if region_list:
             second = await self._search(
@@ -380,7 +380,7 @@ class MeilisearchSearch:
         total_hits = total.total_hits or 0
         has_next, end = next_cursor(criteria.sort, offset, len(course_ids), total_hits)
         return SearchResult(
-            Page(await load_hits(session, criteria, course_ids), has_next, end, total_hits),
+            Page(await load_hits(reader, criteria, course_ids), has_next, end, total_hits),
             facets_from(options, [result.total_hits or 0 for result in counts]),
         )
 

@@ -180,17 +180,17 @@ class PostgresSearch:
         self.spare = spare
 
     async def search(
-        self, session: driver.Reader, criteria: CourseSearch, page: PageRequest
+        self, reader: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
-        [(apart, *_)] = await driver.fetch(session, _prelude(criteria), ())
+        [(apart, *_)] = await driver.fetch(reader, _prelude(criteria), ())
         shape = (criteria, offset, page.first, self.listed_at_most, apart)
         if self.spare is not None:
             async with self.spare() as other:
                 if other is not None:
-                    return await _at_once(session, other, shape)
-        answers = _Answers.of(await driver.fetch(session, *_statement(*shape, _Part.WHOLE)))
-        found = await hits.load_hits(session, criteria, answers.ids)
+                    return await _at_once(reader, other, shape)
+        answers = _Answers.of(await driver.fetch(reader, *_statement(*shape, _Part.WHOLE)))
+        found = await hits.load_hits(reader, criteria, answers.ids)
         return answers.result(criteria, offset, found)
 
 
@@ -200,14 +200,12 @@ class PostgresSearch:
 # 7 to 16 less; `near` 6 ms less, its page then reading only what the page needs). Under
 # load the other core is busy with other searches, and one statement is cheaper than two
 # that both find the matches: a process with other searches under way has no spare.
-async def _at_once(
-    session: driver.Reader, other: asyncpg.Connection, shape: _Shape
-) -> SearchResult:
+async def _at_once(reader: driver.Reader, other: asyncpg.Connection, shape: _Shape) -> SearchResult:
     criteria, offset = shape[0], shape[1]
 
     async def page() -> tuple[_Answers, list[CourseHit]]:
-        answers = _Answers.of(await driver.fetch(session, *_statement(*shape, _Part.PAGE)))
-        return answers, await hits.load_hits(session, criteria, answers.ids)
+        answers = _Answers.of(await driver.fetch(reader, *_statement(*shape, _Part.PAGE)))
+        return answers, await hits.load_hits(reader, criteria, answers.ids)
 
     async def counts() -> _Answers:
         if criteria.near is not None:  # planned as the prelude set for the first connection

@@ -36,7 +36,7 @@ class NearPostcode:
 
 
 async def search_courses(
-    session: driver.Reader,
+    reader: driver.Reader,
     criteria: CourseSearch,
     page: PageRequest,
     *,
@@ -45,28 +45,28 @@ async def search_courses(
 ) -> SearchResult:
     """Published courses with a matching intake (see market.search.criteria), with facets.
     Public: the listing shows only what everyone may see, so no actor is needed."""
-    checked_criteria = await checked(session, criteria)
+    checked_criteria = await checked(reader, criteria)
     if near is not None:
-        checked_criteria = replace(checked_criteria, near=await resolve_near(session, near))
+        checked_criteria = replace(checked_criteria, near=await resolve_near(reader, near))
     if checked_criteria.sort is SearchSort.DISTANCE and checked_criteria.near is None:
         raise errors.DistanceNeedsPlace(field="sort")
-    return await backend.search(session, checked_criteria, page)
+    return await backend.search(reader, checked_criteria, page)
 
 
-async def resolve_near(session: driver.Reader, near: NearPostcode) -> Near:
+async def resolve_near(reader: driver.Reader, near: NearPostcode) -> Near:
     """The circle around the postcode area's centroid. Only the PC4 area counts: a bare
     postcode names no municipality, so an unknown area is an error, not a fallback."""
     radius = near.radius_km
     if not (math.isfinite(radius) and 0 < radius <= MAX_RADIUS_KM):
         raise errors.RadiusOutOfRange(MAX_RADIUS_KM)
     try:
-        place = await geo.locate_postcode(session, near.postcode, field="postcode")
+        place = await geo.locate_postcode(reader, near.postcode, field="postcode")
     except UnknownPostcode:
         raise errors.UnknownSearchPostcode(field="postcode") from None
     return Near(place.latitude, place.longitude, radius)
 
 
-async def checked(session: driver.Reader, criteria: CourseSearch) -> CourseSearch:
+async def checked(reader: driver.Reader, criteria: CourseSearch) -> CourseSearch:
     """The criteria normalised, or a typed error naming the offending filter."""
     query = criteria.query
     if query is not None:
@@ -87,12 +87,12 @@ async def checked(session: driver.Reader, criteria: CourseSearch) -> CourseSearc
             raise errors.TooManyFilterValues(MAX_FILTER_VALUES, field=field)
     regions = _codes(criteria.region_codes)
     municipalities = _codes(criteria.municipality_codes)
-    await geo.check_regions(session, regions, field="regionCodes")
-    await geo.check_municipalities(session, municipalities, field="municipalityCodes")
+    await geo.check_regions(reader, regions, field="regionCodes")
+    await geo.check_municipalities(reader, municipalities, field="municipalityCodes")
     contracted_by = None
     if criteria.contracted_by is not None:
         [contracted_by] = _codes([criteria.contracted_by])
-        await geo.check_municipalities(session, [contracted_by], field="contractedBy")
+        await geo.check_municipalities(reader, [contracted_by], field="contractedBy")
     return replace(
         criteria,
         query=query,
