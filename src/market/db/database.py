@@ -91,8 +91,8 @@ class Database:
     @asynccontextmanager
     async def spare_read_connection(self) -> AsyncIterator[asyncpg.Connection | None]:
         """A second read connection for a reader holding one, while no other is in use in
-        this process (so its cores are idle: market.search.postgres runs two statements at
-        once then); else None."""
+        this process (no other search under way here, so the cores are likely idle:
+        market.search.postgres runs two statements at once then); else None."""
         pool = self.read_engine.pool
         in_use = pool.checkedout()  # type: ignore[attr-defined]
         if in_use > 1 or in_use >= pool.size():  # type: ignore[attr-defined]

@@ -46,7 +46,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
 from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, text
@@ -184,7 +184,7 @@ class PostgresSearch:
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         [(apart, *_)] = await driver.fetch(reader, _prelude(criteria), ())
-        shape = (criteria, offset, page.first, self.listed_at_most, apart)
+        shape = _Shape(criteria, offset, page.first, self.listed_at_most, apart)
         if self.spare is not None:
             async with self.spare() as other:
                 if other is not None:
@@ -201,7 +201,7 @@ class PostgresSearch:
 # load the other core is busy with other searches, and one statement is cheaper than two
 # that both find the matches: a process with other searches under way has no spare.
 async def _at_once(reader: driver.Reader, other: asyncpg.Connection, shape: _Shape) -> SearchResult:
-    criteria, offset = shape[0], shape[1]
+    criteria = shape.criteria
 
     async def page() -> tuple[_Answers, list[CourseHit]]:
         answers = _Answers.of(await driver.fetch(reader, *_statement(*shape, _Part.PAGE)))
@@ -213,7 +213,7 @@ async def _at_once(reader: driver.Reader, other: asyncpg.Connection, shape: _Sha
         return _Answers.of(await driver.fetch(other, *_statement(*shape, _Part.COUNTS)))
 
     (answers, found), counted = await _both(page(), counts())
-    return replace(counted, ids=answers.ids).result(criteria, offset, found)
+    return replace(counted, ids=answers.ids).result(criteria, shape.offset, found)
 
 
 async def _both(first: Awaitable[T], second: Awaitable[U]) -> tuple[T, U]:
@@ -320,9 +320,14 @@ def _prelude(criteria: CourseSearch) -> driver.Statement:
     return _ANY_STALE_OR_MIXED if intake.regions or intake.has_time else _ANY_STALE
 
 
-# What a statement is written for: the criteria, the offset, the page size, how many
-# matches a page lists, and whether some rows are read from their intakes (`_needs_exact`).
-_Shape = tuple[CourseSearch, int, int, int, bool]
+class _Shape(NamedTuple):
+    """What a search's statements are written for (`_statement`'s arguments but the part)."""
+
+    criteria: CourseSearch
+    offset: int
+    first: int
+    listed_at_most: int  # up to this many matches a page lists their bits
+    apart: bool  # some rows are read from their intakes (`_needs_exact`)
 
 
 @lru_cache(maxsize=512)
