@@ -43,6 +43,11 @@ class Settings:
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15
     graphql_max_page_size: int = 100
+    # The most a query may cost (market.api.graphql.limits: about the number of values its
+    # answer can hold, a page's `first` multiplying its nodes).
+    graphql_max_cost: int = 50_000
+    # How long a query may run before it is stopped (mutations always run to their end).
+    graphql_time_budget_ms: int = 5_000
     # Empty: search runs on PostgreSQL. Set: searches ask Meilisearch, and the worker keeps
     # its index in step with the catalog.
     meilisearch_url: str = ""
