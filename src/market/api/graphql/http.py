@@ -5,6 +5,9 @@
 - A request that never becomes a GraphQL operation (a body that is not JSON, another
   content type, no query, a batch, a GET) is still answered with GraphQL errors in JSON,
   with the status code Strawberry chose, never bare text.
+- The body is decoded once, here, into the one shape an operation has (a JSON object whose
+  members have the spec's types): anything else is a 400, as GraphQL over HTTP says,
+  however it is malformed (a bare string, invalid UTF-8, nesting deeper than the stack).
 - GraphiQL only in debug mode; operations only by POST.
 """
 
@@ -13,12 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.controller import Controller
 from litestar.di import Provide
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
@@ -27,6 +31,36 @@ from market.api.graphql.schema import MarketSchema
 from market.settings import Settings
 
 PATH = "/graphql"
+
+
+class _Operation(msgspec.Struct, rename="camel"):
+    """A request body as GraphQL over HTTP defines it. One object: batches are not enabled."""
+
+    query: str | None = None
+    variables: dict[str, Any] | None = None
+    operation_name: str | None = None
+    extensions: dict[str, Any] | None = None
+
+
+_decode_operation = msgspec.json.Decoder(_Operation).decode
+
+
+def _parse_operation(body: bytes) -> GraphQLRequestData:
+    """The operation in a JSON request body, or an HTTPException(400) saying what is wrong."""
+    try:
+        operation = _decode_operation(body)
+    except msgspec.ValidationError as error:
+        raise HTTPException(400, f"The body is not a GraphQL request: {error}") from error
+    except msgspec.DecodeError as error:
+        raise HTTPException(400, "Unable to parse request body as JSON") from error
+    except RecursionError as error:
+        raise HTTPException(400, "The body is nested too deeply") from error
+    return GraphQLRequestData(
+        query=operation.query,
+        variables=operation.variables,
+        operation_name=operation.operation_name,
+        extensions=operation.extensions,
+    )
 
 
 def graphql_controller(
@@ -67,6 +101,12 @@ def graphql_controller(
                     errors.request_error(error.reason, error.status_code),
                     status_code=error.status_code,
                 )
+
+        async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+            content_type, _ = parse_content_type(request.content_type or "")
+            if request.method != "POST" or content_type.lower() != "application/json":
+                raise HTTPException(400, "Send GraphQL operations by POST as application/json")
+            return _parse_operation(await request.get_body())
 
         async def process_result(
             self, request: Request[Any, Any, Any], result: ExecutionResult
