@@ -8,7 +8,8 @@
 - The body is decoded once, here, into the one shape an operation has (a JSON object whose
   members have the spec's types): anything else is a 400, as GraphQL over HTTP says,
   however it is malformed (a bare string, invalid UTF-8, nesting deeper than the stack).
-- GraphiQL only in debug mode; operations only by POST.
+- GraphiQL only in debug mode, with a Content-Security-Policy that lets its page load
+  what it needs; operations only by POST.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ from market.api.graphql.schema import MarketSchema
 from market.settings import Settings
 
 PATH = "/graphql"
+
+# Strawberry's GraphiQL page: React, GraphiQL and its explorer from unpkg (pinned, with
+# subresource integrity), an inline script and style, a data: icon, queries to itself.
+GRAPHIQL_POLICY = (
+    "default-src 'none'; script-src https://unpkg.com 'unsafe-inline'; "
+    "style-src https://unpkg.com 'unsafe-inline'; font-src https://unpkg.com data:; "
+    "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 class _Operation(msgspec.Struct, rename="camel"):
@@ -107,6 +117,13 @@ def graphql_controller(
             if request.method != "POST" or content_type.lower() != "application/json":
                 raise HTTPException(400, "Send GraphQL operations by POST as application/json")
             return _parse_operation(await request.get_body())
+
+        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
+            return Response(
+                self.graphql_ide_html,
+                media_type="text/html",
+                headers={"Content-Security-Policy": GRAPHIQL_POLICY},
+            )
 
         async def process_result(
             self, request: Request[Any, Any, Any], result: ExecutionResult
