@@ -36,9 +36,27 @@ class Settings:
     # read connections for the search (market.db.database).
     db_pool_size: int = 10
     token_ttl_hours: int = 24 * 14
-    # Failed logins per email within the window before further attempts are slowed down.
+    # Failed logins for one email from one client address within the window before that
+    # client must wait between attempts (market.identity.throttling); the owner elsewhere
+    # is not held back.
     login_failures_allowed: int = 5
-    login_failure_window_minutes: int = 15
+    # How long a failed login counts.
+    login_failure_window_minutes: int = 60
+    # Failed logins from one client address over all emails before it must wait.
+    login_client_failures_allowed: int = 20
+    # The first wait after the allowed failures; it doubles with every further failure, up
+    # to the longest wait.
+    login_first_delay_seconds: int = 30
+    login_max_delay_minutes: int = 15
+    # The request header a trusted reverse proxy puts the client's address in (e.g.
+    # X-Forwarded-For; its right-most entry, the one the proxy appended, is used). Empty:
+    # the address of the connection's peer. Set it only behind a proxy that sets the header.
+    trusted_proxy_header: str = ""
+    # Requests per client address in each window, whatever their outcome.
+    client_limit_window_minutes: int = 60
+    register_requests_per_client: int = 30
+    login_requests_per_client: int = 120
+    accept_invitation_requests_per_client: int = 30
     graphql_max_depth: int = 12
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15

@@ -9,7 +9,10 @@ from market.kernel.errors import Conflict, Forbidden, InvalidInput, NotAuthentic
 
 
 class MalformedEmail(InvalidInput):
-    message = "This is not a valid email address (at most 254 characters, like name@example.nl)."
+    message = (
+        "This is not a valid email address (at most 254 characters, like name@example.nl, "
+        'without spaces, control characters or any of < > ( ) [ ] \\ , ; : ").'
+    )
 
 
 class PasswordTooShort(InvalidInput):
@@ -20,16 +23,24 @@ class PasswordTooLong(InvalidInput):
     message = "A password has at most 200 characters."
 
 
+class PasswordHasControlCharacters(InvalidInput):
+    message = "A password cannot contain control characters (such as NUL, tab or a line break)."
+
+
+class PasswordTooSimple(InvalidInput):
+    message = "A password cannot be only spaces or one character repeated."
+
+
+class PasswordTooCommon(InvalidInput):
+    message = "This password is one of the most commonly used ones: choose another."
+
+
 class InvalidDisplayName(InvalidInput):
     message = "A display name has 1 to 100 printable characters."
 
 
 class UnsupportedLanguage(InvalidInput):
     message = "This language is not supported."
-
-
-class EmailTaken(Conflict):
-    message = "An account with this email address already exists."
 
 
 class LoginFailed(NotAuthenticated):
@@ -41,11 +52,31 @@ class TooManyLoginAttempts(Forbidden):
     """Refused before the password is even checked; the same for known and unknown emails."""
 
     def __init__(self, retry_after: timedelta) -> None:
-        self.retry_after_minutes = max(1, math.ceil(retry_after.total_seconds() / 60))
+        self.retry_after_seconds = _whole_seconds(retry_after)
         super().__init__(
-            "Too many failed sign-in attempts for this email address. "
-            f"Try again in {self.retry_after_minutes} minute(s)."
+            f"Too many sign-in attempts. Try again in {_duration(self.retry_after_seconds)}."
         )
+
+
+class TooManyRequests(Forbidden):
+    """More requests of one kind from one client address than its limit allows."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        self.retry_after_seconds = _whole_seconds(retry_after)
+        super().__init__(
+            "Too many requests from your network address. "
+            f"Try again in {_duration(self.retry_after_seconds)}."
+        )
+
+
+def _whole_seconds(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds()))
+
+
+def _duration(seconds: int) -> str:
+    # Seconds while they are few enough to count, minutes after that.
+    amount, unit = (seconds, "second") if seconds < 120 else (math.ceil(seconds / 60), "minute")
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
 class WrongPassword(InvalidInput):

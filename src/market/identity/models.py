@@ -6,7 +6,16 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from market.db.base import Base, created_at, uuid_pk
@@ -33,7 +42,7 @@ def _enum(kind: type[StrEnum], name: str) -> Enum:
 class User(Base):
     __tablename__ = "users"
     id: Mapped[uuid.UUID] = uuid_pk()
-    # Stored lower-cased and trimmed (see identity.service.normalise_email).
+    # Stored normalised: NFKC, lower-cased and trimmed (see identity.service.normalise_email).
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(100))
@@ -112,10 +121,26 @@ class AuthToken(Base):
 
 
 class LoginAttempt(Base):
-    """Failed logins per email (hashed: it may not belong to anyone), for slowing down."""
+    """A failed login, for slowing down: per email and client together, and per client over
+    all emails (see identity.throttling). Both are hashed: the email may not belong to
+    anyone, and neither should be readable in a copy of the table."""
 
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_client_hash", "client_hash", "attempted_at"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = created_at()
+
+
+class ClientRequestCount(Base):
+    """Requests of one kind from one client in one fixed window (see identity.throttling).
+    A row per window, counted up in place, so every server process sees the same count."""
+
+    __tablename__ = "client_request_counts"
+
+    action: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counted_until: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,5 @@
-"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106's low-memory profile).
+"""Password hashing with argon2id (argon2-cffi's defaults, RFC 9106's low-memory profile),
+and the list of common passwords a new one is checked against (NIST SP 800-63B, 3.1.1.2).
 
 Hashing costs tens of milliseconds of CPU on purpose, so it runs in a worker thread and
 never stalls the event loop.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import secrets
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,3 +46,17 @@ def _verify(password_hash: str, password: str) -> bool:
 @functools.cache
 def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def is_common(password: str) -> bool:
+    """True for a password on the shipped list, whatever its case or surrounding spaces."""
+    return password.strip().lower() in _common_passwords()
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    # The passwords of at least 10 characters (shorter ones are refused anyway) from the
+    # 20,000 most common, lower-cased, that Django ships (compiled by Royce Williams),
+    # followed by Dutch and local words and keyboard runs padded the usual ways.
+    text = resources.files("market.identity").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line)

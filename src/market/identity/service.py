@@ -7,21 +7,21 @@ Time comparisons use the database clock (`now()`), never the application's.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import Interval, delete, exists, func, or_, select, type_coerce, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.geo.service import get_municipality
-from market.identity import passwords, tokens
+from market.identity import passwords, throttling, tokens
 from market.identity.errors import (
     AlreadyMember,
-    EmailTaken,
     InvalidDisplayName,
     InvalidOrganisationName,
     InvitationAlreadyUsed,
@@ -38,16 +38,21 @@ from market.identity.errors import (
     MunicipalityCodeRequired,
     NotOrganisationManager,
     OrganisationNotFound,
+    PasswordHasControlCharacters,
+    PasswordTooCommon,
     PasswordTooLong,
     PasswordTooShort,
+    PasswordTooSimple,
     PlatformOrganisationExists,
     RoleNotForOrganisationKind,
     TooManyLoginAttempts,
+    TooManyRequests,
     UnsupportedLanguage,
     WrongPassword,
 )
 from market.identity.models import (
     AuthToken,
+    ClientRequestCount,
     Invitation,
     LoginAttempt,
     Membership,
@@ -57,6 +62,7 @@ from market.identity.models import (
     User,
 )
 from market.identity.policies import ANONYMOUS, MANAGER_ROLE, ROLES_BY_KIND, Actor, Grant
+from market.identity.throttling import ClientAction, FailureThrottle, RequestLimit
 from market.kernel.errors import Conflict, DomainError, NotAuthenticated
 
 # The languages the platform speaks to learners in (ISO 639-1): Dutch, English, Arabic,
@@ -68,11 +74,11 @@ INVITATION_TTL = timedelta(days=7)
 # Login failures are kept a day: longer than any sensible throttling window, so purging
 # never lifts a throttle early. Pass the configured window to purge more tightly.
 LOGIN_FAILURE_RETENTION = timedelta(days=1)
-# Namespace of the advisory locks that serialise password checks for one email.
-_LOGIN_LOCK_SPACE = 0x1D_0001
 
-# Deliberately simple: one @, no whitespace or control characters, a dotted domain.
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+$")
+# Deliberately simple, after NFKC: a local part without whitespace or the characters that
+# quote, comment or separate addresses (a quoted local part is legal but only ever used to
+# smuggle markup), one @, and a dotted domain of letters, digits and hyphens.
+_EMAIL = re.compile(r'^[^\s<>()\[\]\\,;:"@]{1,64}@[\w-]+(\.[\w-]+)+$')
 _KVK_NUMBER = re.compile(r"^[0-9]{8}$")
 
 T = TypeVar("T")
@@ -83,8 +89,7 @@ class SignInPolicy:
     """The configured limits of signing in, handed in by the boundary."""
 
     token_ttl: timedelta
-    failures_allowed: int
-    failure_window: timedelta
+    throttle: FailureThrottle
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +156,35 @@ class PersonalData:
 
 
 def normalise_email(text: str, *, field: str = "email") -> str:
-    """Trimmed and lower-cased, as users.email stores it; raises MalformedEmail."""
-    address = text.strip().lower()
-    if len(address) > 254 or not _EMAIL.match(address):
+    """The one form of an address that users.email and invitations store and every
+    comparison uses: NFKC (full-width and other compatibility letters become the plain
+    ones, so a look-alike is the same account), trimmed, lower-cased. Raises MalformedEmail,
+    also for control and format characters (bidirectional overrides, zero-width marks),
+    which only serve to make one address look like another."""
+    if len(text) > 1000:  # before normalising: NFKC can take time on huge inputs
+        raise MalformedEmail(field=field)
+    address = unicodedata.normalize("NFKC", text).strip().lower()
+    if (
+        len(address) > 254
+        or any(unicodedata.category(character).startswith("C") for character in address)
+        or not _EMAIL.match(address)
+    ):
         raise MalformedEmail(field=field)
     return address
 
 
 def _new_password(password: str) -> None:
+    """NIST SP 800-63B's rules: a length, no composition rules, not a known or trivial one."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise PasswordTooShort(field="password")
     _password_size(password)
+    # Control characters cannot be typed back reliably; lone surrogates cannot be encoded.
+    if any(unicodedata.category(character) in {"Cc", "Cs"} for character in password):
+        raise PasswordHasControlCharacters(field="password")
+    if password.isspace() or len(set(password)) == 1:
+        raise PasswordTooSimple(field="password")
+    if passwords.is_common(password):
+        raise PasswordTooCommon(field="password")
 
 
 def _password_size(password: str) -> None:
@@ -213,55 +236,72 @@ async def register(
     display_name: str,
     preferred_language: str,
 ) -> Profile:
-    """A new learner: an account without memberships."""
+    """A new learner: an account without memberships.
+
+    Whether the email already has an account is not revealed: it answers the same, after
+    the same hash work, with a profile built from the input under a fresh id that stands
+    for no stored row. The one who typed it learns nothing, and their login then fails.
+    (Once mail exists, the account's owner is to be told by mail instead.)"""
     address = normalise_email(email)
     name = _display_name(display_name)
     language = _language(preferred_language)
     _new_password(password)
-    if await session.scalar(select(exists().where(User.email == address))):
-        raise EmailTaken(field="email")
     password_hash = await passwords.hash_password(password)
-    # ON CONFLICT covers two registrations racing for one address.
-    user_id = await session.scalar(
+    values = {
+        "id": uuid.uuid4(),
+        "email": address,
+        "display_name": name,
+        "preferred_language": language,
+    }
+    # ON CONFLICT also covers two registrations racing for one address: one row is made.
+    user = await session.scalar(
         insert(User)
-        .values(
-            id=uuid.uuid4(),
-            email=address,
-            password_hash=password_hash,
-            display_name=name,
-            preferred_language=language,
-        )
+        .values(password_hash=password_hash, **values)
         .on_conflict_do_nothing(index_elements=[User.email])
-        .returning(User.id)
+        .returning(User)
     )
-    if user_id is None:
-        raise EmailTaken(field="email")
-    user = await session.get_one(User, user_id)
+    if user is None:
+        user = User(password_hash="", created_at=await _db_now(session), **values)
     return Profile(user, ())
 
 
 async def login(
-    session: AsyncSession, *, email: str, password: str, policy: SignInPolicy
+    session: AsyncSession, *, email: str, password: str, client: str, policy: SignInPolicy
 ) -> Attempt[SignedIn]:
     """A bearer token for the right password. Whether the email exists is never revealed:
     an unknown email costs the same hash check and fails with the same error, and both
-    count towards the same throttle."""
+    count towards the same throttle: per email and `client` address, and per client."""
     address = normalise_email(email)
     _password_size(password)
-    refusal = await _check_not_throttled(session, address, policy)
+    await throttling.lock_client(session, client)
+    refusal = await _check_not_throttled(session, address, client, policy)
     if refusal is not None:
         return Attempt(refusal=refusal)
     user = await session.scalar(select(User).where(User.email == address))
     if user is None:
         await passwords.verify_against_nothing(password)
     elif await passwords.verify_password(user.password_hash, password):
-        await _forget_failures(session, address)
+        await _forget_failures(session, address, client)
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = await passwords.hash_password(password)
         token, expires_at = await _issue_token(session, user.id, policy.token_ttl)
         return Attempt(SignedIn(token, expires_at, await _profile(session, user)))
-    await _record_failure(session, address)
+    session.add(throttling.failure(tokens.digest(address), client))
+    await session.flush()
     return Attempt(refusal=LoginFailed())
+
+
+async def admit(session: AsyncSession, *, client: str, limit: RequestLimit) -> None:
+    """Count a request from `client`; refuses it (TooManyLoginAttempts for a login,
+    TooManyRequests otherwise) while the client is over the limit of its window. Run it in
+    a transaction of its own, before the request's work, so that requests which fail still
+    count and refused ones cost nothing else."""
+    wait = await throttling.count_request(session, client, limit)
+    if wait is None:
+        return
+    if limit.action is ClientAction.LOGIN:
+        raise TooManyLoginAttempts(wait)
+    raise TooManyRequests(wait)
 
 
 async def logout(session: AsyncSession, token: str | None) -> bool:
@@ -345,40 +385,22 @@ async def _issue_token(
 
 
 async def _check_not_throttled(
-    session: AsyncSession, address: str, policy: SignInPolicy
+    session: AsyncSession, address: str, client: str, policy: SignInPolicy
 ) -> TooManyLoginAttempts | None:
-    """Refuse once `failures_allowed` failures for this email lie within the window.
-
-    Checks for one email are serialised by an advisory lock held until commit, so parallel
-    guesses cannot all slip under the limit. The wait ends when the oldest of the most
-    recent `failures_allowed` failures leaves the window."""
-    email_hash = tokens.digest(address)
-    await session.execute(
-        select(func.pg_advisory_xact_lock(_LOGIN_LOCK_SPACE, func.hashtext(email_hash)))
-    )
-    wait = await session.scalar(
-        select(
-            type_coerce(LoginAttempt.attempted_at + policy.failure_window - func.now(), Interval)
-        )
-        .where(
-            LoginAttempt.email_hash == email_hash,
-            LoginAttempt.attempted_at > func.now() - policy.failure_window,
-        )
-        .order_by(LoginAttempt.attempted_at.desc())
-        .offset(max(policy.failures_allowed - 1, 0))
-        .limit(1)
-    )
+    """Refused while this client must still wait after its failures (identity.throttling).
+    Refusals are not failures: trying on while refused does not make the wait longer.
+    The caller holds the client's lock (`throttling.lock_client`)."""
+    wait = await throttling.failure_wait(session, tokens.digest(address), client, policy.throttle)
     return None if wait is None else TooManyLoginAttempts(wait)
 
 
-async def _record_failure(session: AsyncSession, address: str) -> None:
-    session.add(LoginAttempt(email_hash=tokens.digest(address)))
-    await session.flush()
-
-
-async def _forget_failures(session: AsyncSession, address: str) -> None:
+async def _forget_failures(session: AsyncSession, address: str, client: str) -> None:
+    # Only this client's: a success here says nothing about the guesses made elsewhere.
     await session.execute(
-        delete(LoginAttempt).where(LoginAttempt.email_hash == tokens.digest(address))
+        delete(LoginAttempt).where(
+            LoginAttempt.email_hash == tokens.digest(address),
+            LoginAttempt.client_hash == throttling.client_hash(client),
+        )
     )
 
 
@@ -579,7 +601,7 @@ async def _invitations(session: AsyncSession, condition: object) -> tuple[Invita
 
 
 async def delete_my_account(
-    session: AsyncSession, actor: Actor, *, password: str, policy: SignInPolicy
+    session: AsyncSession, actor: Actor, *, password: str, client: str, policy: SignInPolicy
 ) -> Attempt[None]:
     """Delete the signed-in user after re-checking their password, with their sessions,
     memberships, received invitations and login failures. Invitations they sent stay,
@@ -587,19 +609,24 @@ async def delete_my_account(
 
     Records the law requires us to keep (payments, invoices: later issues) reference
     users with ON DELETE SET NULL, so they survive without the personal details.
-    Wrong passwords count towards the sign-in throttle, so a stolen token cannot be
-    used to guess the password here."""
+    Wrong passwords count towards the sign-in throttle of the account's email and this
+    client, so a stolen token cannot be used to guess the password here."""
+    # The client's lock before the user's row, in the order a login takes them.
+    await throttling.lock_client(session, client)
     user = await _current_user(session, actor, for_update=True)
     _password_size(password)
-    refusal = await _check_not_throttled(session, user.email, policy)
+    refusal = await _check_not_throttled(session, user.email, client, policy)
     if refusal is not None:
         return Attempt(refusal=refusal)
     if not await passwords.verify_password(user.password_hash, password):
-        await _record_failure(session, user.email)
+        session.add(throttling.failure(tokens.digest(user.email), client))
+        await session.flush()
         return Attempt(refusal=WrongPassword(field="password"))
     await _check_not_last_manager(session, user.id)
     await session.execute(delete(Invitation).where(Invitation.email == user.email))
-    await _forget_failures(session, user.email)
+    await session.execute(
+        delete(LoginAttempt).where(LoginAttempt.email_hash == tokens.digest(user.email))
+    )
     await session.execute(delete(User).where(User.id == user.id))
     return Attempt()
 
@@ -634,14 +661,15 @@ async def purge_expired_credentials(
     session: AsyncSession, *, keep_failures_for: timedelta = LOGIN_FAILURE_RETENTION
 ) -> int:
     """Delete what no longer grants or limits anything: expired or revoked bearer tokens,
-    login failures older than `keep_failures_for`, and invitations that expired unaccepted
-    (accepted ones stay as the record of who let whom in). Returns the rows removed.
-    Idempotent; the caller commits."""
+    login failures older than `keep_failures_for`, request counts of windows that have
+    ended, and invitations that expired unaccepted (accepted ones stay as the record of
+    who let whom in). Returns the rows removed. Idempotent; the caller commits."""
     statements = (
         delete(AuthToken).where(
             or_(AuthToken.expires_at <= func.now(), AuthToken.revoked_at.is_not(None))
         ),
         delete(LoginAttempt).where(LoginAttempt.attempted_at <= func.now() - keep_failures_for),
+        delete(ClientRequestCount).where(ClientRequestCount.counted_until <= func.now()),
         delete(Invitation).where(
             Invitation.accepted_at.is_(None), Invitation.expires_at <= func.now()
         ),

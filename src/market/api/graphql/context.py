@@ -33,6 +33,8 @@ class Context(BaseContext, kw_only=True):
     # The configured search engine (Meilisearch or PostgreSQL), for the search service.
     search_backend: SearchBackend
     bearer_token: str | None = None
+    # Where the request came from, for the limits per client (see `client_address`).
+    client_address: str = ""
     # Per-request DataLoaders, keyed by name, created on first use.
     loaders: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -64,6 +66,23 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def client_address(connection: ASGIConnection[Any, Any, Any, Any], trusted_header: str) -> str:
+    """The client's address: the connection's peer, or with a trusted proxy's header
+    configured, the right-most entry of that header. A proxy appends the address it saw to
+    whatever the client sent, so only that last entry is the proxy's own word; entries to
+    its left are the client's to invent. Without the header (a request that bypassed the
+    proxy) the peer it came from is the client."""
+    if trusted_header:
+        entries = [
+            entry.strip()
+            for line in connection.headers.getall(trusted_header, [])
+            for entry in line.split(",")
+        ]
+        if entries and entries[-1]:
+            return entries[-1]
+    return connection.client.host if connection.client else ""
+
+
 def make_context_getter(db: Database, settings: Settings, search_backend: SearchBackend) -> Any:
     async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
         token = bearer_token(request)
@@ -76,6 +95,7 @@ def make_context_getter(db: Database, settings: Settings, search_backend: Search
             settings=settings,
             actor=actor,
             bearer_token=token,
+            client_address=client_address(request, settings.trusted_proxy_header),
             search_backend=search_backend,
         )
 

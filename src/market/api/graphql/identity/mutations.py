@@ -21,21 +21,58 @@ from market.api.graphql.identity.types import (
 from market.catalog import service as catalog
 from market.identity import service
 from market.identity.models import OrganisationKind
+from market.identity.throttling import ClientAction, FailureThrottle, RequestLimit
 from market.settings import Settings
 
 
 def sign_in_policy(settings: Settings) -> service.SignInPolicy:
     return service.SignInPolicy(
         token_ttl=timedelta(hours=settings.token_ttl_hours),
-        failures_allowed=settings.login_failures_allowed,
-        failure_window=timedelta(minutes=settings.login_failure_window_minutes),
+        throttle=FailureThrottle(
+            allowed_per_account=settings.login_failures_allowed,
+            allowed_per_client=settings.login_client_failures_allowed,
+            first_delay=timedelta(seconds=settings.login_first_delay_seconds),
+            max_delay=timedelta(minutes=settings.login_max_delay_minutes),
+            window=timedelta(minutes=settings.login_failure_window_minutes),
+        ),
     )
+
+
+def request_limit(settings: Settings, action: ClientAction) -> RequestLimit:
+    allowed = {
+        ClientAction.REGISTER: settings.register_requests_per_client,
+        ClientAction.LOGIN: settings.login_requests_per_client,
+        ClientAction.ACCEPT_INVITATION: settings.accept_invitation_requests_per_client,
+    }[action]
+    return RequestLimit(action, allowed, timedelta(minutes=settings.client_limit_window_minutes))
+
+
+async def admit(info: Info, action: ClientAction) -> None:
+    """Count the request against its client's limit, in a transaction of its own: it stays
+    counted whatever becomes of the request."""
+    async with info.context.transaction() as session:
+        await service.admit(
+            session,
+            client=info.context.client_address,
+            limit=request_limit(info.context.settings, action),
+        )
 
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Create a learner account (no memberships). Then `login`.")
+    @strawberry.mutation(
+        description=(
+            "Create a learner account (no memberships). Then `login`. Whether the email "
+            "already has an account is not revealed: the answer is the same either way, a "
+            "user built from the input, but for an existing email that user (and its id) "
+            "is not stored, and signing in with this password fails. Passwords on a list "
+            "of common ones are refused (BAD_USER_INPUT, reason PasswordTooCommon). "
+            "Limited per client address (FORBIDDEN, reason TooManyRequests, the message "
+            "says how long to wait)."
+        )
+    )
     async def register(self, info: Info, input: RegisterInput) -> User:
+        await admit(info, ClientAction.REGISTER)
         async with info.context.transaction() as session:
             profile = await service.register(
                 session,
@@ -49,16 +86,21 @@ class IdentityMutation:
     @strawberry.mutation(
         description=(
             "Sign in. Wrong email and wrong password fail alike (UNAUTHENTICATED, reason "
-            "LoginFailed). After repeated failures for one email, attempts are refused for a "
-            "while (FORBIDDEN, reason TooManyLoginAttempts, the message says how long)."
+            "LoginFailed). After repeated failures for one email from one client address, "
+            "or for any emails from one address, or too many attempts from one address, "
+            "that address must wait, longer with every further failure (FORBIDDEN, reason "
+            "TooManyLoginAttempts, the message says how long). Failures elsewhere never "
+            "hold back a sign-in from another address."
         )
     )
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        await admit(info, ClientAction.LOGIN)
         async with info.context.transaction() as session:
             attempt = await service.login(
                 session,
                 email=email,
                 password=password,
+                client=info.context.client_address,
                 policy=sign_in_policy(info.context.settings),
             )
         # Committed first: a failed attempt is remembered even though this request fails.
@@ -112,9 +154,13 @@ class IdentityMutation:
         return IssuedInvitation.of(issued)
 
     @strawberry.mutation(
-        description="Join the organisation of an invitation sent to the signed-in email address."
+        description=(
+            "Join the organisation of an invitation sent to the signed-in email address. "
+            "Limited per client address (FORBIDDEN, reason TooManyRequests)."
+        )
     )
     async def accept_invitation(self, info: Info, token: str) -> Membership:
+        await admit(info, ClientAction.ACCEPT_INVITATION)
         async with info.context.transaction() as session:
             membership = await service.accept_invitation(session, info.context.actor, token)
         return Membership.of(membership)
@@ -132,6 +178,7 @@ class IdentityMutation:
                 session,
                 info.context.actor,
                 password=password,
+                client=info.context.client_address,
                 policy=sign_in_policy(info.context.settings),
             )
         # Committed first: a wrong password counts towards the sign-in throttle.
