@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar
 
@@ -47,7 +47,13 @@ from market.db import driver
 from market.geo import service as geo
 from market.identity.models import Organisation, OrganisationKind
 from market.identity.policies import Actor
-from market.kernel.pagination import InvalidCursor, Page, PageRequest, encode_cursor
+from market.kernel.pagination import (
+    InvalidCursor,
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+)
 
 T = TypeVar("T")
 
@@ -711,12 +717,17 @@ def _newest_page(rows: list[Course], first: int, total: int) -> Page[Course]:
     return Page(items, len(rows) > first, end, total)
 
 
-def _created_cursor(key: tuple[Any, ...]) -> tuple[datetime, uuid.UUID]:
+def _created_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (created, id) a cursor of _newest_page holds. Its time is aware, as ours are, and
+    within years 1..9999 in UTC: beyond, the driver would fail on it, not InvalidCursor."""
+    created, last_id = decode_cursor(cursor, (str, str))
     try:
-        created, last_id = key
-        return datetime.fromisoformat(created), uuid.UUID(last_id)
-    except (TypeError, ValueError):
-        raise InvalidCursor(field="after") from None
+        at, after_id = datetime.fromisoformat(created), uuid.UUID(last_id)
+        if at.tzinfo is not None:
+            return at.astimezone(UTC), after_id
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidCursor(field="after")
 
 
 # -- intakes -----------------------------------------------------------------------------

@@ -28,8 +28,8 @@ class InvalidPageSize(InvalidInput):
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     first: int = DEFAULT_PAGE_SIZE
-    # The sort key of the last item already seen, decoded from the client's cursor.
-    after: tuple[Any, ...] | None = None
+    # The client's cursor as sent: the listing that made it reads it (see decode_cursor).
+    after: str | None = None
 
     @classmethod
     def parse(
@@ -38,7 +38,7 @@ class PageRequest:
         size = DEFAULT_PAGE_SIZE if first is None else first
         if not 1 <= size <= min(limit, MAX_PAGE_SIZE):
             raise InvalidPageSize(field="first")
-        return cls(size, decode_cursor(after) if after else None)
+        return cls(size, after or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,9 @@ def encode_cursor(key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, ...]:
+def decode_cursor(cursor: str, shape: Sequence[type]) -> tuple[Any, ...]:
+    """The sort key a cursor holds: one JSON value of each type in `shape`, in order (a
+    bool is no int). Anything else, a cursor of another listing too, is InvalidCursor."""
     if len(cursor) > 500:
         raise InvalidCursor(field="after")
     try:
@@ -62,6 +64,10 @@ def decode_cursor(cursor: str) -> tuple[Any, ...]:
         key = json.loads(raw)
     except (binascii.Error, ValueError):
         raise InvalidCursor(field="after") from None
-    if not isinstance(key, list) or not key:
+    if (
+        not isinstance(key, list)
+        or len(key) != len(shape)
+        or any(type(value) is not kind for value, kind in zip(key, shape, strict=True))
+    ):
         raise InvalidCursor(field="after")
     return tuple(key)

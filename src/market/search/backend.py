@@ -11,10 +11,10 @@ engine's order.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from market.db.driver import Reader
-from market.kernel.pagination import InvalidCursor, PageRequest, encode_cursor
+from market.kernel.pagination import InvalidCursor, PageRequest, decode_cursor, encode_cursor
 from market.search.criteria import CourseSearch, SearchResult, SearchSort
 
 # Deeper than this nobody reads; it bounds the engines' work (Meilisearch's default
@@ -35,11 +35,9 @@ def offset_of(sort: SearchSort, page: PageRequest) -> int:
     """Where the requested page starts; raises InvalidCursor for a foreign cursor."""
     if page.after is None:
         return 0
-    key: tuple[Any, ...] = page.after
-    if len(key) != 2 or key[0] != sort.value:
-        raise InvalidCursor(field="after")
-    offset = key[1]
-    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 < offset <= MAX_OFFSET:
+    offset: int
+    sort_value, offset = decode_cursor(page.after, (str, int))
+    if sort_value != sort.value or not 0 < offset <= MAX_OFFSET:
         raise InvalidCursor(field="after")
     return offset
 

@@ -10,7 +10,7 @@ import pytest
 
 from market.catalog.models import Format, Level, Route, ScheduleKind
 from market.db.database import Database
-from market.kernel.pagination import PageRequest, decode_cursor
+from market.kernel.pagination import PageRequest
 from market.search import service
 from market.search.backend import SearchBackend
 from market.search.criteria import (
@@ -276,7 +276,7 @@ async def test_pages_follow_each_other_without_gaps(
     after = None
     for _ in range(4):
         async with db.reader() as session:
-            page = PageRequest(2, decode_cursor(after) if after else None)
+            page = PageRequest(2, after)
             result = await service.search_courses(
                 session, CourseSearch(sort=SearchSort.PRICE), page, backend=search_backend
             )
