@@ -123,6 +123,7 @@ class CourseSearch:
     formats: Sequence[Format] = field(default_factory=tuple)
     # True: only formats in ONLINE_FORMATS (online or blended).
     online: bool = False
+    # search.service.UNLIMITED_WAIT_WEEKS or more is no limit.
     max_wait_weeks: int | None = None
     # Expected start strictly before this local date.
     starts_before: date | None = None

@@ -24,8 +24,8 @@ class PriceRangeInverted(InvalidInput):
 
 
 class RadiusOutOfRange(InvalidInput):
-    def __init__(self, limit: float) -> None:
-        super().__init__(f"Search within more than 0 and at most {limit:g} km.", field="radiusKm")
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__(f"Search within {low:g} to {high:g} km.", field="radiusKm")
 
 
 class UnknownSearchPostcode(InvalidInput):

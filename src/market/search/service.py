@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -21,8 +20,14 @@ T = TypeVar("T")
 MAX_QUERY_LENGTH = 200
 # 342 municipalities exist; a longer list is not a search but a mistake.
 MAX_FILTER_VALUES = 50
-# The Netherlands is about 300 km across: a wider circle is a mistake, not a search.
+# The Netherlands is about 300 km across: a wider circle is a mistake, not a search. A
+# narrower one than a street holds no school either, and radii near zero underflow the
+# distance arithmetic.
+MIN_RADIUS_KM = 0.1
 MAX_RADIUS_KM = 250.0
+# A wait this long is no limit at all; looser limits must never find less, and far larger
+# ones would overflow the date arithmetic.
+UNLIMITED_WAIT_WEEKS = 5200
 
 _POSTGRES = PostgresSearch()
 
@@ -57,8 +62,8 @@ async def resolve_near(reader: driver.Reader, near: NearPostcode) -> Near:
     """The circle around the postcode area's centroid. Only the PC4 area counts: a bare
     postcode names no municipality, so an unknown area is an error, not a fallback."""
     radius = near.radius_km
-    if not (math.isfinite(radius) and 0 < radius <= MAX_RADIUS_KM):
-        raise errors.RadiusOutOfRange(MAX_RADIUS_KM)
+    if not MIN_RADIUS_KM <= radius <= MAX_RADIUS_KM:
+        raise errors.RadiusOutOfRange(MIN_RADIUS_KM, MAX_RADIUS_KM)
     try:
         place = await geo.locate_postcode(reader, near.postcode, field="postcode")
     except UnknownPostcode:
@@ -74,6 +79,9 @@ async def checked(reader: driver.Reader, criteria: CourseSearch) -> CourseSearch
             raise errors.SearchQueryTooLong(MAX_QUERY_LENGTH)
         query = query.strip() or None
     _check_numbers(criteria)
+    max_wait_weeks = criteria.max_wait_weeks
+    if max_wait_weeks is not None and max_wait_weeks >= UNLIMITED_WAIT_WEEKS:
+        max_wait_weeks = None
     for values, field in (
         (criteria.routes, "routes"),
         (criteria.levels, "levels"),
@@ -103,6 +111,7 @@ async def checked(reader: driver.Reader, criteria: CourseSearch) -> CourseSearch
         price_bands=_unique(criteria.price_bands),
         schedule_kinds=_unique(criteria.schedule_kinds),
         formats=_unique(criteria.formats),
+        max_wait_weeks=max_wait_weeks,
         contracted_by=contracted_by,
     )
 

@@ -33,7 +33,7 @@ class NearInput:
         description="A Dutch postcode (1011 AB) or its four digits; distances are measured "
         "from the centroid of its four-digit area."
     )
-    radius_km: float = strawberry.field(description="More than 0, at most 250.")
+    radius_km: float = strawberry.field(description="At least 0.1, at most 250.")
 
 
 @strawberry.input(
@@ -73,7 +73,8 @@ class CourseFilter:
     )
     max_wait_weeks: int | None = strawberry.field(
         default=None,
-        description="Expected start at most this many weeks from today (see waitWeeks).",
+        description="Expected start at most this many weeks from today (see waitWeeks); "
+        "5200 (a century) or more: no limit.",
     )
     starts_before: date | None = strawberry.field(
         default=None, description="Expected start before this date."
