@@ -24,6 +24,7 @@ from market.api.graphql.execution import Executor
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
+from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
@@ -56,5 +57,6 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
             lambda: ValidationCache(maxsize=1000),
             lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            InputEdge,
         ],
     )
