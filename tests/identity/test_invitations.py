@@ -355,3 +355,40 @@ async def test_who_may_invite_into_a_municipality(
     else:
         assert result.error_code == code
         assert await identity_rows(db) == before
+
+
+async def test_an_invitation_to_a_look_alike_address_reaches_the_plain_one(
+    gql: GraphQLClient, db: Database
+) -> None:
+    owner = await actors.provider_staff(db)
+    invitee = await actors.add_person(db, email="redacteur@example.test")
+    assert owner.organisation_id is not None
+    full_width = "".join(chr(ord(character) + 0xFEE0) for character in "REDACTEUR")
+
+    issued = (
+        await gql(
+            INVITE,
+            invite_input(owner.organisation_id, f"{full_width}@example.test"),
+            token=owner.token,
+        )
+    ).ok()["inviteMember"]
+    accepted = await gql(ACCEPT, {"token": issued["acceptanceToken"]}, token=invitee.token)
+
+    assert issued["email"] == "redacteur@example.test"
+    assert accepted.ok()["acceptInvitation"]["role"] == "EDITOR"
+
+
+async def test_an_invitation_to_a_bidirectional_override_is_refused(
+    gql: GraphQLClient, db: Database
+) -> None:
+    owner = await actors.provider_staff(db)
+    assert owner.organisation_id is not None
+
+    result = await gql(
+        INVITE,
+        invite_input(owner.organisation_id, "\u202eredacteur@example.test"),
+        token=owner.token,
+    )
+
+    assert (result.error_code, result.error_field) == ("BAD_USER_INPUT", "email")
+    assert await count(db, "invitations") == 0

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
 from market.db.database import Database
-from market.identity import throttling, tokens
+from market.identity import service, throttling, tokens
 from market.identity.models import LoginAttempt
 from market.settings import Settings
 from tests.identity.clients import PROXY_HEADER, ClientAt
@@ -225,6 +225,29 @@ async def test_failures_are_stored_as_hashes(attacker: ClientAt, db: Database) -
         )
         == 1
     )
+
+
+async def test_with_no_failures_allowed_only_a_failure_makes_one_wait(db: Database) -> None:
+    person = await actors.learner(db)
+    throttle = throttling.FailureThrottle(
+        allowed_per_account=0,
+        allowed_per_client=0,
+        first_delay=timedelta(seconds=30),
+        max_delay=timedelta(minutes=1),
+        window=timedelta(hours=1),
+    )
+    policy = service.SignInPolicy(token_ttl=timedelta(hours=1), throttle=throttle)
+
+    async def login(password: str) -> object:
+        async with db.transaction() as session:
+            attempt = await service.login(
+                session, email=person.email, password=password, client=OWNER, policy=policy
+            )
+        return attempt.refusal
+
+    assert await login(actors.PASSWORD) is None
+    assert type(await login("not the password")).__name__ == "LoginFailed"
+    assert type(await login(actors.PASSWORD)).__name__ == "TooManyLoginAttempts"
 
 
 async def _age_failures(db: Database, by: timedelta) -> None:

@@ -140,13 +140,14 @@ async def failure_wait(
         )
     ).one()
     account_failures, account_last, client_failures, client_last, now = row
+    # No failure, no wait: even where none are allowed (`last` is None then).
     waits = [
         last + delay - now
         for failures, last, allowed in (
             (account_failures, account_last, throttle.allowed_per_account),
             (client_failures, client_last, throttle.allowed_per_client),
         )
-        if (delay := throttle.delay(failures, allowed)) is not None
+        if last is not None and (delay := throttle.delay(failures, allowed)) is not None
     ]
     wait = max(waits, default=timedelta(0))
     return wait if wait > timedelta(0) else None
