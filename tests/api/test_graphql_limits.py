@@ -19,17 +19,9 @@ from market.api.graphql.limits import LIST_SIZE, measure
 from market.api.graphql.schema import build_schema
 from market.app import create_app
 from market.settings import Settings
-from tests.support.graphql import GraphQLClient
+from tests.support.graphql import GraphQLClient, doubling_fragments
 
 SCHEMA = build_schema()._schema
-
-
-def doubling_fragments(levels: int) -> str:
-    """Each fragment spreads the one before it twice: 2^levels fields, in a 2 KB text."""
-    fragments = ["fragment F0 on Query { __typename }"] + [
-        f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)
-    ]
-    return f"query {{ ...F{levels} }} " + " ".join(fragments)
 
 
 def cost(query: str) -> int:
