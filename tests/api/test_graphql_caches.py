@@ -1,29 +1,53 @@
-"""Parsing and validating a query text happens once; repeats come from the caches."""
+"""Parsing and validating a query happens once: repeats come from the caches, and so do
+the same query's other spellings (comments, spacing), which are validated as one."""
 
 from __future__ import annotations
 
 from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
 
-from tests.support.graphql import GraphQLClient
+from market.api.graphql.schema import build_schema
 
-# The size build_schema gives both caches.
+# The size build_schema gives the parser cache.
 CACHE_SIZE = 1000
 
 
-async def test_a_repeated_query_is_parsed_and_validated_once(gql: GraphQLClient) -> None:
-    query = "query CachedRegions { labourMarketRegions { code } }"
-    parse, validate = _get_parse_cache(CACHE_SIZE), _get_validate_cache(CACHE_SIZE)
-    (await gql(query)).ok()
-    parsed, validated = parse.cache_info(), validate.cache_info()
+async def test_a_repeated_query_is_parsed_and_validated_once() -> None:
+    schema = build_schema()
+    query = "query CachedName { __typename }"
+    parse = _get_parse_cache(CACHE_SIZE)
+    assert (await schema.execute(query)).data == {"__typename": "Query"}
+    parsed, validated = parse.cache_info(), schema.validation_cache.validated
 
-    (await gql(query)).ok()
+    assert (await schema.execute(query)).data == {"__typename": "Query"}
 
     assert (parse.cache_info().hits, parse.cache_info().misses) == (
         parsed.hits + 1,
         parsed.misses,
     )
-    assert (validate.cache_info().hits, validate.cache_info().misses) == (
-        validated.hits + 1,
-        validated.misses,
-    )
+    assert schema.validation_cache.validated == validated == 1
+
+
+async def test_comments_and_spacing_do_not_make_a_query_new_to_validation() -> None:
+    schema = build_schema()
+    spellings = [
+        "query Spelled { __typename }",
+        "# a comment of its own\nquery Spelled { __typename }",
+        "query   Spelled {\n  __typename # and another\n}",
+    ]
+
+    for text in spellings:
+        assert (await schema.execute(text)).data == {"__typename": "Query"}
+
+    assert schema.validation_cache.validated == 1
+
+
+async def test_a_refused_query_stays_refused_from_the_cache() -> None:
+    schema = build_schema()
+    deep = "{" + " a {" * 13 + " b" + " }" * 13 + " }"
+
+    first, again = await schema.execute(deep), await schema.execute("#again\n" + deep)
+
+    assert first.errors is not None
+    assert again.errors is not None
+    assert [e.message for e in first.errors] == [e.message for e in again.errors]
+    assert schema.validation_cache.validated == 1

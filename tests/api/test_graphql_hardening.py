@@ -39,7 +39,8 @@ async def test_a_query_deeper_than_the_limit_is_refused(gql: GraphQLClient) -> N
     result = await gql(query)
     assert result.data is None
     assert set(result.error_codes) == {BAD_USER_INPUT}
-    assert "exceeds maximum operation depth of 12" in result.errors[0]["message"]
+    assert result.errors[0]["message"] == "The query nests 13 levels deep; at most 12 are allowed."
+    assert result.errors[0]["extensions"]["reason"] == "QueryTooDeep"
 
 
 async def test_a_query_of_too_many_tokens_is_refused(gql: GraphQLClient) -> None:
@@ -56,7 +57,8 @@ async def test_more_aliases_than_the_limit_are_refused(gql: GraphQLClient) -> No
     result = await gql("{" + fifteen + " r15: labourMarketRegions { code } }")
     assert result.data is None
     assert result.error_codes == [BAD_USER_INPUT]
-    assert result.errors[0]["message"] == "16 aliases found. Allowed: 15"
+    assert result.errors[0]["message"] == "The query uses 16 aliases; at most 15 are allowed."
+    assert result.errors[0]["extensions"]["reason"] == "TooManyAliases"
 
 
 def paginated_query_fields() -> list[str]:

@@ -53,8 +53,11 @@ import asyncpg
 import httpx
 import psutil
 import psycopg
+from graphql import parse, specified_rules
 from litestar.testing import AsyncTestClient
 
+from market.api.graphql.limits import ValidationCache
+from market.api.graphql.schema import build_schema
 from market.app import create_app
 from market.db import embedded
 from market.db.database import READ_SETTINGS, Database
@@ -62,6 +65,7 @@ from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.searches import SEARCH, Search, searches
+from tests.support.graphql import doubling_fragments
 from tests.support.statements import Statement, recording_statements
 
 BENCH_DIR = Path(".bench")
@@ -383,6 +387,36 @@ def raw_caller(pool: asyncpg.Pool, replays: dict[str, Replay]) -> Any:
     return call
 
 
+# -- validation ----------------------------------------------------------------------------
+
+# The search README.md's "Try it" sends.
+README_SEARCH = """{ searchCourses(filter: {routes: [B1], evening: true, regionCodes: ["AM18"]},
+  sort: PRICE, first: 3) { totalCount nodes { expectedStart waitWeeks course { title priceCents
+  pricePerHourCents provider { name } } } facets { field values { value label count } } } }"""
+
+
+def validation_ms(runs: int = 50) -> dict[str, float]:
+    """Validating a document afresh (graphql-core's rules and the limits, no cache), in ms:
+    the median of `runs`. The doubling fragments are refused for their cost."""
+    schema = build_schema()
+    documents = {
+        "f16_doubling_fragments": doubling_fragments(16),
+        "f39_doubling_fragments": doubling_fragments(39),
+        "readme_search": README_SEARCH,
+    }
+    timings: dict[str, float] = {}
+    for name, text in documents.items():
+        document = parse(text)
+        spent = []
+        for _ in range(runs):
+            cache = ValidationCache(schema.validation_cache.rules)
+            started = time.perf_counter()
+            cache.errors(schema._schema, document, tuple(specified_rules))
+            spent.append(time.perf_counter() - started)
+        timings[name] = statistics.median(spent) * 1000
+    return timings
+
+
 # -- report --------------------------------------------------------------------------------
 
 
@@ -485,6 +519,8 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
     speeds = result["host_loop_ms_by_round"]
     print(f"host speed: a fixed loop took {min(speeds):.0f} to {max(speeds):.0f} ms of CPU "
           "across the rounds (lower is faster)")  # fmt: skip
+    print("validation, ms (no cache): " + ", ".join(
+        f"{name} {ms:.2f}" for name, ms in result["validation_ms"].items()))  # fmt: skip
     print(f"seed: {result['seed_seconds']:.0f} s"
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 
@@ -538,6 +574,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     await pool.close()
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers)
     result["host_loop_ms_by_round"] = _rounded(speeds)
+    result["validation_ms"] = _rounded(validation_ms())
     print_report(graphql, raw, result)
     return result
 

@@ -54,3 +54,13 @@ class GraphQLClient:
         )
         assert response.status_code < 500, response.text
         return Result(response.status_code, response.json())
+
+
+def doubling_fragments(levels: int) -> str:
+    """A 2 KB document whose every fragment spreads the one before it twice: 2^levels
+    fields once expanded (the attack that froze the server before fragments were measured
+    once)."""
+    fragments = ["fragment F0 on Query { __typename }"] + [
+        f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)
+    ]
+    return f"query {{ ...F{levels} }} " + " ".join(fragments)

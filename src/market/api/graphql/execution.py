@@ -29,6 +29,7 @@ twice is harmless, which is what makes that fallback safe.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import operator
 import weakref
@@ -39,6 +40,7 @@ from graphql import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
     GraphQLBoolean,
+    GraphQLError,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
@@ -50,6 +52,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLString,
+    OperationType,
     Undefined,
     is_leaf_type,
 )
@@ -58,6 +61,8 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from market.api.graphql.limits import QueryTimedOut
 
 Reader = Callable[[Any], Any]
 
@@ -143,6 +148,38 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # Likewise: the selection's one function, None when not plain all the way down or
         # when some value under it was not plain (so that a list of such objects tries once).
         self._builds: dict[int, tuple[GroupedFieldSet, Reader | None]] = {}
+
+    # Seconds a query may run before it is stopped; None: no limit (see within_budget).
+    time_budget: float | None = None
+
+    @classmethod
+    def within_budget(cls, seconds: float) -> type[Executor]:
+        """The executor stopping a query that runs past `seconds`. A mutation always runs to
+        its end: stopping it could leave its commit's outcome unknown to its client."""
+        return type(cls.__name__, (cls,), {"time_budget": seconds})
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        result = super().execute_operation(serially)
+        seconds = self.time_budget
+        if (
+            seconds is None
+            or not self.is_awaitable(result)
+            or self.operation.operation is not OperationType.QUERY
+        ):
+            return result
+
+        async def within_budget() -> Any:
+            try:
+                async with asyncio.timeout(seconds):
+                    return await result
+            except TimeoutError:
+                stopped = QueryTimedOut(seconds)
+                self.collected_errors.add(
+                    GraphQLError(stopped.message, original_error=stopped), None
+                )
+                return self.build_response(None)
+
+        return within_budget()
 
     def execute_fields(
         self,

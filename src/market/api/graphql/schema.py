@@ -6,14 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -24,6 +17,7 @@ from market.api.graphql.execution import Executor
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
+from market.api.graphql.limits import Limits, ValidationCache, limits_rule
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
@@ -33,30 +27,40 @@ Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
 
 
 class MarketSchema(strawberry.Schema):
+    # Set by build_schema: the cache its requests validate through.
+    validation_cache: ValidationCache
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Logging happens in errors.translate, which knows expected from unexpected."""
 
 
 def build_schema(settings: Settings | None = None) -> MarketSchema:
     settings = settings or Settings()
-    # The limiters' validation rules are built once per schema. Each limiter instance makes
-    # a new rule class, and ValidationCache keys on the document *and* the rules: with a
-    # limiter per request no request would ever hit the cache.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
-    ]
-    return MarketSchema(
+    # One cache per schema: its rules carry this schema's limits.
+    validation = ValidationCache(
+        [
+            limits_rule(
+                Limits(
+                    max_depth=settings.graphql_max_depth,
+                    max_aliases=settings.graphql_max_aliases,
+                    max_cost=settings.graphql_max_cost,
+                    max_page_size=settings.graphql_max_page_size,
+                )
+            )
+        ]
+    )
+    schema = MarketSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=not settings.debug),
-        execution_context_class=Executor,
+        execution_context_class=Executor.within_budget(settings.graphql_time_budget_ms / 1000),
         extensions=[
             # Factories, not instances: a fresh extension per request (the caches are shared).
             lambda: ParserCache(maxsize=1000),
-            lambda: ValidationCache(maxsize=1000),
-            lambda: AddValidationRules(limits),
+            validation.extension(),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             InputEdge,
         ],
     )
+    schema.validation_cache = validation
+    return schema
