@@ -22,7 +22,7 @@ from typing import Any
 
 import graphql
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 from litestar.testing import AsyncTestClient
@@ -232,3 +232,63 @@ def test_the_generator_sees_queries_and_mutations() -> None:
     assert schema.query_type is not None
     assert schema.mutation_type is not None
     assert schema.mutation_type.fields
+
+
+# Well-formed values only: the text is what the next test spoils.
+PLAIN_SCALARS: dict[str, st.SearchStrategy[graphql.ValueNode]] = {
+    "Date": st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+    .map(date.isoformat)
+    .map(nodes.String),
+    "DateTime": st.just(nodes.String("2027-01-04T09:00:00+00:00")),
+    "Time": st.just(nodes.String("18:30:00")),
+    "JSON": st.just(nodes.String('{"a": 1}')),
+}
+TEXT_OPERATIONS = st.sampled_from(sorted(name for name, takes in ROOT_FIELDS.items() if takes))
+TEXT_OPERATIONS = TEXT_OPERATIONS.flatmap(
+    lambda field: from_schema(
+        SCHEMA, fields=[field], custom_scalars=PLAIN_SCALARS, allow_null=False
+    )
+)
+
+
+@settings(
+    derandomize=True,
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(operation=TEXT_OPERATIONS, data=st.data())
+async def test_a_control_character_in_any_text_argument_is_refused_by_name(
+    http: AsyncTestClient[Any], operation: str, data: st.DataObject
+) -> None:
+    """One text of a valid operation spoiled with a NUL or another control character: the
+    answer names the field and changes nothing, whatever the field. (The run above mostly
+    spoils values that other rules refuse first: this one fails when the edge check is
+    gone.)"""
+    document = graphql.parse(operation)
+    texts = _string_values(document)
+    assume(texts)
+    spoiled = data.draw(st.sampled_from(texts))
+    control = data.draw(st.sampled_from(["\x00", "\x01", "\x1b", "\x1f"]))
+    object.__setattr__(spoiled, "value", spoiled.value + control)
+
+    response = await http.post("/graphql", json={"query": graphql.print_ast(document)})
+
+    assert response.status_code == 200, response.text
+    errors = response.json()["errors"]
+    # Other rules may refuse the generated operation too (its cost, its depth), but never
+    # instead of this one.
+    reasons = [error["extensions"].get("reason") for error in errors]
+    assert "UnstorableCharacter" in reasons, errors
+    assert response.json().get("data") is None
+
+
+def _string_values(document: graphql.DocumentNode) -> list[graphql.StringValueNode]:
+    found: list[graphql.StringValueNode] = []
+
+    class Collect(graphql.Visitor):
+        def enter_string_value(self, node: graphql.StringValueNode, *_: Any) -> None:
+            found.append(node)
+
+    graphql.visit(document, Collect())
+    return found
