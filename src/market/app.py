@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, nullcontext
 
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from market import logging as market_logging
@@ -16,9 +17,9 @@ from market.api.graphql.context import make_context_getter
 from market.api.graphql.http import graphql_controller
 from market.api.graphql.schema import build_schema
 from market.api.rest.health import healthz, readyz
+from market.api.rest.http_errors import refused_request, unexpected_error
 from market.api.rest.request_context import request_context_middleware
 from market.api.rest.security_headers import security_headers
-from market.api.rest.unexpected_errors import unexpected_error
 from market.db import embedded
 from market.db.database import Database
 from market.search.backend import SearchBackend
@@ -71,7 +72,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_context_middleware],
         before_send=[security_headers],
         # Litestar's 500 entry takes every exception that is not one of its HTTP exceptions.
-        exception_handlers={HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error},
+        exception_handlers={
+            HTTPException: refused_request,
+            HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
+        },
         lifespan=[lifespan],
         debug=False,  # never send tracebacks to clients, even in debug mode
         logging_config=None,  # Litestar's default would replace our JSON handler on root

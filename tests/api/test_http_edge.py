@@ -126,3 +126,22 @@ async def test_an_unexpected_failure_is_a_typed_500_and_a_logged_traceback(
     assert failure["path"] == "/broken"
     assert "Traceback" in failure["exception"]
     assert "SELECT * FROM users" in failure["exception"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code", "message"),
+    [
+        ("GET", "/no-such-page", 404, "NOT_FOUND", "Not Found"),
+        ("DELETE", "/graphql", 405, "BAD_USER_INPUT", "Method Not Allowed"),
+        ("POST", "/healthz", 405, "BAD_USER_INPUT", "Method Not Allowed"),
+    ],
+)
+async def test_refusals_outside_graphql_are_graphql_shaped(
+    http: AsyncTestClient[Any], method: str, path: str, status: int, code: str, message: str
+) -> None:
+    response = await http.request(method, path)
+
+    assert response.status_code == status
+    assert response.json() == {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if status == 405:
+        assert "GET" in response.headers["allow"] or "POST" in response.headers["allow"]
