@@ -22,6 +22,7 @@ from market.api.rest.request_context import request_context_middleware
 from market.api.rest.security_headers import security_headers
 from market.db import embedded
 from market.db.database import Database
+from market.search import synonyms
 from market.search.backend import SearchBackend
 from market.search.meilisearch import MeilisearchSearch
 from market.search.postgres import PostgresSearch
@@ -45,7 +46,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     market_logging.configure(settings.log_level)
     db = Database(resolve_database_url(settings), pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
-    search: SearchBackend = engine or PostgresSearch(spare=db.spare_read_connection)
+    search: SearchBackend = engine or PostgresSearch(
+        spare=db.spare_read_connection,
+        config_dir=synonyms.config_dir(settings.search_config_dir),
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -218,14 +218,14 @@ async def _reindex(settings: Settings) -> None:
     from market.app import meilisearch
     from market.db import migrate
     from market.db.database import Database
-    from market.search import indexer
+    from market.search import indexer, synonyms
 
     db = Database(settings.database_url)
     engine = meilisearch(settings)
     assert engine is not None  # checked by the command
     try:
         await migrate.upgrade(db.engine)
-        rebuilt = await indexer.reindex(db, engine, settings.search_config_dir)
+        rebuilt = await indexer.reindex(db, engine, synonyms.config_dir(settings.search_config_dir))
     finally:
         await engine.aclose()
         await db.dispose()

@@ -71,7 +71,8 @@ class Settings:
     meilisearch_url: str = ""
     meilisearch_api_key: str = ""
     # The folder of search-engine settings as data (index settings, synonyms, stop words).
-    search_config_dir: Path = Path("search")
+    # Empty: the one the package ships (the repository's search/ folder).
+    search_config_dir: Path | None = None
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 
@@ -120,6 +121,6 @@ def _parse(kind: Any, raw: str, name: str) -> Any:
             raise ValueError(
                 f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}"
             ) from None
-    if kind is Path:
+    if kind is Path or text.startswith("pathlib.Path"):
         return Path(raw)
     return raw

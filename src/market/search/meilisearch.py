@@ -34,6 +34,7 @@ from market.catalog.models import Format, Level, Route, ScheduleKind
 from market.db import driver
 from market.geo import service as geo
 from market.kernel.pagination import Page, PageRequest
+from market.search import synonyms
 from market.search.backend import next_cursor, offset_of
 from market.search.criteria import (
     CERTIFICATION_LABELS,
@@ -57,7 +58,6 @@ from market.search.hits import load_hits
 # The alias searches read; `market search reindex` builds `courses_<timestamp>` and swaps.
 INDEX = "courses"
 SETTINGS_FILE = "index-settings.json"
-SYNONYMS_FILE = "synonyms.txt"
 STOP_WORDS_FILE = "stop_words.txt"
 # Index tasks are queued; a writer waits this long for each before giving up (and retrying
 # later: the outbox rows stay pending).
@@ -96,7 +96,7 @@ def synonym_map(groups: Iterable[Sequence[str]]) -> dict[str, list[str]]:
 def load_settings(config_dir: Path) -> MeilisearchSettings:
     """The index settings kept in `config_dir` (the top-level search/ folder)."""
     data = json.loads((config_dir / SETTINGS_FILE).read_text(encoding="utf-8"))
-    data["synonyms"] = synonym_map(synonym_groups(config_dir / SYNONYMS_FILE))
+    data["synonyms"] = synonym_map(synonym_groups(config_dir / synonyms.FILE_NAME))
     data["stopWords"] = read_lines(config_dir / STOP_WORDS_FILE)
     return MeilisearchSettings.model_validate(data)
 

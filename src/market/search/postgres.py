@@ -46,6 +46,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
@@ -171,20 +172,26 @@ async def compact(engine: AsyncEngine) -> None:
 
 class PostgresSearch:
     def __init__(
-        self, listed_at_most: int = LISTED_AT_MOST, *, spare: SpareReader | None = None
+        self,
+        listed_at_most: int = LISTED_AT_MOST,
+        *,
+        spare: SpareReader | None = None,
+        config_dir: Path = synonyms.PACKAGED_CONFIG_DIR,
     ) -> None:
         # Up to this many matches a page lists the result's bits, else walks the sort's
         # index (tests set 0 to walk every page).
         self.listed_at_most = listed_at_most
         # A second connection, when the process has one to spare (`_at_once`).
         self.spare = spare
+        # Read once, here: a missing file stops start-up instead of searching without.
+        self.thesaurus = synonyms.load(config_dir / synonyms.FILE_NAME)
 
     async def search(
         self, reader: driver.Reader, criteria: CourseSearch, page: PageRequest
     ) -> SearchResult:
         offset = offset_of(criteria.sort, page)
         [(apart, *_)] = await driver.fetch(reader, _prelude(criteria), ())
-        shape = _Shape(criteria, offset, page.first, self.listed_at_most, apart)
+        shape = _Shape(criteria, offset, page.first, self.listed_at_most, apart, self.thesaurus)
         if self.spare is not None:
             async with self.spare() as other:
                 if other is not None:
@@ -328,6 +335,7 @@ class _Shape(NamedTuple):
     first: int
     listed_at_most: int  # up to this many matches a page lists their bits
     apart: bool  # some rows are read from their intakes (`_needs_exact`)
+    thesaurus: synonyms.Thesaurus
 
 
 @lru_cache(maxsize=512)
@@ -337,12 +345,15 @@ def _statement(
     first: int,
     listed_at_most: int,
     apart: bool,
+    thesaurus: synonyms.Thesaurus,
     part: _Part,
 ) -> tuple[driver.Statement, tuple[Any, ...]]:
     """The statement and its arguments, kept for the next identical search (a popular
     search, the next page): writing and compiling its SQL text costs about 2 ms of CPU."""
     sql = Params()
-    statement = sql.statement(_query(criteria, sql, offset, first, listed_at_most, apart, part))
+    statement = sql.statement(
+        _query(criteria, sql, offset, first, listed_at_most, apart, thesaurus, part)
+    )
     return statement, sql.arguments(statement)
 
 
@@ -353,13 +364,14 @@ def _query(
     first: int,
     listed_at_most: int,
     apart: bool,
+    thesaurus: synonyms.Thesaurus,
     part: _Part,
 ) -> str:
     """The statement answering `part` (see `_statement` for the rest)."""
     place = criteria.near is not None or bool(criteria.municipality_codes)
     # Under a place filter every row is read one by one: from its places, or its intakes.
     rows = apart or place
-    words = _Text.of(criteria, sql, rows=rows, bitmaps=not place)
+    words = _Text.of(criteria, thesaurus, sql, rows=rows, bitmaps=not place)
     ctes = list(words.ctes)
     answers: list[str] = []
     limit = offset + first
@@ -418,10 +430,18 @@ class _Text:
     rank: str = "0"
 
     @classmethod
-    def of(cls, criteria: CourseSearch, sql: Params, *, rows: bool, bitmaps: bool) -> _Text:
+    def of(
+        cls,
+        criteria: CourseSearch,
+        thesaurus: synonyms.Thesaurus,
+        sql: Params,
+        *,
+        rows: bool,
+        bitmaps: bool,
+    ) -> _Text:
         if not criteria.query:
             return cls()
-        clauses = synonyms.expand(criteria.query)
+        clauses = synonyms.expand(criteria.query, thesaurus)
         if not clauses:
             return cls(condition="false")
         query_words = list(dict.fromkeys(synonyms.words(criteria.query)))

@@ -1,0 +1,65 @@
+"""The package as a deployment installs it (a wheel, no source tree beside it) carries what
+it reads at run time: the search settings as data and the migrations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Run by the installed package, from a folder that has no search/ of its own.
+PROBE = """
+import json, market
+from market.db import migrate
+from market.search import synonyms
+from market.search.meilisearch import load_settings
+config = synonyms.config_dir(None)
+thesaurus = synonyms.load(config / synonyms.FILE_NAME)
+print(json.dumps({
+    "package": market.__file__,
+    "config": str(config),
+    "avondles": list(thesaurus.by_term.get(("avondles",), ())),
+    "stop_words": len(load_settings(config).stop_words or []),
+    "heads": sorted(migrate.head_revisions()),
+}))
+"""
+
+
+def test_an_installed_wheel_searches_with_its_own_settings_and_migrates() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        subprocess.run(  # noqa: S603 (the test's own interpreter)
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(ROOT)],
+            check=True,
+            timeout=300,
+        )
+        (wheel,) = work.glob("market-*.whl")
+        names = zipfile.ZipFile(wheel).namelist()
+        assert "market/search/config/synonyms.txt" in names
+        assert "market/search/config/index-settings.json" in names
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+             str(work / "site"), str(wheel)],
+            check=True,
+            timeout=300,
+        )  # fmt: skip
+        probe = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", PROBE],
+            cwd=work,
+            env={"PYTHONPATH": str(work / "site"), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    found = json.loads(probe.stdout)
+    assert found["package"].startswith(str(work / "site"))
+    assert found["config"].startswith(str(work / "site"))
+    assert "avondlessen" in found["avondles"]
+    assert found["stop_words"] > 0
+    assert found["heads"]
