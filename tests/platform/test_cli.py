@@ -189,16 +189,7 @@ async def _until_healthy(client: httpx.AsyncClient, seconds: int = 30) -> None:
 async def test_market_serve_stops_its_embedded_database_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     data_dir = tmp_path / "data"
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("MARKET_")},
-        "MARKET_DATA_DIR": str(data_dir),
-        "MARKET_PORT": str(port),
-        "MARKET_LOG_LEVEL": "WARNING",
-        "MARKET_EMBEDDED_WORKER": "false",
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(MARKET), "serve", env=environment, stderr=asyncio.subprocess.PIPE
-    )
+    process = await _serve(data_dir, port)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             await _until_healthy(client, seconds=120)
@@ -209,6 +200,20 @@ async def test_market_serve_stops_its_embedded_database_on_sigterm(tmp_path: Pat
 
     assert process.returncode == 0, stderr.decode()
     assert not _postgres_serving(data_dir)
+
+
+async def _serve(data_dir: Path, port: int) -> asyncio.subprocess.Process:
+    """`market serve` on the embedded database in `data_dir`, without a job worker."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MARKET_")},
+        "MARKET_DATA_DIR": str(data_dir),
+        "MARKET_PORT": str(port),
+        "MARKET_LOG_LEVEL": "WARNING",
+        "MARKET_EMBEDDED_WORKER": "false",
+    }
+    return await asyncio.create_subprocess_exec(
+        str(MARKET), "serve", env=environment, stderr=asyncio.subprocess.PIPE
+    )
 
 
 def _postgres_serving(data_dir: Path) -> bool:
@@ -228,16 +233,7 @@ async def test_market_serve_stops_its_embedded_database_after_a_crash_before_it(
 
     async def serve() -> asyncio.subprocess.Process:
         port = _free_port()
-        environment = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("MARKET_")},
-            "MARKET_DATA_DIR": str(data_dir),
-            "MARKET_PORT": str(port),
-            "MARKET_LOG_LEVEL": "WARNING",
-            "MARKET_EMBEDDED_WORKER": "false",
-        }
-        process = await asyncio.create_subprocess_exec(
-            str(MARKET), "serve", env=environment, stderr=asyncio.subprocess.PIPE
-        )
+        process = await _serve(data_dir, port)
         servers.append(process)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             await _until_healthy(client, seconds=60)
