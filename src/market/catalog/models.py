@@ -265,8 +265,8 @@ class Intake(Base):
     seat_capacity: Mapped[int] = mapped_column(Integer)
     # The enrollment domain's count (live seat holds plus confirmed enrollments), kept on
     # the intake so the capacity check below and search read one row. Only enrollment
-    # decides it, through a catalog verb under this row's lock; the catalog's own verbs
-    # never write it. See README, "Side effects".
+    # (to come) decides it, through a catalog verb under this row's lock; the catalog's own
+    # verbs never write it. See README, "Side effects: the outbox".
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     waitlist_weeks: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = created_at()
