@@ -150,3 +150,11 @@ def test_a_handler_refuses_an_event_of_another_name() -> None:
 
     with pytest.raises(ValueError, match=r"expected a test\.seat_taken event"):
         outbox.received(SeatTaken, message)
+
+
+def test_every_subscribed_handler_is_a_task_of_the_worker() -> None:
+    queue = worker.job_app("postgresql+asyncpg://unused/unused")
+    handlers = {task for tasks in worker.SUBSCRIPTIONS.values() for task in tasks}
+
+    assert handlers <= set(queue.tasks)
+    assert outbox.DISPATCH in queue.tasks
