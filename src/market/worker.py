@@ -2,7 +2,9 @@
 its jobs, on its own (`market worker`) or inside the web app's lifespan (embedded mode).
 
 Jobs live in PostgreSQL (procrastinate's tables, created by migration 0003_jobs); each
-task reaches the database through `market.db.jobs`.
+task reaches the database through `market.db.jobs`. Domains queue work in their own
+transaction through `market.db.outbox`; the events they record reach the handlers in
+`SUBSCRIPTIONS`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import AsyncIterator
 import structlog
 from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 
-from market.db import jobs
+from market.db import jobs, outbox
 from market.db.database import Database, libpq_url
 from market.identity import tasks as identity_tasks
 from market.search import tasks as search_tasks
@@ -43,10 +45,17 @@ def _platform_tasks() -> Blueprint:
     return tasks
 
 
-def job_app(database_url: str) -> App:
+# Who handles each domain event (market.db.outbox.record): the event type and the full
+# name of a task registered below. Handlers of other domains' events are listed here, in
+# the composition root, so that no domain imports the domains that react to it.
+SUBSCRIPTIONS = outbox.subscriptions()
+
+
+def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIPTIONS) -> App:
     """The job queue on `database_url` with every domain's tasks; open it before use."""
     app = App(connector=PsycopgConnector(conninfo=libpq_url(database_url)))
     app.add_tasks_from(_platform_tasks(), namespace="platform")
+    app.add_tasks_from(outbox.blueprint(subscriptions), namespace=outbox.NAMESPACE)
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app

@@ -1,4 +1,4 @@
-"""Keeping the Meilisearch index true: the outbox drain sends each changed course's
+"""Keeping the Meilisearch index true: the drain of catalog changes sends each changed course's
 documents (and removals) and marks its rows processed; a failure keeps them pending; a
 rebuild creates, fills, swaps and deletes in that order. Meilisearch's HTTP API is
 played by tests/support/meilisearch.py."""
@@ -15,13 +15,20 @@ from meilisearch_python_sdk.errors import MeilisearchTaskFailedError
 from sqlalchemy import select
 
 from market import worker
-from market.catalog import outbox
+from market.catalog import changes
 from market.catalog.models import CatalogChange, CourseStatus, Format, ScheduleKind
 from market.db import jobs
 from market.db.database import Database
 from market.search import indexer, tasks
 from market.search.documents import day_number
-from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
+from tests.support.catalog import (
+    add_course,
+    add_intake,
+    add_location,
+    add_provider,
+    settle_changes,
+    today,
+)
 from tests.support.meilisearch import FakeMeilisearch
 
 SEARCH_DIR = Path(__file__).resolve().parents[2] / "search"
@@ -29,13 +36,15 @@ SEARCH_DIR = Path(__file__).resolve().parents[2] / "search"
 
 async def pending(db: Database) -> int:
     async with db.reader() as session:
-        return await outbox.pending_count(session)
+        return await changes.pending_count(session)
 
 
-async def record(db: Database, *course_ids: uuid.UUID) -> None:
+async def only_pending(db: Database, *course_ids: uuid.UUID) -> None:
+    """The drain finds these courses changed, and nothing else (arranging them recorded
+    changes of its own)."""
+    await settle_changes(db)
     async with db.transaction() as session:
-        for course_id in course_ids:
-            outbox.course_changed(session, course_id)
+        session.add_all(CatalogChange(course_id=course_id) for course_id in course_ids)
 
 
 async def test_the_drain_sends_documents_and_removals_and_marks_rows_processed(
@@ -61,7 +70,7 @@ async def test_the_drain_sends_documents_and_removals_and_marks_rows_processed(
     online = await add_course(db, unrated, format=Format.ONLINE)
     continuous = await add_intake(db, online)
     gone = uuid.uuid4()
-    await record(db, course, draft, online, gone)
+    await only_pending(db, course, draft, online, gone)
     fake = FakeMeilisearch()
 
     applied = await indexer.drain(db.transaction, fake.engine())
@@ -128,7 +137,7 @@ DATED_KEYS = (
 async def test_a_failed_index_task_leaves_the_rows_pending(db: Database) -> None:
     course = await add_course(db, await add_provider(db))
     await add_intake(db, course)
-    await record(db, course)
+    await only_pending(db, course)
     fake = FakeMeilisearch(task_status="failed")
 
     with pytest.raises(MeilisearchTaskFailedError):
@@ -141,7 +150,7 @@ async def test_without_meilisearch_rows_are_marked_processed_and_later_purged(
     db: Database,
 ) -> None:
     course = await add_course(db, await add_provider(db))
-    await record(db, course, course)
+    await only_pending(db, course, course)
 
     assert await indexer.drain(db.transaction, None) == 2
     assert await pending(db) == 0
@@ -161,11 +170,16 @@ async def test_a_new_day_queues_continuous_and_just_started_courses(db: Database
     await add_intake(db, later, location, starts_on=today() + timedelta(days=30))
     draft = await add_course(db, provider, status=CourseStatus.DRAFT)
     await add_intake(db, draft, location)
+    await settle_changes(db)
 
     async with db.transaction() as session:
         assert await indexer.record_new_day(session) == 2
     async with db.reader() as session:
-        queued = set(await session.scalars(select(CatalogChange.course_id)))
+        queued = set(
+            await session.scalars(
+                select(CatalogChange.course_id).where(CatalogChange.processed_at.is_(None))
+            )
+        )
     assert queued == {continuous, started}
 
 
@@ -177,16 +191,17 @@ async def test_reindex_builds_a_new_index_then_swaps_and_deletes(
     for _ in range(3):
         await add_intake(db, await add_course(db, provider))
     await add_course(db, provider, status=CourseStatus.DRAFT)
-    await record(db, await add_course(db, provider))
+    await add_course(db, provider)
     async with db.transaction() as session:
-        await indexer.apply_pending(session, None)  # processed before the rebuild
+        # The changes arranging recorded, processed just before the rebuild.
+        recorded = await indexer.apply_pending(session, None)
     fake = FakeMeilisearch(indexes={"courses"} if live_exists else set())
 
     rebuilt = await indexer.reindex(db, fake.engine(), SEARCH_DIR, batch=2)
 
     new = rebuilt.index
     assert re.fullmatch(r"courses_\d{14}", new)
-    assert (rebuilt.courses, rebuilt.documents, rebuilt.reopened) == (4, 3, 1)
+    assert (rebuilt.courses, rebuilt.documents, rebuilt.reopened) == (4, 3, recorded)
     create_live = [] if live_exists else [("POST", "/indexes"), ("GET", "/indexes/courses")]
     assert fake.calls == [
         ("POST", "/indexes"),
@@ -207,8 +222,8 @@ async def test_reindex_builds_a_new_index_then_swaps_and_deletes(
     # Every write (each a task) was waited for.
     polled = [r.path for r in fake.requests if r.path.startswith("/tasks/")]
     assert len(polled) == len([call for call in fake.calls if call[0] != "GET"])
-    # The change processed during the build is applied again to the new index.
-    assert await pending(db) == 1
+    # Changes processed shortly before the build are applied again to the new index.
+    assert await pending(db) == recorded
 
 
 def test_the_worker_runs_the_index_jobs_periodically() -> None:
@@ -228,7 +243,7 @@ def test_the_worker_runs_the_index_jobs_periodically() -> None:
 
 async def test_the_sync_job_drains_the_outbox(db: Database) -> None:
     course = await add_course(db, await add_provider(db))
-    await record(db, course)
+    await only_pending(db, course)
     queue = worker.job_app(db.url)
     async with queue.open_async():
         await queue.configure_task("search:sync_index").defer_async(timestamp=0)

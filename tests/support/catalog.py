@@ -8,7 +8,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, update
+
 from market.catalog.models import (
+    CatalogChange,
     Component,
     Course,
     CourseStatus,
@@ -166,3 +169,15 @@ async def add_listed_course(
         location_id = await add_location(db, provider_id)
     await add_intake(db, course_id, location_id)
     return course_id
+
+
+async def settle_changes(db: Database) -> None:
+    """Mark every catalog change recorded so far processed, as a search sync would: arranging
+    the catalog records changes too (the triggers see every write), and a test of what
+    happens next wants to see only what that records."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(CatalogChange)
+            .where(CatalogChange.processed_at.is_(None))
+            .values(processed_at=func.now())
+        )

@@ -263,6 +263,10 @@ class Intake(Base):
     # catalog.service.ScheduleSlot.
     weekly_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     seat_capacity: Mapped[int] = mapped_column(Integer)
+    # The enrollment domain's count (live seat holds plus confirmed enrollments), kept on
+    # the intake so the capacity check below and search read one row. Only enrollment
+    # (to come) decides it, through a catalog verb under this row's lock; the catalog's own
+    # verbs never write it. See README, "Side effects: the outbox".
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
     waitlist_weeks: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = created_at()
@@ -278,9 +282,10 @@ class Intake(Base):
 
 
 class CatalogChange(Base):
-    """The outbox of catalog changes that search must see: written in the same transaction
-    as the change, so an index update happens exactly when the change commits (and never
-    for a change rolled back). A search job applies pending rows and marks them processed.
+    """The feed of catalog changes that search must see: written by triggers on the
+    catalog's tables (migration 0011_outbox) in the same transaction as the change, so an
+    index update happens exactly when the change commits (and never for a change rolled
+    back), whoever wrote it. A search job applies pending rows and marks them processed.
 
     Each row names what changed: a course (and its intakes), a provider profile (all its
     courses) or a location (the courses with intakes there). The reader expands them; a

@@ -19,7 +19,7 @@ from sqlalchemy import Select, SQLColumnExpression, exists, false, func, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from market.catalog import errors, outbox
+from market.catalog import errors
 from market.catalog.models import (
     Component,
     Course,
@@ -307,7 +307,6 @@ async def update_provider(
     if claims != profile.diploma_recognition_claimed:
         profile.diploma_recognition_claimed = claims
         profile.diploma_recognition_verified_at = None
-    outbox.provider_changed(session, provider_id)
     await session.flush()
     await session.refresh(profile, ["updated_at"])
     return await _view(session, profile)
@@ -350,7 +349,6 @@ async def verify_certification(
             profile.diploma_recognition_verified_at = now
     if "star_rating" in decision:
         profile.star_rating = decision["star_rating"]
-    outbox.provider_changed(session, provider_id)
     await session.flush()
     # The timestamps were set by the database clock; read them back.
     await session.refresh(
@@ -434,7 +432,6 @@ async def update_location(
         # Keep the coordinates the location has; a new postcode moves it to its centroid.
         current = replace(current, latitude=location.latitude, longitude=location.longitude)
     await _apply_location(session, location, replace(current, **changes))
-    outbox.location_changed(session, location_id)
     return await _saved(session, location)
 
 
@@ -591,9 +588,7 @@ async def create_course(
     course = Course(provider_id=provider_id, status=CourseStatus.DRAFT)
     _apply_course(course, spec)
     session.add(course)
-    course = await _saved(session, course)
-    outbox.course_changed(session, course.id)
-    return course
+    return await _saved(session, course)
 
 
 async def _course_for_update(
@@ -623,7 +618,6 @@ async def update_course(
     if moves_online and await session.scalar(select(exists().where(Intake.course_id == course.id))):
         raise errors.FormatTiedToIntakes(field="format")
     _apply_course(course, spec)
-    outbox.course_changed(session, course_id)
     return await _saved(session, course)
 
 
@@ -637,7 +631,6 @@ async def publish_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     if course.status is CourseStatus.DRAFT:
         course.status = CourseStatus.PUBLISHED
         course.published_at = func.now()
-        outbox.course_changed(session, course_id)
         await _saved(session, course)
     return course
 
@@ -649,7 +642,6 @@ async def archive_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     if course.status is not CourseStatus.ARCHIVED:
         course.status = CourseStatus.ARCHIVED
         course.archived_at = func.now()
-        outbox.course_changed(session, course_id)
         await _saved(session, course)
     return course
 
@@ -847,7 +839,6 @@ async def create_intake(
     intake = Intake(course_id=course_id, seats_taken=0)
     _apply_intake(intake, spec, slots)
     session.add(intake)
-    outbox.course_changed(session, course_id)
     return await _saved(session, intake)
 
 
@@ -879,7 +870,6 @@ async def update_intake(
     if moved and spec.starts_on < await today(session):  # type: ignore[operator]
         raise errors.StartDateInPast(field="startsOn")
     _apply_intake(intake, spec, slots)
-    outbox.course_changed(session, course.id)
     return await _saved(session, intake)
 
 

@@ -1,8 +1,8 @@
-"""Keeping the Meilisearch index true: applying the catalog's outbox, and rebuilding.
+"""Keeping the Meilisearch index true: applying the catalog's change feed, and rebuilding.
 
 Without Meilisearch (no MARKET_MEILISEARCH_URL) search reads PostgreSQL live, so pending
-outbox rows are simply marked processed; either way processed rows are purged after
-`KEEP_PROCESSED`, so the outbox never grows without bound.
+changes are simply marked processed; either way processed rows are purged after
+`KEEP_PROCESSED`, so the feed never grows without bound.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog import outbox
+from market.catalog import changes
 from market.catalog import service as catalog
 from market.db.database import Database
 from market.search.documents import CourseDocuments, course_documents, published_course_ids
@@ -36,23 +36,23 @@ REOPEN_MARGIN = timedelta(minutes=10)
 async def apply_pending(
     session: AsyncSession, engine: MeilisearchSearch | None, *, limit: int = BATCH
 ) -> int:
-    """Apply up to `limit` pending outbox rows to the index and mark them processed;
+    """Apply up to `limit` pending catalog changes to the index and mark them processed;
     returns how many. Rows stay pending if Meilisearch fails (the caller rolls back)."""
-    changes = await outbox.claim_pending(session, limit)
-    if not changes:
+    pending = await changes.claim_pending(session, limit)
+    if not pending:
         return 0
     if engine is not None:
-        courses = await outbox.affected_courses(session, changes)
+        courses = await changes.affected_courses(session, pending)
         await engine.apply(await course_documents(session, courses, await catalog.today(session)))
-    await outbox.mark_processed(session, [change.id for change in changes])
-    return len(changes)
+    await changes.mark_processed(session, [change.id for change in pending])
+    return len(pending)
 
 
 async def drain(
     transaction: Callable[[], AbstractAsyncContextManager[AsyncSession]],
     engine: MeilisearchSearch | None,
 ) -> int:
-    """Apply pending outbox rows batch by batch, each in its own `transaction()`, until
+    """Apply pending catalog changes batch by batch, each in its own `transaction()`, until
     none is left; returns how many. A failing batch stops the drain with its rows pending."""
     applied = 0
     while True:
@@ -64,14 +64,14 @@ async def drain(
 
 
 async def purge(session: AsyncSession) -> int:
-    return await outbox.purge_processed(session, KEEP_PROCESSED)
+    return await changes.purge_processed(session, KEEP_PROCESSED)
 
 
 async def record_new_day(session: AsyncSession) -> int:
-    """Queue the courses whose documents depend on the date (see outbox.calendar_changed);
+    """Queue the courses whose documents depend on the date (see changes.calendar_changed);
     run daily, it looks back two days so a missed run is caught up."""
     today = await catalog.today(session)
-    return await outbox.calendar_changed(session, since=today - timedelta(days=2), today=today)
+    return await changes.calendar_changed(session, since=today - timedelta(days=2), today=today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ async def reindex(
 ) -> Rebuilt:
     """Build a new index `courses_<timestamp>` with the settings in `config_dir` from every
     published course, swap it in atomically and delete the old one; then reopen recent
-    outbox rows so changes applied to the old index during the build reach the new one."""
+    catalog changes so changes applied to the old index during the build reach the new one."""
     async with db.reader() as session:
         started: datetime = await session.scalar(select(func.now()))  # type: ignore[assignment]
         today = await catalog.today(session)
@@ -110,7 +110,7 @@ async def reindex(
         after = ids[-1]
     await engine.swap_in(uid)
     async with db.transaction() as session:
-        reopened = await outbox.reopen_since(session, started - REOPEN_MARGIN)
+        reopened = await changes.reopen_since(session, started - REOPEN_MARGIN)
     return Rebuilt(uid, courses, documents, reopened)
 
 

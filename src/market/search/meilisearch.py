@@ -60,7 +60,7 @@ INDEX = "courses"
 SETTINGS_FILE = "index-settings.json"
 STOP_WORDS_FILE = "stop_words.txt"
 # Index tasks are queued; a writer waits this long for each before giving up (and retrying
-# later: the outbox rows stay pending).
+# later: the catalog changes stay pending).
 TASK_TIMEOUT_MS = 60_000
 
 
@@ -393,7 +393,7 @@ class MeilisearchSearch:
     async def apply(self, change: CourseDocuments, *, index: str | None = None) -> None:
         """Write the courses' documents and remove what no longer belongs, waiting until
         Meilisearch has processed each task (a failed task raises: the caller keeps its
-        outbox rows pending and tries again)."""
+        catalog changes pending and tries again)."""
         target = self.client.index(index or self.index)
         tasks = []
         if change.documents:

@@ -7,7 +7,7 @@
   work at once).
 - `search:record_new_day` queues the courses whose documents depend on the date, and
   re-summarises PostgreSQL's search rows that the new day made stale, daily.
-- `search:purge` removes processed outbox rows older than a day (finished jobs of every
+- `search:purge` removes processed catalog changes older than a day (finished jobs of every
   queue are removed by the worker's own `platform:remove_finished_jobs`).
 """
 

@@ -1,9 +1,11 @@
-"""The catalog's outbox for search: which courses changed in a way search must see.
+"""The catalog's change feed for search: which courses changed in a way search must see.
 
-The catalog's verbs record a change here in their own transaction (a row rolled back with
-the change it names); the search indexer claims pending rows, expands them to course ids,
-applies those courses to the index and marks the rows processed. Processed rows are kept a
-short while for inspection, then purged, so the table stays small.
+Triggers on the catalog's tables (migration 0011_outbox) record every change in the writing
+statement's own transaction, whoever writes (a catalog verb, the enrollment domain's seat
+count, a bulk load): a row rolls back with the change it names, and no caller can forget
+one. The search indexer claims pending rows, expands them to course ids, applies those
+courses to the index and marks the rows processed. Processed rows are kept a short while
+for inspection, then purged, so the table stays small.
 """
 
 from __future__ import annotations
@@ -16,22 +18,6 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import CatalogChange, Course, CourseStatus, Intake
-
-
-def course_changed(session: AsyncSession, course_id: uuid.UUID) -> None:
-    """The course or one of its intakes changed."""
-    session.add(CatalogChange(course_id=course_id))
-
-
-def provider_changed(session: AsyncSession, provider_id: uuid.UUID) -> None:
-    """The provider's profile changed (certification, recognition, rating): every course
-    of the provider is affected."""
-    session.add(CatalogChange(provider_id=provider_id))
-
-
-def location_changed(session: AsyncSession, location_id: uuid.UUID) -> None:
-    """A location moved or was renamed: the courses with intakes there are affected."""
-    session.add(CatalogChange(location_id=location_id))
 
 
 async def calendar_changed(session: AsyncSession, *, since: date, today: date) -> int:
