@@ -1,20 +1,29 @@
 # Two commands do all the set-up on a machine with Python 3.11+ and make:
 #   make run    start the product on the embedded PostgreSQL with demo data
 #   make test   install what the tests need and run them
+# Both install the exact versions in requirements-dev.lock (hashes checked), then the
+# package itself without dependencies. `make lock` regenerates the lock files.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements-dev.lock
+# The locking tool, installed only by `make lock`: run and test need nothing but pip.
+UV     := uv==0.13.9
+# Universal: one lock holds the versions for every Python from 3.11 and every platform.
+COMPILE := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes
 
-.PHONY: run test lint format schema bench clean
+.PHONY: run test lint format schema bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Re-install only when the dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Re-install only when the locked versions or the package's metadata change.
+$(STAMP): $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -43,6 +52,13 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/market schema
+
+# After changing the dependencies in pyproject.toml: the versions resolved afresh, the
+# product's alone (requirements.lock, for the image) and with the dev extra.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(UV)
+	$(COMPILE) -o requirements.lock
+	$(COMPILE) --extra dev -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) .data

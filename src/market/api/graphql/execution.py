@@ -16,15 +16,18 @@ most of the CPU a search cost in Python. Here:
   once, with the executor's own error handling at the same paths;
 - an object whose selection is plain all the way down (a search page: its hits, their
   courses, providers and intakes, the facets) is answered by one function built once per
-  request for that selection: no paths, no per-field dispatch;
-- a field with a resolver may name, in its metadata (`KNOWN_VALUE`), an attribute that
-  holds its value when the source already knows it (a hit's course knows its provider):
-  read as a basic field when set, resolved when not.
+  request for that selection: no paths, no per-field dispatch.
 
-Everything else takes graphql-core's own path, and so does any basic field whose value
-would be an error (null for a non-null field, an attribute that raises, a value its scalar
-refuses): the full path then reports it exactly as it always would. Reading an attribute
-twice is harmless, which is what makes that fallback safe.
+A field with a resolver always takes graphql-core's own path: its resolver runs, whatever
+the source holds. Everything else takes that path too, and so does any basic field whose
+value would be an error (null for a non-null field, an attribute that raises, a value its
+scalar refuses): the readers then refuse (`_Refused`) and the full path reports it exactly
+as it always would. Reading an attribute twice is harmless, which is what makes that
+fallback safe. Only that refusal sends a field back: any other exception here is a bug of
+this module and surfaces as one.
+
+Middleware (a schema extension's `resolve`) must see every field, so with any the whole
+of this is off; tests/api/test_graphql_execution.py checks that the served schema has none.
 """
 
 from __future__ import annotations
@@ -66,13 +69,10 @@ from market.api.graphql.limits import QueryTimedOut
 
 Reader = Callable[[Any], Any]
 
-# A resolver field's metadata key naming the source's attribute that, when not None, holds
-# the field's value (see the module's docstring).
-KNOWN_VALUE = "market.known_value"
-
 
 class _Refused(Exception):
-    """The value is not a plain one: let graphql-core's full path handle (and report) it."""
+    """The value is not a plain one (or reading it raised): let graphql-core's full path
+    handle (and report) it."""
 
 
 class _Nested:
@@ -106,7 +106,15 @@ class _Nested:
 
             whole = _answer(items, non_null)
         get = self.get
-        return lambda source: whole(get(source))
+
+        def read(source: Any) -> Any:
+            try:
+                value = get(source)
+            except Exception as error:  # the source's own failure: the full path reports it
+                raise _Refused from error
+            return whole(value)
+
+        return read
 
 
 def _answer(build: Reader, non_null: bool) -> Reader:
@@ -148,6 +156,11 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         # Likewise: the selection's one function, None when not plain all the way down or
         # when some value under it was not plain (so that a list of such objects tries once).
         self._builds: dict[int, tuple[GroupedFieldSet, Reader | None]] = {}
+
+    @property
+    def direct(self) -> bool:
+        """Whether plain fields take the direct path (no middleware to see them)."""
+        return self._readers is not None
 
     # Seconds a query may run before it is stopped; None: no limit (see within_budget).
     time_budget: float | None = None
@@ -198,7 +211,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             if build is not None:
                 try:
                     return build(source_value)
-                except Exception:
+                except _Refused:
                     # A value below is not plain: the path below finds it and reports it.
                     self._builds[id(grouped_field_set)] = (grouped_field_set, None)
         order, rest = self._plan(parent_type, grouped_field_set)
@@ -225,7 +238,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
                     continue
                 try:
                     results[name] = read(source_value)
-                except Exception:
+                except _Refused:
                     refused.append(name)
             if refused:
                 rest = {name: grouped_field_set[name] for name in [*rest, *refused]}
@@ -273,7 +286,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
             return _REFUSED
         try:
             value = read.get(source)
-        except Exception:
+        except Exception:  # the source's own failure: the full path reports it
             return _REFUSED
         if value is None or value is Undefined:
             return _REFUSED if isinstance(read.type_, GraphQLNonNull) else None
@@ -491,28 +504,27 @@ def _plain_reader(
     if isinstance(type_, GraphQLNonNull) and is_leaf_type(type_.of_type):
         return _non_null(_leaf(type_.of_type, get))
     complete = _completer(type_)
-    return None if complete is None else lambda source: complete(get(source))
+    if complete is None:
+        return None
+
+    def read(source: Any) -> Any:
+        try:
+            value = get(source)
+        except Exception as error:  # the source's own failure: the full path reports it
+            raise _Refused from error
+        return complete(value)
+
+    return read
 
 
 def _getter(definition: StrawberryField) -> Reader | None:
     """How to read the field's value from its source; None if only its resolver can."""
-    if definition.base_resolver is None:
-        attribute, resolve = definition.python_name, definition.default_resolver
-        if resolve is getattr:
-            return operator.attrgetter(attribute)
-        return lambda source: resolve(source, attribute)
-    known = definition.metadata.get(KNOWN_VALUE) if definition.metadata else None
-    if known is None:
+    if definition.base_resolver is not None:
         return None
-    read = operator.attrgetter(known)
-
-    def known_value(source: Any) -> Any:
-        value = read(source)
-        if value is None:
-            raise _Refused  # not known: the resolver finds it
-        return value
-
-    return known_value
+    attribute, resolve = definition.python_name, definition.default_resolver
+    if resolve is getattr:
+        return operator.attrgetter(attribute)
+    return lambda source: resolve(source, attribute)
 
 
 def _nested_of(type_: GraphQLOutputType, get: Reader) -> _Nested | None:
@@ -557,7 +569,12 @@ def _list_of(item: Reader) -> Reader:
             return None
         if isinstance(value, (str, bytes, dict)):
             raise _Refused
-        return [item(element) for element in value]
+        try:
+            return [item(element) for element in value]
+        except _Refused:
+            raise
+        except Exception as error:  # not iterable: the full path reports it
+            raise _Refused from error
 
     return complete
 
@@ -569,13 +586,16 @@ def _leaf(type_: GraphQLLeafType, get: Reader | None = None) -> Reader:
     plain = _PLAIN.get(type_)
 
     def complete(value: Any) -> Any:
-        if get is not None:
-            value = get(value)
-        if plain is not None and plain(value):
-            return value
-        if value is None or value is Undefined:
-            return None
-        coerced = coerce(value)
+        try:
+            if get is not None:
+                value = get(value)
+            if plain is not None and plain(value):
+                return value
+            if value is None or value is Undefined:
+                return None
+            coerced = coerce(value)
+        except Exception as error:  # the source's or the scalar's: the full path reports it
+            raise _Refused from error
         if coerced is None or coerced is Undefined:
             raise _Refused
         return coerced

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from datetime import date, datetime, time
 from enum import IntEnum
+from typing import Any
 
 import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.catalog import loaders
 from market.api.graphql.context import Info
-from market.api.graphql.execution import KNOWN_VALUE
 from market.api.graphql.geo.types import Municipality
 from market.api.graphql.pagination import Connection
 from market.catalog import models, service
@@ -192,8 +191,11 @@ class Intake:
         return Location.of(row) if row is not None else None
 
 
-@strawberry.type(description="A civic-integration course as its provider offers it.")
-class Course:
+@strawberry.type
+class CourseFields:
+    """What every view of a course shows; each view adds its provider in its own way (the
+    catalog's Course by loading it, a search hit's course as it came with the hit)."""
+
     id: strawberry.ID
     title: str
     description: str
@@ -220,51 +222,34 @@ class Course:
     status: CourseStatus  # type: ignore[valid-type]
     published_at: datetime | None
     course_id: strawberry.Private[uuid.UUID]
-    provider_id: strawberry.Private[uuid.UUID]
-    # Set when the provider came with the course (a search hit), else loaded on demand.
-    known_provider: strawberry.Private[Provider | None] = None
 
     @classmethod
-    def of(cls, row: models.Course | HitCourse, provider: Provider | None = None) -> Course:
-        return cls(
-            id=strawberry.ID(ids.encode("Course", row.id)),
-            title=row.title,
-            description=row.description,
-            route=row.route,
-            target_level=row.target_level,
-            stream=row.stream,
-            components=list(row.components),
-            total_hours=row.total_hours,
-            language_hours=row.language_hours,
-            hours_per_week=row.hours_per_week,
-            format=row.format,
-            schedule_kinds=list(row.schedule_kinds),
-            max_class_size=row.max_class_size,
-            support_languages=list(row.support_languages),
-            price_cents=row.price_cents,
-            price_per_hour_cents=row.price_per_hour_cents,
-            price_includes=list(row.price_includes),
-            exam_training_included=row.exam_training_included,
-            cancellation_terms=row.cancellation_terms,
-            status=row.status,
-            published_at=row.published_at,
-            course_id=row.id,
-            provider_id=row.provider_id,
-            known_provider=provider,
-        )
-
-    # A known provider is read as a plain field (see execution.KNOWN_VALUE), which spares a
-    # search page a resolution per hit. Not async: answered at once even through here.
-    @strawberry.field(graphql_type=Provider, metadata={KNOWN_VALUE: "known_provider"})
-    def provider(self, info: Info) -> Provider | Awaitable[Provider]:
-        if self.known_provider is not None:
-            return self.known_provider
-        return self._load_provider(info)
-
-    async def _load_provider(self, info: Info) -> Provider:
-        view = await loaders.providers(info).load(self.provider_id)
-        assert view is not None  # a foreign key guarantees it
-        return Provider.of(view)
+    def fields_of(cls, row: models.Course | HitCourse) -> dict[str, Any]:
+        """The constructor's arguments for the fields above."""
+        return {
+            "id": strawberry.ID(ids.encode("Course", row.id)),
+            "title": row.title,
+            "description": row.description,
+            "route": row.route,
+            "target_level": row.target_level,
+            "stream": row.stream,
+            "components": list(row.components),
+            "total_hours": row.total_hours,
+            "language_hours": row.language_hours,
+            "hours_per_week": row.hours_per_week,
+            "format": row.format,
+            "schedule_kinds": list(row.schedule_kinds),
+            "max_class_size": row.max_class_size,
+            "support_languages": list(row.support_languages),
+            "price_cents": row.price_cents,
+            "price_per_hour_cents": row.price_per_hour_cents,
+            "price_includes": list(row.price_includes),
+            "exam_training_included": row.exam_training_included,
+            "cancellation_terms": row.cancellation_terms,
+            "status": row.status,
+            "published_at": row.published_at,
+            "course_id": row.id,
+        }
 
     @strawberry.field(
         description="Bookable intakes: continuous, or starting today or later; soonest first."
@@ -272,3 +257,18 @@ class Course:
     async def intakes(self, info: Info) -> list[Intake]:
         rows = await loaders.upcoming_intakes(info).load(self.course_id)
         return [Intake.of(row) for row in rows]
+
+
+@strawberry.type(description="A civic-integration course as its provider offers it.")
+class Course(CourseFields):
+    provider_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def of(cls, row: models.Course) -> Course:
+        return cls(**cls.fields_of(row), provider_id=row.provider_id)
+
+    @strawberry.field
+    async def provider(self, info: Info) -> Provider:
+        view = await loaders.providers(info).load(self.provider_id)
+        assert view is not None  # a foreign key guarantees it
+        return Provider.of(view)

@@ -9,16 +9,30 @@ from datetime import date
 
 import strawberry
 
-from market.api.graphql.catalog.types import Course, Intake, Provider
+from market.api.graphql.catalog.types import CourseFields, Intake, Provider
 from market.api.graphql.pagination import PageInfo
 from market.search import criteria
 
 FacetField = strawberry.enum(criteria.FacetField, name="CourseFacetField")
 
 
+@strawberry.type(
+    description="A course as a search hit shows it: the catalog's Course, with the provider "
+    "it was found with."
+)
+class HitCourse(CourseFields):
+    # A plain field, set when the hit is built from the provider the search read with the
+    # course: a search page resolves nothing per hit, and no resolver is passed over.
+    provider: Provider
+
+    @classmethod
+    def of(cls, row: criteria.HitCourse, provider: Provider) -> HitCourse:
+        return cls(**cls.fields_of(row), provider=provider)
+
+
 @strawberry.type(description="One course found, with what makes it match.")
 class CourseHit:
-    course: Course
+    course: HitCourse
     distance_km: float | None = strawberry.field(
         description="Kilometres to the nearest matching intake's location; null without near."
     )
@@ -37,7 +51,7 @@ class CourseHit:
     @classmethod
     def of(cls, hit: criteria.CourseHit, provider: Provider) -> CourseHit:
         return cls(
-            course=Course.of(hit.course, provider),
+            course=HitCourse.of(hit.course, provider),
             distance_km=hit.distance_km,
             expected_start=hit.expected_start,
             wait_weeks=hit.wait_weeks,
