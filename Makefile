@@ -45,8 +45,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-# The search benchmark (tests/bench/, not part of `make test`): seeds 100,000 courses into
-# .bench/ once (reused while fresh), serves them, prints the figures, writes bench-results.json.
+# The search benchmark (tests/bench/; `make test` runs it once at a tiny scale): seeds 100,000
+# courses into .bench/ once (reused while fresh), serves them, prints the figures, writes
+# bench-results.json.
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench.search_bench
 
