@@ -43,6 +43,7 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/market schema
+	$(BIN)/market errors
 
 clean:
 	rm -rf $(VENV) .data

@@ -64,3 +64,14 @@ def doubling_fragments(levels: int) -> str:
         f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)
     ]
     return f"query {{ ...F{levels} }} " + " ".join(fragments)
+
+
+def waited(error: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A refusal that says how long to wait: its extensions but the wait, and the wait in
+    seconds (`params.retryAfterSeconds`, which its message names too)."""
+    extensions = dict(error["extensions"])
+    params = extensions.pop("params")
+    wait = params.pop("retryAfterSeconds")
+    assert params == {}, error
+    assert error["message"].endswith(f"Try again in {wait} s."), error
+    return extensions, wait
