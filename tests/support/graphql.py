@@ -46,9 +46,17 @@ class GraphQLClient:
         self.http = http
 
     async def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        language: str | None = None,
     ) -> Result:
+        """Posts the operation; `language` is sent as the Accept-Language header."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language is not None:
+            headers["Accept-Language"] = language
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
