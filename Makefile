@@ -53,6 +53,7 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/market schema
+	$(BIN)/market errors
 
 # After changing the dependencies in pyproject.toml: the versions resolved afresh, the
 # product's alone (requirements.lock, for the image) and with the dev extra.

@@ -1,4 +1,4 @@
-"""`market`: serve, worker, db upgrade, seed, search reindex/sync, schema."""
+"""`market`: serve, worker, db upgrade, seed, search reindex/sync, schema, errors."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import functools
 import os
 import signal
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
+from click.decorators import FC
 
 from market.settings import PREFIX, Settings
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from market.demo.seed import SeedSummary
 
 SCHEMA_FILE = Path("graphql/schema.graphql")
+ERRORS_FILE = Path("graphql/ERRORS.md")
 
 
 @click.group()
@@ -273,27 +276,49 @@ def upgrade(settings: Settings) -> None:
     click.echo("database at the newest revision")
 
 
-@main.command(short_help="Export graphql/schema.graphql, or --check it.")
-@click.option("--check", is_flag=True, help="Exit non-zero if the file differs from the code.")
-@click.option(
-    "--path",
-    type=click.Path(path_type=Path),
-    default=SCHEMA_FILE,
-    show_default=True,
-    help="The SDL file to write or check.",
-)
-def schema(check: bool, path: Path) -> None:
-    """Write the GraphQL schema (SDL) exported by the code to graphql/schema.graphql."""
-    from market.api.graphql.schema import build_schema
+def _path_option(default: Path) -> Callable[[FC], FC]:
+    return click.option(
+        "--path",
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=True,
+        help="The file to write or check.",
+    )
 
-    sdl = build_schema().as_str() + "\n"
+
+_check_option = click.option(
+    "--check", is_flag=True, help="Exit non-zero if the file differs from the code."
+)
+
+
+def _write_or_check(path: Path, text: str, *, check: bool, command: str) -> None:
     if check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != sdl:
-            click.echo(f"{path} is out of date: run `market schema`", err=True)
+        if current != text:
+            click.echo(f"{path} is out of date: run `market {command}`", err=True)
             sys.exit(1)
         click.echo(f"{path} is up to date")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(sdl, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     click.echo(f"wrote {path}")
+
+
+@main.command(short_help="Export graphql/schema.graphql, or --check it.")
+@_check_option
+@_path_option(SCHEMA_FILE)
+def schema(check: bool, path: Path) -> None:
+    """Write the GraphQL schema (SDL) exported by the code to graphql/schema.graphql."""
+    from market.api.graphql.schema import build_schema
+
+    _write_or_check(path, build_schema().as_str() + "\n", check=check, command="schema")
+
+
+@main.command(short_help="Export graphql/ERRORS.md, or --check it.")
+@_check_option
+@_path_option(ERRORS_FILE)
+def errors(check: bool, path: Path) -> None:
+    """Write the table of error reasons, with their codes and parameters, from the code."""
+    from market.api.graphql.reasons import document
+
+    _write_or_check(path, document(), check=check, command="errors")

@@ -23,3 +23,28 @@ def test_an_id_of_another_type_is_not_found() -> None:
 
     with pytest.raises(ids.UnknownId):
         ids.decode("Course", encoded)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not-an-id",
+        "",
+        "x" * 101,
+        base64.urlsafe_b64encode(b"Course:not-a-uuid").decode(),
+        base64.urlsafe_b64encode(b"no separator").decode(),
+        base64.urlsafe_b64encode(b"\xff\xfe:").decode(),
+    ],
+)
+def test_text_that_is_no_id_is_malformed_whatever_the_type(text: str) -> None:
+    with pytest.raises(ids.MalformedId) as refused:
+        ids.lookup("Course", text, field="courseId")
+
+    assert (refused.value.kind.value, refused.value.field) == ("BAD_USER_INPUT", "courseId")
+
+
+def test_a_lookup_of_another_types_id_finds_nothing() -> None:
+    value = uuid.uuid4()
+
+    assert ids.lookup("Course", ids.encode("Intake", value)) is None
+    assert ids.lookup("Course", ids.encode("Course", value)) == value

@@ -44,11 +44,24 @@ query($id: ID!, $first: Int, $after: String) {
 MUNICIPALITIES = "query($region: String) { municipalities(regionCode: $region) { code } }"
 
 
-def assert_refused(result: Result, reason: str, field: str) -> None:
+DATES = {"min": "1900-01-01", "max": "2200-12-31"}
+
+
+def assert_refused(
+    result: Result,
+    reason: str,
+    field: str,
+    params: dict[str, Any] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Refused with this reason, field and parameters; `data` is what the answer still
+    holds (a nullable field around the refused argument answers null)."""
     assert result.status == 200, result.body
-    assert result.data is None, result.body
+    assert result.data == data, result.body
     [error] = result.errors
-    assert error["extensions"] == {"code": BAD_USER_INPUT, "reason": reason, "field": field}
+    expected = {"code": BAD_USER_INPUT, "reason": reason, "field": field}
+    assert error["extensions"] == expected | ({"params": params} if params else {})
 
 
 def cursor_of(key: list[Any]) -> str:
@@ -188,10 +201,10 @@ async def test_tabs_and_line_breaks_are_kept(db: Database, gql: GraphQLClient) -
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01"])
 async def test_starts_before_outside_1900_to_2200_is_refused(gql: GraphQLClient, day: str) -> None:
     result = await gql(SEARCH, {"filter": {"startsBefore": day}})
-    assert_refused(result, "DateOutOfRange", "startsBefore")
+    assert_refused(result, "DateOutOfRange", "startsBefore", DATES)
 
     result = await gql(f'{{ searchCourses(filter: {{startsBefore: "{day}"}}) {{ totalCount }} }}')
-    assert_refused(result, "DateOutOfRange", "startsBefore")
+    assert_refused(result, "DateOutOfRange", "startsBefore", DATES)
 
 
 async def test_the_edges_of_the_date_range_are_searched(db: Database, gql: GraphQLClient) -> None:
@@ -262,7 +275,7 @@ async def test_an_intake_date_beyond_2200_is_refused(db: Database, gql: GraphQLC
         {"id": intake, "input": {"startsOn": "9999-12-31", "continuous": False}},
         token=token,
     )
-    assert_refused(result, "DateOutOfRange", "startsOn")
+    assert_refused(result, "DateOutOfRange", "startsOn", DATES)
 
 
 # -- numbers -----------------------------------------------------------------------------
@@ -294,7 +307,7 @@ async def test_a_radius_outside_a_tenth_to_250_km_is_refused(
     gql: GraphQLClient, radius: float
 ) -> None:
     result = await gql(SEARCH, {"filter": {"near": {"postcode": "1011 AB", "radiusKm": radius}}})
-    assert_refused(result, "RadiusOutOfRange", "radiusKm")
+    assert_refused(result, "RadiusOutOfRange", "radiusKm", {"min": 0.1, "max": 250.0})
 
 
 async def test_a_tenth_of_a_km_is_a_radius(db: Database, gql: GraphQLClient) -> None:
@@ -336,7 +349,7 @@ async def test_a_cursor_of_another_shape_is_refused_by_a_providers_courses(
 ) -> None:
     provider = ids.encode("Provider", await add_provider(db))
     result = await gql(PROVIDER_COURSES, {"id": provider, "after": after})
-    assert_refused(result, "InvalidCursor", "after")
+    assert_refused(result, "InvalidCursor", "after", data={"provider": None})
 
 
 async def test_each_listing_refuses_the_others_cursor(db: Database, gql: GraphQLClient) -> None:
@@ -352,4 +365,4 @@ async def test_each_listing_refuses_the_others_cursor(db: Database, gql: GraphQL
     assert (await gql(SEARCH, {"after": search_cursor})).ok()["searchCourses"]["totalCount"] == 2
     assert_refused(await gql(SEARCH, {"after": courses_cursor}), "InvalidCursor", "after")
     result = await gql(PROVIDER_COURSES, {"id": provider, "after": search_cursor})
-    assert_refused(result, "InvalidCursor", "after")
+    assert_refused(result, "InvalidCursor", "after", data={"provider": None})

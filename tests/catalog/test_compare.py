@@ -251,10 +251,13 @@ async def test_unknown_and_unpublished_courses_are_not_found(
     school = await add_provider(db)
     draft = await add_course(db, school, status=CourseStatus.DRAFT)
     archived = await add_course(db, school, status=CourseStatus.ARCHIVED)
-    for other in (gid(uuid.uuid4()), gid(draft), gid(archived), "not-an-id",
+    for other in (gid(uuid.uuid4()), gid(draft), gid(archived),
                   ids.encode("Intake", world["soonest"])):  # fmt: skip
         result = await gql(COMPARE, {"ids": [gid(world["b1"]), other]})
         assert (result.error_code, result.error_field) == ("NOT_FOUND", "ids"), other
+
+    malformed = await gql(COMPARE, {"ids": [gid(world["b1"]), "not-an-id"]})
+    assert (malformed.error_code, malformed.error_field) == ("BAD_USER_INPUT", "ids")
 
 
 async def test_a_provider_without_stars_or_mark_shows_as_such(

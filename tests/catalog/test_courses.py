@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -124,7 +125,7 @@ async def test_publish_makes_a_draft_visible_to_everyone(db: Database, gql: Grap
     staff = await provider_staff(db, provider_id)
     course_id = await add_course(db, provider_id, status=CourseStatus.DRAFT)
     course = ids.encode("Course", course_id)
-    assert (await gql(COURSE, {"id": course})).error_code == "NOT_FOUND"
+    assert (await gql(COURSE, {"id": course})).ok() == {"course": None}
 
     published = (await gql(PUBLISH, {"id": course}, token=staff.token)).ok()["publishCourse"]
 
@@ -140,7 +141,7 @@ async def test_drafts_are_visible_to_own_staff_only(db: Database, gql: GraphQLCl
     course = ids.encode("Course", await add_course(db, provider_id, status=CourseStatus.DRAFT))
 
     assert (await gql(COURSE, {"id": course}, token=staff.token)).ok()["course"]["id"] == course
-    assert (await gql(COURSE, {"id": course}, token=stranger.token)).error_code == "NOT_FOUND"
+    assert (await gql(COURSE, {"id": course}, token=stranger.token)).ok() == {"course": None}
 
 
 async def test_archived_courses_are_read_only(db: Database, gql: GraphQLClient) -> None:
@@ -346,18 +347,25 @@ async def test_update_refuses_null_for_required_fields(db: Database, gql: GraphQ
     assert (result.error_code, result.error_field) == ("BAD_USER_INPUT", "priceCents")
 
 
-async def test_unknown_course_id_is_not_found(db: Database, gql: GraphQLClient) -> None:
-    import uuid
-
+async def test_an_unknown_course_id_is_not_found_by_mutations(
+    db: Database, gql: GraphQLClient
+) -> None:
     staff = await provider_staff(db, await add_provider(db))
     unknown = ids.encode("Course", uuid.uuid4())
 
-    for query, variables in (
-        (COURSE, {"id": unknown}),
+    for mutation, variables in (
         (UPDATE, {"id": unknown, "input": {"title": "x"}}),
-        (ARCHIVE, {"id": "not-an-id"}),
+        (ARCHIVE, {"id": unknown}),
+        (ARCHIVE, {"id": ids.encode("Intake", uuid.uuid4())}),
     ):
-        assert (await gql(query, variables, token=staff.token)).error_code == "NOT_FOUND"
+        result = await gql(mutation, variables, token=staff.token)
+        assert (result.error_code, result.error_field) == ("NOT_FOUND", "id")
+    malformed = await gql(ARCHIVE, {"id": "not-an-id"}, token=staff.token)
+    assert malformed.errors[0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "MalformedId",
+        "field": "id",
+    }
 
 
 async def test_a_course_with_intakes_cannot_move_between_online_and_classroom(

@@ -4,7 +4,6 @@ count lives in PostgreSQL, so it holds across server processes."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from market.settings import Settings
 from tests.identity.clients import PROXY_HEADER, ClientAt
 from tests.identity.state import count
 from tests.support import actors
+from tests.support.graphql import waited
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -81,11 +81,9 @@ async def test_registrations_from_one_address_are_limited(
 
     refused = await here(REGISTER, registration(3))
 
-    assert refused.errors[0]["extensions"] == TOO_MANY
-    assert re.fullmatch(
-        r"Too many requests from your network address\. Try again in \d+ (minute|second)s?\.",
-        refused.errors[0]["message"],
-    )
+    extensions, wait = waited(refused.errors[0])
+    assert extensions == TOO_MANY
+    assert 0 < wait <= 3600  # until the window ends
     assert await count(db, "users") == 3
     (await elsewhere(REGISTER, registration(3))).ok()
 
@@ -96,7 +94,7 @@ async def test_refused_registrations_count_too(here: ClientAt, db: Database) -> 
     for _ in range(3):
         assert (await here(REGISTER, bad)).errors[0]["extensions"]["reason"] == "PasswordTooCommon"
 
-    assert (await here(REGISTER, registration(1))).errors[0]["extensions"] == TOO_MANY
+    assert waited((await here(REGISTER, registration(1))).errors[0])[0] == TOO_MANY
 
 
 async def test_a_new_window_starts_afresh(here: ClientAt, db: Database) -> None:
@@ -122,10 +120,7 @@ async def test_sign_ins_from_one_address_are_limited(
 
     refused = await here(LOGIN, credentials)
 
-    assert refused.errors[0]["extensions"] == {
-        "code": "FORBIDDEN",
-        "reason": "TooManyLoginAttempts",
-    }
+    assert waited(refused.errors[0])[0] == {"code": "FORBIDDEN", "reason": "TooManyLoginAttempts"}
     (await elsewhere(LOGIN, credentials)).ok()
 
 
@@ -139,7 +134,7 @@ async def test_invitation_acceptances_from_one_address_are_limited(
 
     refused = await here(ACCEPT, {"token": "a guessed token"}, token=person.token)
 
-    assert refused.errors[0]["extensions"] == TOO_MANY
+    assert waited(refused.errors[0])[0] == TOO_MANY
 
 
 async def test_without_a_trusted_proxy_the_header_is_ignored(database_url: str) -> None:
@@ -153,9 +148,7 @@ async def test_without_a_trusted_proxy_the_header_is_ignored(database_url: str) 
             for number in range(3)
         ]
 
-    assert [
-        outcome.errors[0]["extensions"] if outcome.errors else None for outcome in outcomes
-    ] == [
+    assert [waited(outcome.errors[0])[0] if outcome.errors else None for outcome in outcomes] == [
         None,
         None,
         TOO_MANY,

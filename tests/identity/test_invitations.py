@@ -165,7 +165,8 @@ async def test_bad_invitation_input(gql: GraphQLClient, db: Database) -> None:
     assert (malformed.error_code, malformed.error_field) == ("BAD_USER_INPUT", "email")
     assert (huge.error_code, huge.error_field) == ("BAD_USER_INPUT", "email")
     assert (unknown.error_code, unknown.error_field) == ("NOT_FOUND", "organisationId")
-    assert (garbage_id.error_code, garbage_id.error_field) == ("NOT_FOUND", "organisationId")
+    assert (garbage_id.error_code, garbage_id.error_field) == ("BAD_USER_INPUT", "organisationId")
+    assert garbage_id.errors[0]["extensions"]["reason"] == "MalformedId"
     assert bad_role.error_code == "BAD_USER_INPUT"
     assert await count(db, "invitations") == 0
 

@@ -16,11 +16,14 @@ from market.db import migrate
 from market.db.database import Database
 from tests.support.catalog import add_listed_course, add_provider
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
+GRAPHQL = Path(__file__).resolve().parents[2] / "graphql"
 
 
-def test_the_committed_graphql_schema_matches_the_code() -> None:
-    result = CliRunner().invoke(cli.main, ["schema", "--check", "--path", str(SCHEMA_FILE)])
+@pytest.mark.parametrize(
+    ("command", "name"), [("schema", "schema.graphql"), ("errors", "ERRORS.md")]
+)
+def test_the_committed_graphql_artifacts_match_the_code(command: str, name: str) -> None:
+    result = CliRunner().invoke(cli.main, [command, "--check", "--path", str(GRAPHQL / name)])
     assert result.exit_code == 0, result.output
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from market.db import driver
 from market.db.database import Database
 from market.identity.models import Organisation, OrganisationKind
-from market.kernel.errors import InvalidInput
+from market.kernel.pagination import InvalidCursor
 
 NAMES = driver.Statement.of(
     text("SELECT name FROM organisations WHERE id = ANY (:ids) ORDER BY name").bindparams(
@@ -114,8 +114,8 @@ async def test_a_read_connection_stays_pooled_after_a_domain_error(db: Database)
     async def refuse_input() -> None:
         async with db.read_connection() as connection:
             used.append(connection)
-            raise InvalidInput("no such thing")
+            raise InvalidCursor(field="after")
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidCursor):
         await refuse_input()
     assert not used[0].is_closed()

@@ -46,9 +46,17 @@ class GraphQLClient:
         self.http = http
 
     async def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        language: str | None = None,
     ) -> Result:
+        """Posts the operation; `language` is sent as the Accept-Language header."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if language is not None:
+            headers["Accept-Language"] = language
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -64,3 +72,14 @@ def doubling_fragments(levels: int) -> str:
         f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)
     ]
     return f"query {{ ...F{levels} }} " + " ".join(fragments)
+
+
+def waited(error: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A refusal that says how long to wait: its extensions but the wait, and the wait in
+    seconds (`params.retryAfterSeconds`, which its message names too)."""
+    extensions = dict(error["extensions"])
+    params = extensions.pop("params")
+    wait = params.pop("retryAfterSeconds")
+    assert params == {}, error
+    assert error["message"].endswith(f"Try again in {wait} s."), error
+    return extensions, wait

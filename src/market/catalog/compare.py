@@ -83,7 +83,7 @@ async def compare_courses(
     actor is needed; an unpublished one is not found, like an unknown one."""
     check_count(len(course_ids))
     if len(set(course_ids)) != len(course_ids):
-        raise errors.DuplicateItems("Compare different courses.", field="ids")
+        raise errors.DuplicateItems(field="ids")
     if duo_loan_remaining_cents is not None and not (
         0 <= duo_loan_remaining_cents <= RULES.duo_max_loan_cents
     ):

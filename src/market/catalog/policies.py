@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Date, and_, cast, false, func, or_, true
 
+from market.catalog.errors import NotProviderStaff
 from market.catalog.models import Course, CourseStatus, ProviderProfile
 from market.identity.models import OrganisationKind, Role
 from market.identity.policies import Actor
-from market.kernel.errors import Forbidden
 
 # Intake dates and certification periods are local dates in the Netherlands.
 TIMEZONE = "Europe/Amsterdam"
@@ -76,7 +76,7 @@ def may_manage(actor: Actor, provider_id: uuid.UUID) -> bool:
 def require_manager(actor: Actor, provider_id: uuid.UUID) -> None:
     actor.require_user()
     if not may_manage(actor, provider_id):
-        raise Forbidden("Only this provider's staff may change its catalog.")
+        raise NotProviderStaff()
 
 
 def visible_courses(actor: Actor) -> ColumnElement[bool]:

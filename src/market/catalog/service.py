@@ -45,6 +45,7 @@ from market.catalog.policies import (
 )
 from market.db import driver
 from market.geo import service as geo
+from market.identity.errors import OrganisationNotFound
 from market.identity.models import Organisation, OrganisationKind
 from market.identity.policies import Actor
 from market.kernel.pagination import (
@@ -222,7 +223,7 @@ async def create_provider_profile(
     actor.require_platform_admin()
     organisation = await session.get(Organisation, organisation_id)
     if organisation is None:
-        raise errors.OrganisationNotFound(field="organisationId")
+        raise OrganisationNotFound(field="organisationId")
     if organisation.kind is not OrganisationKind.PROVIDER:
         raise errors.NotAProviderOrganisation(field="organisationId")
     if await session.get(ProviderProfile, organisation_id) is not None:
@@ -239,12 +240,9 @@ async def create_provider_profile(
     return profile
 
 
-async def get_provider(session: AsyncSession, provider_id: uuid.UUID) -> ProviderView:
+async def find_provider(session: AsyncSession, provider_id: uuid.UUID) -> ProviderView | None:
     """Provider profiles are public: learners compare schools by them."""
-    views = await providers_by_ids(session, [provider_id])
-    if provider_id not in views:
-        raise errors.ProviderNotFound(field="id")
-    return views[provider_id]
+    return (await providers_by_ids(session, [provider_id])).get(provider_id)
 
 
 async def providers_by_ids(
@@ -646,14 +644,12 @@ async def archive_course(session: AsyncSession, actor: Actor, course_id: uuid.UU
     return course
 
 
-async def get_course(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course:
-    """A course the actor may see; others are simply not found (drafts don't leak)."""
-    course = await session.scalar(
+async def find_course(session: AsyncSession, actor: Actor, course_id: uuid.UUID) -> Course | None:
+    """A course the actor may see; None for any other, exactly as for an id nothing has,
+    so that another provider's drafts do not even show that they exist."""
+    return await session.scalar(
         select(Course).where(Course.id == course_id, visible_courses(actor))
     )
-    if course is None:
-        raise errors.CourseNotFound(field="id")
-    return course
 
 
 @dataclass(frozen=True, slots=True)

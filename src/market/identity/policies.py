@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from market.identity.errors import NotPlatformAdmin, SignInRequired
 from market.identity.models import OrganisationKind, Role
-from market.kernel.errors import Forbidden, NotAuthenticated
 
 # Which roles exist in which kind of organisation, and which of them manages its members.
 ROLES_BY_KIND: dict[OrganisationKind, frozenset[Role]] = {
@@ -69,13 +69,13 @@ class Actor:
 
     def require_user(self) -> uuid.UUID:
         if self.user_id is None:
-            raise NotAuthenticated()
+            raise SignInRequired()
         return self.user_id
 
     def require_platform_admin(self) -> None:
         self.require_user()
         if not self.is_platform_admin:
-            raise Forbidden("Only platform administrators may do this.")
+            raise NotPlatformAdmin()
 
 
 ANONYMOUS = Actor()

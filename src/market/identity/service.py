@@ -37,6 +37,7 @@ from market.identity.errors import (
     MunicipalityCodeNotApplicable,
     MunicipalityCodeRequired,
     NotOrganisationManager,
+    OrganisationCreatedConcurrently,
     OrganisationNotFound,
     PasswordHasControlCharacters,
     PasswordTooCommon,
@@ -45,6 +46,7 @@ from market.identity.errors import (
     PasswordTooSimple,
     PlatformOrganisationExists,
     RoleNotForOrganisationKind,
+    SignInRequired,
     TooManyLoginAttempts,
     TooManyRequests,
     UnsupportedLanguage,
@@ -63,7 +65,7 @@ from market.identity.models import (
 )
 from market.identity.policies import ANONYMOUS, MANAGER_ROLE, ROLES_BY_KIND, Actor, Grant
 from market.identity.throttling import ClientAction, FailureThrottle, RequestLimit
-from market.kernel.errors import Conflict, DomainError, NotAuthenticated
+from market.kernel.errors import DomainError
 
 # The languages the platform speaks to learners in (ISO 639-1): Dutch, English, Arabic,
 # Turkish, Ukrainian, Tigrinya, Persian, Somali, Polish, Spanish, French, German.
@@ -204,7 +206,7 @@ def _language(code: str) -> str:
     language = code.strip().lower()
     if language not in SUPPORTED_LANGUAGES:
         raise UnsupportedLanguage(
-            f"Supported languages: {', '.join(SUPPORTED_LANGUAGES)}.", field="preferredLanguage"
+            field="preferredLanguage", supported=", ".join(SUPPORTED_LANGUAGES)
         )
     return language
 
@@ -364,7 +366,7 @@ async def _current_user(session: AsyncSession, actor: Actor, *, for_update: bool
     # A token outlives its user only within a request racing the account's deletion.
     user = await session.get(User, actor.require_user(), with_for_update=for_update)
     if user is None:
-        raise NotAuthenticated()
+        raise SignInRequired()
     return user
 
 
@@ -433,7 +435,7 @@ async def create_organisation(
     )
     if organisation_id is None:
         await _check_organisation_free(session, kind, kvk, code)
-        raise Conflict("An organisation like this was created at the same moment.")
+        raise OrganisationCreatedConcurrently()
     return await session.get_one(Organisation, organisation_id)
 
 

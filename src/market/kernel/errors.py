@@ -1,12 +1,18 @@
 """Expected failures, raised by services and translated once at the edge.
 
-Every domain error is a fact with a stable machine code, a kind that decides how
-the edge reports it, and optionally the input field it is about.
+Every domain error is a fact with a stable reason (the key clients translate), a kind
+that decides how the edge reports it, its parameters, and optionally the input field it
+is about. The kinds below are abstract: only facts are raised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import ClassVar
+
+# What a fact's parameters may be: JSON scalars a client can put into its own sentence.
+Param = int | float | str
 
 
 class ErrorKind(StrEnum):
@@ -18,42 +24,46 @@ class ErrorKind(StrEnum):
 
 
 class DomainError(Exception):
-    """Base of all expected failures. Subclasses set `kind` and a default message."""
+    """Base of all expected failures.
 
-    kind: ErrorKind = ErrorKind.INVALID
+    A fact declares its own `reason`, written out rather than taken from the class name,
+    so that renaming a class can never change what clients key their translations on
+    (tests/kernel/test_errors.py holds every fact to it, and graphql/ERRORS.md lists
+    them). `message` is the English text, a `str.format` template over the parameters a
+    fact is raised with; the parameters travel beside it as `extensions.params`, so a
+    client writes its own sentence in its own language.
+    """
+
+    reason: ClassVar[str]
+    kind: ClassVar[ErrorKind] = ErrorKind.INVALID
     message: str = "The request could not be carried out."
 
-    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.message = message or self.message
+    def __init__(self, *, field: str | None = None, **params: Param) -> None:
         self.field = field
+        self.params: Mapping[str, Param] = params
+        self.message = self.message.format(**params)
         super().__init__(self.message)
-
-    @property
-    def code(self) -> str:
-        """Stable machine-readable name of the fact, e.g. `IntakeFull`."""
-        return type(self).__name__
 
 
 class InvalidInput(DomainError):
     kind = ErrorKind.INVALID
-    message = "The input is not valid."
 
 
 class NotAuthenticated(DomainError):
     kind = ErrorKind.UNAUTHENTICATED
-    message = "You must be signed in."
 
 
 class Forbidden(DomainError):
     kind = ErrorKind.FORBIDDEN
-    message = "You may not do this."
 
 
 class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
-    message = "Not found."
 
 
 class Conflict(DomainError):
     kind = ErrorKind.CONFLICT
-    message = "This conflicts with the current state."
+
+
+# The kinds: raised by no one, so without a reason of their own.
+KINDS = (DomainError, InvalidInput, NotAuthenticated, Forbidden, NotFound, Conflict)

@@ -18,11 +18,16 @@ MAX_PAGE_SIZE = 100
 
 
 class InvalidCursor(InvalidInput):
+    reason = "InvalidCursor"
     message = "This cursor is not valid here; start again from the first page."
 
 
 class InvalidPageSize(InvalidInput):
-    message = f"Ask for between 1 and {MAX_PAGE_SIZE} items per page."
+    reason = "InvalidPageSize"
+    message = "Ask for between {min} and {max} items per page."
+
+    def __init__(self, most: int) -> None:
+        super().__init__(field="first", min=1, max=most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +41,9 @@ class PageRequest:
         cls, first: int | None, after: str | None, *, limit: int = MAX_PAGE_SIZE
     ) -> PageRequest:
         size = DEFAULT_PAGE_SIZE if first is None else first
-        if not 1 <= size <= min(limit, MAX_PAGE_SIZE):
-            raise InvalidPageSize(field="first")
+        most = min(limit, MAX_PAGE_SIZE)
+        if not 1 <= size <= most:
+            raise InvalidPageSize(most)
         return cls(size, after or None)
 
 

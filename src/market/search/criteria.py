@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from market.catalog.models import (
     Component,
@@ -39,7 +39,11 @@ from market.catalog.models import (
     Stream,
 )
 from market.catalog.service import ProviderView
+from market.kernel.i18n import DEFAULT_LANGUAGE
 from market.kernel.pagination import Page
+from market.search.labels import facet_label, label_key
+
+_Member = TypeVar("_Member", bound=StrEnum)
 
 
 class SearchSort(StrEnum):
@@ -244,22 +248,16 @@ class SearchResult:
     facets: tuple[Facet, ...]
 
 
-# Labels of facet values, for people (Dutch names where the domain uses them).
-ROUTE_LABELS = {Route.B1: "B1-route", Route.ONDERWIJS: "Onderwijsroute", Route.Z: "Z-route"}
-SCHEDULE_LABELS = {
-    ScheduleKind.DAYTIME: "Overdag",
-    ScheduleKind.EVENING: "Avond",
-    ScheduleKind.WEEKEND: "Weekend",
-}
-FORMAT_LABELS = {Format.CLASSROOM: "Klassikaal", Format.ONLINE: "Online", Format.BLENDED: "Blended"}
-CERTIFICATION_LABELS = {
-    Certification.CERTIFIED: "Blik op Werk keurmerk",
-    Certification.UNCERTIFIED: "Zonder keurmerk",
-}
-PRICE_BAND_LABELS = {
-    PriceBand.UNDER_2500: "tot € 2.500",
-    PriceBand.FROM_2500_TO_5000: "€ 2.500 tot 5.000",
-    PriceBand.FROM_5000_TO_7500: "€ 5.000 tot 7.500",
-    PriceBand.FROM_7500_TO_10000: "€ 7.500 tot 10.000",
-    PriceBand.FROM_10000: "€ 10.000 of meer",
-}
+# The default language's labels, which the backends put on facet values; the API answers
+# them in the request's language, from the same catalog (search/labels.py).
+def _labels(field: FacetField, members: Iterable[_Member]) -> dict[_Member, str]:
+    return {
+        m: facet_label(label_key(field, m.name), DEFAULT_LANGUAGE, named=m.name) for m in members
+    }
+
+
+ROUTE_LABELS = _labels(FacetField.ROUTE, Route)
+SCHEDULE_LABELS = _labels(FacetField.SCHEDULE_KIND, ScheduleKind)
+FORMAT_LABELS = _labels(FacetField.FORMAT, Format)
+CERTIFICATION_LABELS = _labels(FacetField.CERTIFICATION, Certification)
+PRICE_BAND_LABELS = _labels(FacetField.PRICE_BAND, PriceBand)

@@ -22,6 +22,7 @@ from strawberry.types import Info as StrawberryInfo
 from market.db.database import Database
 from market.identity import service as identity
 from market.identity.policies import ANONYMOUS, Actor
+from market.kernel.i18n import DEFAULT_LANGUAGE, Language, negotiate
 from market.search.backend import SearchBackend
 from market.settings import Settings
 
@@ -35,6 +36,8 @@ class Context(BaseContext, kw_only=True):
     bearer_token: str | None = None
     # Where the request came from, for the limits per client (see `client_address`).
     client_address: str = ""
+    # What people-facing labels are answered in: the request's Accept-Language.
+    language: Language = DEFAULT_LANGUAGE
     # Per-request DataLoaders, keyed by name, created on first use.
     loaders: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -96,6 +99,7 @@ def make_context_getter(db: Database, settings: Settings, search_backend: Search
             actor=actor,
             bearer_token=token,
             client_address=client_address(request, settings.trusted_proxy_header),
+            language=negotiate(request.headers.get("accept-language", "")),
             search_backend=search_backend,
         )
 

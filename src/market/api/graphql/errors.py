@@ -1,8 +1,10 @@
 """The one place expected failures become GraphQL errors, and everything else is masked.
 The endpoint (api/graphql/http.py) passes every response's errors through `translate`.
 
-- A DomainError raised by a service keeps its message and gets `extensions.code` from
-  its kind, `extensions.reason` (its stable name) and `extensions.field` when known.
+- A DomainError raised by a service keeps its (English) message and gets
+  `extensions.code` from its kind, `extensions.reason` (the key clients translate),
+  `extensions.field` when known and `extensions.params` when the fact has parameters:
+  graphql/ERRORS.md lists every reason with its parameters.
 - Errors about the request itself (syntax, validation, variable types, limits) carry
   BAD_USER_INPUT; they never contain internals.
 - Anything else is logged with its traceback and answered as "Unexpected error."
@@ -25,9 +27,11 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 def translate(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
-        extensions: dict[str, Any] = {"code": original.kind.value, "reason": original.code}
+        extensions: dict[str, Any] = {"code": original.kind.value, "reason": original.reason}
         if original.field:
             extensions["field"] = original.field
+        if original.params:
+            extensions["params"] = dict(original.params)
         return _with(error, original.message, extensions)
     if original is None or isinstance(original, GraphQLError):
         return _with(error, error.message, {"code": ErrorKind.INVALID.value})

@@ -56,29 +56,41 @@ LIST_SIZE = 10
 
 
 class QueryTooDeep(InvalidInput):
+    reason = "QueryTooDeep"
+    message = "The query nests {depth} levels deep; at most {max} are allowed."
+
     def __init__(self, depth: int, limit: int) -> None:
-        super().__init__(f"The query nests {depth} levels deep; at most {limit} are allowed.")
+        super().__init__(depth=depth, max=limit)
 
 
 class TooManyAliases(InvalidInput):
+    reason = "TooManyAliases"
+    message = "The query uses {aliases} aliases; at most {max} are allowed."
+
     def __init__(self, aliases: int, limit: int) -> None:
-        super().__init__(f"The query uses {aliases} aliases; at most {limit} are allowed.")
+        super().__init__(aliases=aliases, max=limit)
 
 
 class QueryTooCostly(InvalidInput):
+    reason = "QueryTooCostly"
+    message = (
+        "The query costs {cost}, more than the budget of {budget}: ask for smaller pages "
+        "(first), fewer fields or fewer aliases."
+    )
+
     def __init__(self, cost: int, budget: int) -> None:
-        super().__init__(
-            f"The query costs {cost}, more than the budget of {budget}: ask for smaller "
-            "pages (first), fewer fields or fewer aliases."
-        )
+        super().__init__(cost=cost, budget=budget)
 
 
 class QueryTimedOut(InvalidInput):
+    reason = "QueryTimedOut"
+    message = (
+        "The query took longer than {seconds:g} seconds and was stopped: ask for smaller "
+        "pages (first) or fewer fields."
+    )
+
     def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"The query took longer than {seconds:g} seconds and was stopped: ask for "
-            "smaller pages (first) or fewer fields."
-        )
+        super().__init__(seconds=seconds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,7 @@ _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class UnstorableCharacter(InvalidInput):
+    reason = "UnstorableCharacter"
     message = (
         "Text may not contain control characters (other than tab and line breaks) "
         "or unpaired surrogates."
@@ -74,10 +75,15 @@ class UnstorableCharacter(InvalidInput):
 
 
 class DateOutOfRange(InvalidInput):
-    message = f"Give a date from {EARLIEST_DATE} to {LATEST_DATE}."
+    reason = "DateOutOfRange"
+    message = "Give a date from {min} to {max}."
+
+    def __init__(self, *, field: str | None = None) -> None:
+        super().__init__(field=field, min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
 
 
 class TimeWithOffset(InvalidInput):
+    reason = "TimeWithOffset"
     message = "Give a local time without a UTC offset, e.g. 18:30:00."
 
 

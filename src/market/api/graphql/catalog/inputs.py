@@ -30,6 +30,7 @@ from market.kernel.errors import InvalidInput
 
 
 class ValueRequired(InvalidInput):
+    reason = "ValueRequired"
     message = "This field cannot be null."
 
 

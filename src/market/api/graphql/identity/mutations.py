@@ -67,8 +67,8 @@ class IdentityMutation:
             "user built from the input, but for an existing email that user (and its id) "
             "is not stored, and signing in with this password fails. Passwords on a list "
             "of common ones are refused (BAD_USER_INPUT, reason PasswordTooCommon). "
-            "Limited per client address (FORBIDDEN, reason TooManyRequests, the message "
-            "says how long to wait)."
+            "Limited per client address (FORBIDDEN, reason TooManyRequests, "
+            "params.retryAfterSeconds says how long to wait)."
         )
     )
     async def register(self, info: Info, input: RegisterInput) -> User:
@@ -89,7 +89,8 @@ class IdentityMutation:
             "LoginFailed). After repeated failures for one email from one client address, "
             "or for any emails from one address, or too many attempts from one address, "
             "that address must wait, longer with every further failure (FORBIDDEN, reason "
-            "TooManyLoginAttempts, the message says how long). Failures elsewhere never "
+            "TooManyLoginAttempts, params.retryAfterSeconds says how long). Failures "
+            "elsewhere never "
             "hold back a sign-in from another address."
         )
     )

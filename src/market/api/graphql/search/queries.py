@@ -37,4 +37,4 @@ class SearchQuery:
                 near=chosen.near_postcode(),
                 backend=info.context.search_backend,
             )
-        return CourseSearchConnection.of(result)
+        return CourseSearchConnection.of(result, info.context.language)

@@ -11,7 +11,9 @@ import strawberry
 
 from market.api.graphql.catalog.types import CourseFields, Intake, Provider
 from market.api.graphql.pagination import PageInfo
+from market.kernel.i18n import Language
 from market.search import criteria
+from market.search.labels import facet_label, label_key
 
 FacetField = strawberry.enum(criteria.FacetField, name="CourseFacetField")
 
@@ -65,8 +67,27 @@ class FacetValue:
         description="What the matching filter takes: an enum value (B1, EVENING, "
         "FROM_2500_TO_5000, CERTIFIED) or a region code (AM18)."
     )
-    label: str
+    label: str = strawberry.field(
+        description="The value's name for people, in the request's language "
+        "(Accept-Language: nl or en; Dutch otherwise)."
+    )
+    label_key: str = strawberry.field(
+        description="The stable key of the label (route.B1, price_band.FROM_2500_TO_5000, "
+        "region.AM18), for clients that word it themselves."
+    )
     count: int
+
+    @classmethod
+    def of(
+        cls, field: criteria.FacetField, value: criteria.FacetValue, language: Language
+    ) -> FacetValue:
+        key = label_key(field, value.value)
+        return cls(
+            value=value.value,
+            label=facet_label(key, language, named=value.label),
+            label_key=key,
+            count=value.count,
+        )
 
 
 @strawberry.type(
@@ -86,7 +107,7 @@ class CourseSearchConnection:
     facets: list[Facet]
 
     @classmethod
-    def of(cls, result: criteria.SearchResult) -> CourseSearchConnection:
+    def of(cls, result: criteria.SearchResult, language: Language) -> CourseSearchConnection:
         page = result.page
         # A provider with several courses on the page is shown from one object.
         providers = {hit.course.provider_id: Provider.of(hit.provider) for hit in page.items}
@@ -97,10 +118,7 @@ class CourseSearchConnection:
             facets=[
                 Facet(
                     field=facet.field,
-                    values=[
-                        FacetValue(value=v.value, label=v.label, count=v.count)
-                        for v in facet.values
-                    ],
+                    values=[FacetValue.of(facet.field, v, language) for v in facet.values],
                 )
                 for facet in result.facets
             ],

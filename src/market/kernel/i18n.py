@@ -1,0 +1,46 @@
+"""The languages people are answered in, and the texts shown to them, by stable key.
+
+A text for people comes from a catalog (a mapping from a stable key to its wording in
+each language), never from a class or enum name, so wording and translations change
+without touching the code that uses them. Dutch is the platform's language: it is what
+a reader gets who asks for none it speaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+DEFAULT_LANGUAGE = Language.NL
+
+# Stable key -> the text in every language.
+Texts = Mapping[str, Mapping[Language, str]]
+
+
+def negotiate(accept_language: str) -> Language:
+    """The language an `Accept-Language` header prefers most among those spoken here:
+    ranges by weight (ties keep their order), matched by their primary subtag, so `en-GB`
+    is English; `*` or nothing spoken here gives the default."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(accept_language.split(",")):
+        tag, _, parameters = entry.strip().partition(";")
+        weight = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                continue
+        if weight > 0:
+            ranked.append((-weight, position, tag.strip().split("-")[0].lower()))
+    spoken = {language.value: language for language in Language}
+    for _, _, primary in sorted(ranked):
+        if primary in spoken:
+            return spoken[primary]
+    return DEFAULT_LANGUAGE
