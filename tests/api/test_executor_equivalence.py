@@ -79,6 +79,10 @@ VARIABLES: dict[str, list[Any]] = {
     "region": ["AM18", None],
     "postcode": ["3511 AB"],
     "loan": [150_000],
+    # A draft of another provider, another type's id and a missing one answer null alike.
+    "course": [COURSE_IDS[4], ids.encode("Provider", SCHOOL)],
+    "provider": [ids.encode("Provider", OTHER_SCHOOL), ids.encode("Provider", UNKNOWN)],
+    "known": [COURSE_IDS[0]],
 }
 
 
