@@ -948,7 +948,7 @@ def _exact(
         held = [f"i.course_id NOT IN ({needed})"] if apart else []
         sources.append(_read("search_places", start, chord, [*conditions, *held]))
     if apart:
-        start = f"(greatest(coalesce(i.starts_on, {TODAY}), {TODAY}) + i.delay_days)"
+        start = f"intake_expected_start(i.starts_on, i.delay_days, {TODAY})"
         bookable = f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})"
         where = [bookable, *conditions, f"i.course_id IN ({needed})"]
         sources.append(_read("search_intakes", start, chord, where))
