@@ -152,6 +152,13 @@ async def refresh_stale(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT search_refresh_stale()")) or 0)
 
 
+async def compact_slots(session: AsyncSession) -> int:
+    """Move the listed courses with the highest slots into the slots freed by courses no
+    longer listed, so the bitmaps stay as wide as the catalog (`search_compact_slots`,
+    market/search/sql/bitmaps.sql). Returns the number of courses moved."""
+    return int(await session.scalar(text("SELECT search_compact_slots()")) or 0)
+
+
 async def compact(engine: AsyncEngine) -> None:
     """After a bulk load: the triggers insert and then update each search row, leaving the
     tables several times their size. Rewrite them (intakes and places in municipality order,

@@ -53,7 +53,9 @@ BEGIN
       AND (o.id IS NULL OR n.id IS NULL
            OR (o.course_id, o.starts_on, o.location_id)
               IS DISTINCT FROM (n.course_id, n.starts_on, n.location_id));
-    PERFORM search_refresh(moved, false);
+    IF moved IS NOT NULL THEN
+        PERFORM search_refresh(moved, false);
+    END IF;
     PERFORM search_refresh_availability(array(
         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
         WHERE (o.seats_taken, o.seat_capacity, o.waitlist_weeks)
