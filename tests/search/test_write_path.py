@@ -5,9 +5,11 @@ catalog whatever the number of writes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -150,6 +152,43 @@ async def test_taking_the_last_seat_moves_only_the_expected_start(
 
     await conn.execute("UPDATE intakes SET seats_taken = 1 WHERE id = $1", intake)
     assert await state(conn) == before
+
+
+async def test_two_bookings_filling_intakes_of_one_course_at_once_both_count(
+    db: Database, conn: asyncpg.Connection
+) -> None:
+    provider = await add_provider(db)
+    location = await add_location(db, provider)
+    course = await add_course(db, provider)
+    soon, later = [
+        await add_intake(
+            db, course, location, seat_capacity=1, starts_on=today() + timedelta(days=days)
+        )
+        for days in (10, 20)
+    ]
+    other = await asyncpg.connect(_libpq(db))
+    try:
+        first = conn.transaction()
+        await first.start()
+        await conn.execute("UPDATE intakes SET seats_taken = 1 WHERE id = $1", soon)
+
+        async def second() -> None:
+            async with other.transaction():
+                await other.execute("UPDATE intakes SET seats_taken = 1 WHERE id = $1", later)
+
+        booking = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        # The second waits for the first's course lock, then reads its delays.
+        assert not booking.done()
+        await first.commit()
+        await booking
+    finally:
+        await other.close()
+
+    assert await conn.fetchval(
+        "SELECT dated_best_start FROM search_courses WHERE course_id = $1", course
+    ) == today() + timedelta(days=17)
+    await agrees_with_a_full_refresh(conn)
 
 
 async def test_a_seat_taken_below_the_capacity_writes_no_search_row(
