@@ -17,9 +17,13 @@ as a lower bound, the very same SQL through raw asyncpg.
    connections, outside any transaction, as the server runs them: a search alone on two
    connections, else on one), the two paths taking turns in four slices each, so that
    both see the machine alike; every run is bounded by a request count and a time limit.
-5. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
-   concurrency 16, the server's peak RSS (all its processes) and the host's speed in each
-   round (a fixed loop's CPU time: it drifts), and writes them to bench-results.json.
+5. Measures the write cost: seat changes (`seats_taken` one up, then back down, each its
+   own committed UPDATE, as a booking makes them) on upcoming intakes of listed courses,
+   with the search's triggers doing their work in each.
+6. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
+   concurrency 16, the server's peak RSS (all its processes), the host's speed in each
+   round (a fixed loop's CPU time: it drifts) and the write cost's p50/p95, and writes them
+   to bench-results.json.
 
 It reports figures; it does not pass or fail on them.
 """
@@ -417,12 +421,44 @@ def validation_ms(runs: int = 50) -> dict[str, float]:
     return timings
 
 
+# -- writes --------------------------------------------------------------------------------
+
+
+async def write_cost(url: str, intakes: int) -> list[float]:
+    """Seconds per seat change: each chosen intake one seat up, then down again (so the
+    seeded data stays as it was), every UPDATE committed on its own."""
+    conn = await asyncpg.connect(_libpq(url))
+    try:
+        # A fixed choice (by the ids' hash), spread over the catalog, each with a free seat.
+        chosen = await conn.fetch(
+            """SELECT i.id FROM intakes i JOIN search_courses s USING (course_id)
+               WHERE i.seats_taken < i.seat_capacity
+                 AND (i.starts_on IS NULL
+                      OR i.starts_on >= (now() AT TIME ZONE 'Europe/Amsterdam')::date)
+               ORDER BY md5(i.id::text) LIMIT $1""",
+            intakes,
+        )
+        spent = []
+        for (intake_id,) in chosen:
+            for step in (1, -1):
+                started = time.perf_counter()
+                await conn.execute(
+                    "UPDATE intakes SET seats_taken = seats_taken + $2 WHERE id = $1",
+                    intake_id,
+                    step,
+                )
+                spent.append(time.perf_counter() - started)
+        return spent
+    finally:
+        await conn.close()
+
+
 # -- report --------------------------------------------------------------------------------
 
 
 def figures(
     graphql: dict[int, Run], raw: dict[int, Run], rss: PeakRss, marker: dict[str, Any],
-    replays: dict[str, Replay], totals: dict[str, int], workers: int,
+    replays: dict[str, Replay], totals: dict[str, int], workers: int, writes: list[float],
 ) -> dict[str, Any]:  # fmt: skip
     result: dict[str, Any] = {
         "search_p95_ms_c1": graphql[1].percentile(95),
@@ -458,6 +494,9 @@ def figures(
     result["raw_p50_ms_c1_by_search"] = {
         name: raw[1].percentile(50, values) for name, values in raw[1].by_search.items()
     }
+    result["write_changes"] = len(writes)
+    result["write_p50_ms"] = statistics.median(writes) * 1000
+    result["write_p95_ms"] = statistics.quantiles(writes, n=100, method="inclusive")[94] * 1000
     result["seed_seconds"] = marker["seed_seconds"]
     result["seed_reused"] = marker["reused"]
     result["scale_courses"] = marker["scale"]
@@ -512,6 +551,8 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
           "  (target >= 0.5)")  # fmt: skip
     print(f"p95 at concurrency 1: {result['search_p95_ms_c1']:.1f} ms  (target <= 30)")
     print(f"server peak RSS: {result['server_rss_mb']:.0f} MB  (target < 400)")
+    print(f"write cost: p95 of an intake seat change {result['write_p95_ms']:.1f} ms "
+          f"(p50 {result['write_p50_ms']:.1f} ms, {result['write_changes']} changes)")  # fmt: skip
     print(f"server CPU per search: {result['server_cpu_ms_per_search_c1']:.1f} ms at c1, "
           f"{result['server_cpu_ms_per_search_c16']:.1f} ms at c16; load generator CPU per "
           f"search: {result['client_cpu_ms_per_search_c16']:.1f} ms (HTTP), "
@@ -572,7 +613,9 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                             runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
                         )
     await pool.close()
-    result = figures(graphql, raw, rss, marker, replays, totals, args.workers)
+    print("write cost: seat changes, one committed UPDATE each ...", flush=True)
+    writes = await write_cost(url, args.write_intakes)
+    result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
     result["host_loop_ms_by_round"] = _rounded(speeds)
     result["validation_ms"] = _rounded(validation_ms())
     print_report(graphql, raw, result)
@@ -589,6 +632,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60, help="time limit per run")
     parser.add_argument(
         "--workers", type=int, default=2, help="server processes (default: one per core here)"
+    )
+    parser.add_argument(
+        "--write-intakes", type=int, default=500, help="intakes the write cost changes (twice)"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

@@ -15,6 +15,7 @@ REQUIRED = (
     "search_rps_raw_c16",
     "graphql_to_raw_ratio",
     "server_rss_mb",
+    "write_p95_ms",
 )
 
 

@@ -237,6 +237,7 @@ def test_the_worker_runs_the_index_jobs_periodically() -> None:
     assert crons == {
         "search:sync_index": "* * * * *",
         "search:record_new_day": "7 23 * * *",
+        "search:compact_slots": "37 23 * * *",
         "search:purge": "41 * * * *",
     }
 

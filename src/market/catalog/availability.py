@@ -1,6 +1,8 @@
 """When a learner who books an intake today can expect to start, and how long they wait.
 
-The rule (one definition, in Python for single intakes and in SQL for search):
+The rule, defined here; its SQL twin (catalog/sql/availability.sql: `intake_delay_days`,
+`intake_expected_start`, `intake_wait_weeks`), which search's triggers and statements call,
+is proven equal to it over generated intakes by tests/catalog/test_availability.py:
 
 1. Everyone who wants the intake stands in one line: the seats already taken, then the
    waitlist queue, then the learner. The learner's place is
@@ -18,17 +20,14 @@ The rule (one definition, in Python for single intakes and in SQL for search):
    ``wait_weeks <= n`` means exactly "starts within n weeks" (0: starts today).
 
 No enrollment or waitlist domain exists yet, so the queue length is 0 everywhere today and
-a full intake's expected start is its anchor plus the declared weeks (at least one). Once
-waitlists exist, the queue length becomes a column and both forms below take it.
+a full intake's expected start is its anchor plus the declared weeks (at least one). Both
+forms take the queue's length already (`queue_length`), for when waitlists exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy import ColumnElement, Integer, cast, func, literal
 
 from market.catalog.models import Intake
 
@@ -78,28 +77,3 @@ def availability_of(intake: Intake, today: date) -> Availability:
         waitlist_weeks=intake.waitlist_weeks,
         today=today,
     )
-
-
-def delay_days_sql(
-    intake: type[Intake] = Intake, queue_length: ColumnElement[int] | None = None
-) -> ColumnElement[int]:
-    """SQL twin of `delay_weeks`, in days (integer arithmetic only)."""
-    queue = queue_length if queue_length is not None else literal(0, Integer)
-    excess = func.greatest(intake.seats_taken + queue + 1 - intake.seat_capacity, 0)
-    rounds = (excess + intake.seat_capacity - 1) / intake.seat_capacity
-    return cast(rounds * func.greatest(intake.waitlist_weeks, MIN_FULL_WAIT_WEEKS) * 7, Integer)
-
-
-def expected_start_sql(
-    today: ColumnElement[date],
-    intake: type[Intake] = Intake,
-    queue_length: ColumnElement[int] | None = None,
-) -> ColumnElement[date]:
-    """SQL twin of `expected_availability(...).expected_start`."""
-    anchor = func.greatest(func.coalesce(intake.starts_on, today), today)
-    return anchor + delay_days_sql(intake, queue_length)
-
-
-def wait_weeks_sql(expected_start: ColumnElement[date], today: ColumnElement[date]) -> Any:
-    """Whole weeks from today to `expected_start`, rounded up (rule 4)."""
-    return (expected_start - today + 6) / 7

@@ -1,11 +1,13 @@
 """What the hand-written SQL revisions (0003_jobs, 0006_search and after) share: running a
-whole script, and an earlier revision's definition of a function, which a later revision
-changes and whose downgrade puts it back."""
+whole script, the current SQL functions (files shipped in the package), and an earlier
+revision's definition of a function, which a later revision changes and whose downgrade
+puts it back."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+from importlib.resources import files
 from inspect import isawaitable
 
 from alembic import op
@@ -26,6 +28,34 @@ def run_script(script: str) -> None:
     outcome = driver_connection.execute(script)
     if isawaitable(outcome):  # asyncpg (the app's driver) is async; psycopg is not
         await_(outcome)
+
+
+# The live definitions of the catalog's and search's SQL functions and triggers, in the
+# order they are created (a SQL-language function's body is checked against the functions
+# it calls). A revision that changes any of them loads them all (`live_sql`): every file is
+# re-runnable (CREATE OR REPLACE; DROP TRIGGER IF EXISTS before CREATE TRIGGER). When a
+# file comes to need a later revision's schema, freeze the text an earlier revision loads
+# into that revision first, as 0008_search_places's search_refresh is.
+LIVE_SQL = (
+    ("market.catalog", "availability.sql"),
+    ("market.search", "distance.sql"),
+    ("market.search", "bitmaps.sql"),
+    ("market.search", "refresh.sql"),
+    ("market.search", "triggers.sql"),
+)
+
+
+def live_sql() -> str:
+    """The files of LIVE_SQL as one script, read as package data (so from a wheel too)."""
+    return "\n".join(
+        files(package).joinpath("sql", name).read_text(encoding="utf-8")
+        for package, name in LIVE_SQL
+    )
+
+
+def frozen_sql(revision: str) -> str:
+    """The SQL file a revision keeps beside it (`versions/<revision>.sql`)."""
+    return (MIGRATIONS / "versions" / f"{revision}.sql").read_text(encoding="utf-8")
 
 
 def function_of(revision: str, function: str) -> str:

@@ -215,7 +215,7 @@ async def load_hits(
                                'intake', {_INTAKE_JSON},
                                'expected_start', m.expected_start,
                                'distance_km', m.distance_km,
-                               'wait_weeks', (m.expected_start - {TODAY} + 6) / 7)
+                               'wait_weeks', intake_wait_weeks(m.expected_start, {TODAY}))
                              ORDER BY m.expected_start, i.id) AS matches
                     FROM search_intake_matches({ids}, {TODAY}, {filters.arguments(params)}) m
                     JOIN intakes i ON i.id = m.intake_id

@@ -153,6 +153,13 @@ async def refresh_stale(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT search_refresh_stale()")) or 0)
 
 
+async def compact_slots(session: AsyncSession) -> int:
+    """Move the listed courses with the highest slots into the slots freed by courses no
+    longer listed, so the bitmaps stay as wide as the catalog (`search_compact_slots`,
+    market/search/sql/bitmaps.sql). Returns the number of courses moved."""
+    return int(await session.scalar(text("SELECT search_compact_slots()")) or 0)
+
+
 async def compact(engine: AsyncEngine) -> None:
     """After a bulk load: the triggers insert and then update each search row, leaving the
     tables several times their size. Rewrite them (intakes and places in municipality order,
@@ -968,7 +975,7 @@ def _exact(
         held = [f"i.course_id NOT IN ({needed})"] if apart else []
         sources.append(_read("search_places", start, chord, [*conditions, *held]))
     if apart:
-        start = f"(greatest(coalesce(i.starts_on, {TODAY}), {TODAY}) + i.delay_days)"
+        start = f"intake_expected_start(i.starts_on, i.delay_days, {TODAY})"
         bookable = f"(i.starts_on IS NULL OR i.starts_on >= {TODAY})"
         where = [bookable, *conditions, f"i.course_id IN ({needed})"]
         sources.append(_read("search_intakes", start, chord, where))

@@ -7,6 +7,9 @@
   work at once).
 - `search:record_new_day` queues the courses whose documents depend on the date, and
   re-summarises PostgreSQL's search rows that the new day made stale, daily.
+- `search:compact_slots` moves PostgreSQL's listed courses into the bitmap slots that
+  courses no longer listed freed, daily, in its own transaction (it makes search writers
+  wait while it runs, so it holds nothing else).
 - `search:purge` removes processed catalog changes older than a day (finished jobs of every
   queue are removed by the worker's own `platform:remove_finished_jobs`).
 """
@@ -28,6 +31,8 @@ QUEUE = "search"
 EVERY_MINUTE = "* * * * *"
 # Just after midnight in the Netherlands (cron runs in UTC).
 DAILY = "7 23 * * *"
+# Half an hour after the new day's work, so the two never hold each other up.
+DAILY_COMPACTION = "37 23 * * *"
 HOURLY = "41 * * * *"
 _ENGINE = "search_engine"
 
@@ -61,6 +66,12 @@ async def record_new_day(context: JobContext, timestamp: int) -> None:
     )
 
 
+async def compact_slots(context: JobContext, timestamp: int) -> None:
+    async with jobs.transaction(context) as session:
+        moved = await postgres.compact_slots(session)
+    log.info("compacted the search slots", moved_courses=moved)
+
+
 async def purge(context: JobContext, timestamp: int) -> None:
     async with jobs.transaction(context) as session:
         removed = await indexer.purge(session)
@@ -76,5 +87,7 @@ def blueprint() -> Blueprint:
     tasks.periodic(cron=EVERY_MINUTE)(sync)
     new_day = tasks.task(name="record_new_day", queue=QUEUE, pass_context=True)(record_new_day)
     tasks.periodic(cron=DAILY)(new_day)
+    compaction = tasks.task(name="compact_slots", queue=QUEUE, pass_context=True)(compact_slots)
+    tasks.periodic(cron=DAILY_COMPACTION)(compaction)
     tasks.periodic(cron=HOURLY)(tasks.task(name="purge", queue=QUEUE, pass_context=True)(purge))
     return tasks

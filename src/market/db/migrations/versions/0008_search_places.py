@@ -10,7 +10,8 @@ and the earliest expected start of a dated one. Like that summary it holds until
 course's `summary_until`; a course whose summary went stale is read from its intakes.
 
 `search_refresh` rewrites a course's place rows with its intakes, in the same transaction:
-rows per course, so writers of different courses do not meet here.
+rows per course, so writers of different courses do not meet here. (That search_refresh
+is 0007's with the places written after the intakes, kept in 0008_search_places.sql.)
 
 Revision ID: 0008_search_places
 Revises: 0007_search_bitmaps
@@ -19,7 +20,7 @@ Create Date: 2026-11-28 19:40:00
 
 from collections.abc import Sequence
 
-from market.db.migrations_sql import function_of, run_script
+from market.db.migrations_sql import frozen_sql, function_of, run_script
 
 revision: str = "0008_search_places"
 down_revision: str | None = "0007_search_bitmaps"
@@ -58,26 +59,6 @@ CREATE INDEX ix_search_places_municipality ON search_places (municipality_code);
 CREATE INDEX ix_search_places_place ON search_places USING gist (point(longitude, latitude));
 """
 
-# Into 0007's search_refresh, after it inserts the courses' intakes.
-_AFTER = (
-    "    WHERE i.course_id = ANY (p_courses) AND (i.starts_on IS NULL OR i.starts_on >= today);\n"
-)
-_PLACES = """    DELETE FROM search_places WHERE course_id = ANY (p_courses);
-    INSERT INTO search_places
-    SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars, i.price_cents,
-           i.price_per_hour_cents, i.diploma_recognised, i.certified_from, i.certified_until,
-           i.region_bit, i.municipality_code, i.latitude, i.longitude, i.x, i.y, i.z,
-           min(i.delay_days) FILTER (WHERE i.starts_on IS NULL),
-           min(i.starts_on + i.delay_days)
-    FROM search_intakes i
-    WHERE i.course_id = ANY (p_courses)
-      AND (i.municipality_code IS NOT NULL OR i.latitude IS NOT NULL)
-    GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars,
-             i.price_cents, i.price_per_hour_cents, i.diploma_recognised, i.certified_from,
-             i.certified_until, i.region_bit, i.municipality_code, i.latitude, i.longitude,
-             i.x, i.y, i.z;
-"""
-
 # Every listed course's places, once (a database upgraded with data).
 FILL = "SELECT search_refresh(array(SELECT course_id FROM search_courses), false);"
 
@@ -85,9 +66,9 @@ DOWNGRADE = "DROP TABLE search_places;"
 
 
 def upgrade() -> None:
-    refresh = function_of("0007_search_bitmaps", "search_refresh")
-    assert refresh.count(_AFTER) == 1
-    run_script(UPGRADE + refresh.replace(_AFTER, _AFTER + _PLACES) + FILL)
+    # The search_refresh this revision made, frozen beside it (the live one is in
+    # src/market/search/sql/).
+    run_script(UPGRADE + frozen_sql(revision) + FILL)
 
 
 def downgrade() -> None:

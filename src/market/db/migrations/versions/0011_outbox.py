@@ -21,7 +21,7 @@ These are triggers of their own beside search's (0006-0008), which keep PostgreS
 tables and are not touched here.
 
 Revision ID: 0011_outbox
-Revises: 0009_client_throttling
+Revises: 0010_search_write_path
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from market.db.migrations_sql import run_script
 
 revision: str = "0011_outbox"
-down_revision: str | None = "0009_client_throttling"
+down_revision: str | None = "0010_search_write_path"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
