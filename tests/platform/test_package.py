@@ -4,6 +4,7 @@ it reads at run time: the search settings as data and the migrations."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -11,6 +12,18 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".data",
+    ".bench",
+    "build",
+    "dist",
+    "*.egg-info",
+    ".*_cache",
+    ".hypothesis",
+    "__pycache__",
+)
 
 # Run by the installed package, from a folder that has no search/ of its own.
 PROBE = """
@@ -33,8 +46,12 @@ print(json.dumps({
 def test_an_installed_wheel_searches_with_its_own_settings_and_migrates() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
+        # Built from a copy: setuptools leaves build/ in the tree it builds, and a stale one
+        # would put files since removed into the next wheel.
+        source = work / "source"
+        shutil.copytree(ROOT, source, symlinks=True, ignore=_NOT_SOURCE)
         subprocess.run(  # noqa: S603 (the test's own interpreter)
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(ROOT)],
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(source)],
             check=True,
             timeout=300,
         )
