@@ -1,5 +1,6 @@
 """The package as a deployment installs it (a wheel, no source tree beside it) carries what
-it reads at run time: the search settings as data and the migrations."""
+it reads at run time: the search settings as data and the migrations, which live in the
+repository's top-level search/ and migrations/ folders (linked into the package)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def test_an_installed_wheel_searches_with_its_own_settings_and_migrates() -> Non
         names = zipfile.ZipFile(wheel).namelist()
         assert "market/search/config/synonyms.txt" in names
         assert "market/search/config/index-settings.json" in names
+        assert "market/db/migrations/env.py" in names
+        assert "market/search/sql/refresh.sql" in names
         subprocess.run(  # noqa: S603
             [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
              str(work / "site"), str(wheel)],
