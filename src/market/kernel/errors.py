@@ -28,7 +28,7 @@ class DomainError(Exception):
 
     A fact declares its own `reason`, written out rather than taken from the class name,
     so that renaming a class can never change what clients key their translations on
-    (tests/kernel/test_errors.py holds every fact to it, and graphql/ERRORS.md lists
+    (tests/api/test_error_reasons.py holds every fact to it, and graphql/ERRORS.md lists
     them). `message` is the English text, a `str.format` template over the parameters a
     fact is raised with; the parameters travel beside it as `extensions.params`, so a
     client writes its own sentence in its own language.
