@@ -30,20 +30,20 @@ run: $(STAMP)
 	$(BIN)/market serve --demo
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations
 
 # The search benchmark (tests/bench/; `make test` runs it once at a tiny scale): seeds 100,000
 # courses into .bench/ once (reused while fresh), serves them, prints the figures, writes
