@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         # In embedded mode the job worker lives and dies with the web app.
         jobs = (
-            worker.running_in_background(db, engine)
+            worker.running_in_background(db, mail=worker.post(settings), search_engine=engine)
             if settings.runs_embedded_worker
             else nullcontext()
         )

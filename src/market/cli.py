@@ -191,7 +191,7 @@ async def _work(settings: Settings) -> None:
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
     try:
-        await job_worker.run(db, search_engine=engine)
+        await job_worker.run(db, mail=job_worker.post(settings), search_engine=engine)
     finally:
         if engine is not None:
             await engine.aclose()

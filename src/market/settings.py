@@ -73,6 +73,13 @@ class Settings:
     # The folder of search-engine settings as data (index settings, synonyms, stop words).
     # Empty: the one the package ships (the repository's search/ folder).
     search_config_dir: Path | None = None
+    # Mail: through this SMTP server, smtp://user:password@host:port (STARTTLS on port 587)
+    # or smtps://user:password@host:port (TLS). Empty: each mail is written as an .eml file
+    # into mail_dir instead (development and tests).
+    smtp_url: str = ""
+    mail_dir: Path = Path(".data/mail")
+    # The sender of every mail (the From header).
+    mail_from: str = "market <noreply@market.example>"
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 

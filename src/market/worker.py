@@ -19,8 +19,13 @@ from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 from market.db import jobs, outbox
 from market.db.database import Database, libpq_url
 from market.identity import tasks as identity_tasks
+from market.identity.events import InvitationIssued, RegistrationForExistingEmail
+from market.notifications import tasks as notifications_tasks
+from market.notifications.delivery import mailer
+from market.notifications.service import Post
 from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
+from market.settings import Settings
 
 log = structlog.get_logger("market.worker")
 
@@ -48,7 +53,10 @@ def _platform_tasks() -> Blueprint:
 # Who handles each domain event (market.db.outbox.record): the event type and the full
 # name of a task registered below. Handlers of other domains' events are listed here, in
 # the composition root, so that no domain imports the domains that react to it.
-SUBSCRIPTIONS = outbox.subscriptions()
+SUBSCRIPTIONS = outbox.subscriptions(
+    (RegistrationForExistingEmail, notifications_tasks.MAIL_EXISTING_ACCOUNT),
+    (InvitationIssued, notifications_tasks.MAIL_INVITATION),
+)
 
 
 def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIPTIONS) -> App:
@@ -57,24 +65,34 @@ def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIP
     app.add_tasks_from(_platform_tasks(), namespace="platform")
     app.add_tasks_from(outbox.blueprint(subscriptions), namespace=outbox.NAMESPACE)
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
+    app.add_tasks_from(notifications_tasks.blueprint(), namespace="notifications")
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app
+
+
+def post(settings: Settings) -> Post:
+    """Where mails go: SMTP when MARKET_SMTP_URL is set, else .eml files in MARKET_MAIL_DIR."""
+    return Post(mailer(settings.smtp_url, settings.mail_dir), settings.mail_from)
 
 
 async def run(
     db: Database,
     *,
+    mail: Post,
     search_engine: MeilisearchSearch | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
-    already running are allowed to finish. `search_engine`: the Meilisearch index the
-    search jobs keep in step with the catalog (None: search runs on PostgreSQL)."""
+    already running are allowed to finish. `mail`: where the mails go (`post(settings)`).
+    `search_engine`: the Meilisearch index the search jobs keep in step with the catalog
+    (None: search runs on PostgreSQL)."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
             name="market-worker",
-            additional_context=jobs.job_context(db) | search_tasks.job_context(search_engine),
+            additional_context=jobs.job_context(db)
+            | search_tasks.job_context(search_engine)
+            | notifications_tasks.job_context(mail),
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
         )
@@ -82,11 +100,12 @@ async def run(
 
 @contextlib.asynccontextmanager
 async def running_in_background(
-    db: Database, search_engine: MeilisearchSearch | None = None
+    db: Database, *, mail: Post, search_engine: MeilisearchSearch | None = None
 ) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
     task = asyncio.create_task(
-        run(db, search_engine=search_engine, install_signal_handlers=False), name="market-worker"
+        run(db, mail=mail, search_engine=search_engine, install_signal_handlers=False),
+        name="market-worker",
     )
     task.add_done_callback(_report_crash)
     try:

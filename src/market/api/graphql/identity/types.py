@@ -103,10 +103,10 @@ class LoginPayload:
 
 @strawberry.type(
     description=(
-        "An invitation to join an organisation, as issued. There is no mail service yet: "
-        "the inviter passes `acceptanceToken` to the invitee, who signs in with the invited "
-        "email address and calls `acceptInvitation`. The token is shown only here, once; "
-        "only its hash is stored. It expires at `expiresAt` (7 days)."
+        "An invitation to join an organisation, as issued. The invitee is mailed the "
+        "organisation's name and `acceptanceToken`, which is also shown here, once (only "
+        "its hash is stored); they sign in with the invited email address and call "
+        "`acceptInvitation`. It expires at `expiresAt` (7 days)."
     )
 )
 class IssuedInvitation:

@@ -1,0 +1,1 @@
+"""Mails to people about what happened, sent by jobs from the events the domains record."""
