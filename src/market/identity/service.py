@@ -292,8 +292,7 @@ async def login(
             user.password_hash = await passwords.hash_password(password)
         token, expires_at = await _issue_token(session, user.id, policy.token_ttl)
         return Attempt(SignedIn(token, expires_at, await _profile(session, user)))
-    session.add(throttling.failure(tokens.digest(address), client))
-    await session.flush()
+    await _record_failure(session, address, client)
     return Attempt(refusal=LoginFailed())
 
 
@@ -416,6 +415,11 @@ async def _check_not_throttled(
     The caller holds the client's lock (`throttling.lock_client`)."""
     wait = await throttling.failure_wait(session, tokens.digest(address), client, policy.throttle)
     return None if wait is None else TooManyLoginAttempts(wait)
+
+
+async def _record_failure(session: AsyncSession, address: str, client: str) -> None:
+    session.add(throttling.failure(tokens.digest(address), client))
+    await session.flush()
 
 
 async def _forget_failures(session: AsyncSession, address: str, client: str) -> None:
@@ -655,8 +659,7 @@ async def delete_my_account(
     if refusal is not None:
         return Attempt(refusal=refusal)
     if not await passwords.verify_password(user.password_hash, password):
-        session.add(throttling.failure(tokens.digest(user.email), client))
-        await session.flush()
+        await _record_failure(session, user.email, client)
         return Attempt(refusal=WrongPassword(field="password"))
     await _check_not_last_manager(session, user.id)
     await session.execute(delete(Invitation).where(Invitation.email == user.email))
