@@ -4,14 +4,19 @@ a typed error. What each filter, sort and facet finds is the engine contract's
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 
 from market.api.graphql import ids
+from market.app import create_app
 from market.catalog.models import ScheduleKind
 from market.db.database import Database
+from market.settings import Settings
 from tests.support.catalog import (
     add_course,
     add_intake,
@@ -214,3 +219,21 @@ async def test_a_hit_shows_its_course_provider_and_intakes_as_the_catalog_does(
     intakes = shown.pop("intakes")
     assert found == [{"course": shown, "matchingIntakes": intakes}]
     assert [len(intake["weeklySchedule"]) for intake in intakes] == [1, 2]
+
+
+async def test_the_search_reads_its_synonyms_from_the_configured_folder(
+    settings: Settings, db: Database, tmp_path: Path
+) -> None:
+    provider = await add_provider(db)
+    await add_listed_course(db, provider, title="Nederlands voor beginners")
+    (tmp_path / "synonyms.txt").write_text("taalles, nederlands\n", encoding="utf-8")
+    query = "query($q: String) { searchCourses(query: $q) { totalCount } }"
+
+    async def total(app_settings: Settings) -> int:
+        async with AsyncTestClient(app=create_app(app_settings)) as http:
+            result = await GraphQLClient(http)(query, {"q": "taalles"})
+        return int(result.ok()["searchCourses"]["totalCount"])
+
+    # The packaged synonyms know no "taalles"; the configured ones make it "nederlands".
+    assert await total(settings) == 0
+    assert await total(dataclasses.replace(settings, search_config_dir=tmp_path)) == 1
