@@ -68,6 +68,7 @@ VARIABLES: dict[str, list[Any]] = {
     "id": [ids.encode("Provider", SCHOOL), COURSE_IDS[0], ids.encode("Course", UNKNOWN)],
     "ids": [COURSE_IDS[:3], [COURSE_IDS[0], ids.encode("Course", UNKNOWN)]],
     "query": ["nederlands", None],
+    "q": ["nederlands", "taalles"],
     "filter": [
         {"routes": ["B1", "Z"]},
         {"near": {"postcode": "1011 AB", "radiusKm": 60}, "levels": ["A1", "B1"]},
