@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from market.catalog import models as _catalog  # noqa: F401
 from market.db import migrate
 from market.db.base import Base
+from market.enrollment import models as _enrollment  # noqa: F401
 from market.geo import models as _geo  # noqa: F401
 from market.identity import models as _identity  # noqa: F401
 from market.notifications import models as _notifications  # noqa: F401

@@ -16,8 +16,9 @@ numbers, and the bitmaps grew with the number of writes ever made. Now:
 - the availability rule's SQL twin (`intake_delay_days`, `intake_expected_start`,
   `intake_wait_weeks`, market/catalog/sql/availability.sql), taking the waitlist queue's
   length (0 until waitlists exist);
-- the functions and triggers come from those files (`live_sql`), not from text pasted
-  into each revision.
+- the functions and triggers come from those files, not from text pasted into each
+  revision (their text as of this revision is frozen beside it, in
+  0010_search_write_path.sql, since 0013_enrollment's intakes.queue_length).
 
 Revision ID: 0010_search_write_path
 Revises: 0009_client_throttling
@@ -26,7 +27,7 @@ Create Date: 2026-12-02 17:30:00
 
 from collections.abc import Sequence
 
-from market.db.migrations_sql import frozen_sql, function_of, live_sql, run_script
+from market.db.migrations_sql import frozen_sql, function_of, run_script
 
 revision: str = "0010_search_write_path"
 down_revision: str | None = "0009_client_throttling"
@@ -110,7 +111,7 @@ _EARLIER = {
 
 
 def upgrade() -> None:
-    run_script(UPGRADE + live_sql() + COMPACT)
+    run_script(UPGRADE + frozen_sql(revision) + COMPACT)
 
 
 def downgrade() -> None:

@@ -75,5 +75,6 @@ def availability_of(intake: Intake, today: date) -> Availability:
         seat_capacity=intake.seat_capacity,
         seats_taken=intake.seats_taken,
         waitlist_weeks=intake.waitlist_weeks,
+        queue_length=intake.queue_length,
         today=today,
     )

@@ -263,11 +263,13 @@ class Intake(Base):
     # catalog.service.ScheduleSlot.
     weekly_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     seat_capacity: Mapped[int] = mapped_column(Integer)
-    # The enrollment domain's count (live seat holds plus confirmed enrollments), kept on
-    # the intake so the capacity check below and search read one row. Only enrollment
-    # (to come) decides it, through a catalog verb under this row's lock; the catalog's own
-    # verbs never write it. See README, "Side effects: the outbox".
+    # The enrollment domain's counts, kept on the intake so the capacity check below and
+    # search read one row: seats taken (live holds, enrollments and seats offered to the
+    # waitlist) and the learners waiting in line. Only enrollment decides them, through
+    # `catalog.service.record_occupancy` under this row's lock; the catalog's own verbs
+    # never write them. See README, "Side effects: the outbox".
     seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    queue_length: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waitlist_weeks: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
@@ -278,6 +280,7 @@ class Intake(Base):
             "seats_taken >= 0 AND seats_taken <= seat_capacity", name="seats_within_capacity"
         ),
         CheckConstraint("waitlist_weeks >= 0", name="waitlist_not_negative"),
+        CheckConstraint("queue_length >= 0", name="queue_not_negative"),
     )
 
 

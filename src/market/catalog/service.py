@@ -15,7 +15,17 @@ from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar
 
-from sqlalchemy import Select, SQLColumnExpression, exists, false, func, or_, select, tuple_
+from sqlalchemy import (
+    Select,
+    SQLColumnExpression,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -883,3 +893,80 @@ async def upcoming_intakes(
     for row in rows:
         grouped[row.course_id].append(row)
     return grouped
+
+
+# --- Booking: what enrollment reads and writes of an intake ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BookableIntake:
+    """An intake as a booking sees it, read under the intake's row lock: the terms the
+    learner books on (copied onto the enrollment) and the counts enrollment keeps."""
+
+    intake_id: uuid.UUID
+    course_id: uuid.UUID
+    provider_id: uuid.UUID
+    price_cents: int
+    cancellation_terms: str
+    starts_on: date | None
+    seat_capacity: int
+    seats_taken: int
+    queue_length: int
+    # Published and not yet started (continuous intake never has).
+    open_for_booking: bool
+    # The provider holds a valid, verified Blik op Werk mark today.
+    provider_certified: bool
+
+    @property
+    def free_seats(self) -> int:
+        return self.seat_capacity - self.seats_taken
+
+
+async def lock_for_booking(session: AsyncSession, intake_id: uuid.UUID) -> BookableIntake:
+    """The intake, locked until the caller's transaction ends: every change of its seats
+    happens under this lock, so holds never outnumber the capacity."""
+    day = await today(session)
+    row = (
+        await session.execute(
+            select(Intake, Course, ProviderProfile)
+            .join(Course, Course.id == Intake.course_id)
+            .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
+            .where(Intake.id == intake_id)
+            .with_for_update(of=Intake)
+        )
+    ).one_or_none()
+    if row is None:
+        raise errors.IntakeNotFound(field="intakeId")
+    intake, course, profile = row
+    return BookableIntake(
+        intake_id=intake.id,
+        course_id=course.id,
+        provider_id=course.provider_id,
+        price_cents=course.price_cents,
+        cancellation_terms=course.cancellation_terms,
+        starts_on=intake.starts_on,
+        seat_capacity=intake.seat_capacity,
+        seats_taken=intake.seats_taken,
+        queue_length=intake.queue_length,
+        open_for_booking=course.status is CourseStatus.PUBLISHED
+        and (intake.starts_on is None or intake.starts_on >= day),
+        provider_certified=profile.is_certified_on(day),
+    )
+
+
+async def record_occupancy(
+    session: AsyncSession, intake_id: uuid.UUID, *, seats_taken: int, queue_length: int
+) -> None:
+    """Enrollment's counts for an intake it holds locked (`lock_for_booking`); an unchanged
+    count writes nothing, so search refreshes only what moved."""
+    await session.execute(
+        update(Intake)
+        .where(
+            Intake.id == intake_id,
+            tuple_(Intake.seats_taken, Intake.queue_length).is_distinct_from(
+                tuple_(seats_taken, queue_length)
+            ),
+        )
+        .values(seats_taken=seats_taken, queue_length=queue_length)
+        .execution_options(synchronize_session=False)
+    )

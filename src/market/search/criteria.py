@@ -218,6 +218,7 @@ class HitIntake:
     seat_capacity: int
     seats_taken: int
     waitlist_weeks: int
+    queue_length: int
 
     @property
     def weekly_schedule(self) -> list[dict[str, Any]]:

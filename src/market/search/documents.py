@@ -124,6 +124,7 @@ def intake_document(
         seat_capacity=intake.seat_capacity,
         seats_taken=intake.seats_taken,
         waitlist_weeks=intake.waitlist_weeks,
+        queue_length=intake.queue_length,
     )
     # Continuous intake starts "today + delay": exact at query time through `delay_days`;
     # `expected_start` only orders the hits and is refreshed daily (see search.tasks).

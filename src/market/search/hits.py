@@ -187,6 +187,7 @@ _INTAKE_COLUMNS = {
     "seat_capacity": "i.seat_capacity",
     "seats_taken": "i.seats_taken",
     "waitlist_weeks": "i.waitlist_weeks",
+    "queue_length": "i.queue_length",
 }
 assert list(_INTAKE_COLUMNS) == [field.name for field in fields(HitIntake)]
 _INTAKE_JSON = (

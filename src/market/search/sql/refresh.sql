@@ -171,7 +171,7 @@ BEGIN
         price_cents, price_per_hour_cents, diploma_recognised, certified_from, certified_until,
         x, y, z)
     SELECT i.id, i.course_id, i.starts_on,
-           intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks),
+           intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length),
            coalesce(1::bigint << substr(m.region_code, 3)::int, 0),
            l.municipality_code, l.latitude, l.longitude,
            s.route, s.level, s.format, s.kinds, s.band, s.stars, s.price_cents,
@@ -224,7 +224,7 @@ BEGIN
     FROM intakes i
     JOIN search_intakes s ON s.intake_id = i.id
     WHERE i.id = ANY (p_intakes)
-      AND s.delay_days <> intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks);
+      AND s.delay_days <> intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length);
     IF touched IS NULL THEN
         RETURN;
     END IF;
@@ -232,10 +232,10 @@ BEGIN
     -- seeing the first's delays (each statement here reads what is committed).
     PERFORM 1 FROM courses WHERE id = ANY (touched) ORDER BY id FOR NO KEY UPDATE;
     UPDATE search_intakes s
-    SET delay_days = intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks)
+    SET delay_days = intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length)
     FROM intakes i
     WHERE s.course_id = ANY (touched) AND i.id = s.intake_id
-      AND s.delay_days <> intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks);
+      AND s.delay_days <> intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length);
     PERFORM search_update_keys(search_summarise(touched, today), today);
 END
 $$;

@@ -58,8 +58,8 @@ BEGIN
     END IF;
     PERFORM search_refresh_availability(array(
         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE (o.seats_taken, o.seat_capacity, o.waitlist_weeks)
-              IS DISTINCT FROM (n.seats_taken, n.seat_capacity, n.waitlist_weeks)
+        WHERE (o.seats_taken, o.seat_capacity, o.waitlist_weeks, o.queue_length)
+              IS DISTINCT FROM (n.seats_taken, n.seat_capacity, n.waitlist_weeks, n.queue_length)
           AND n.course_id <> ALL (coalesce(moved, '{}'))));
     RETURN NULL;
 END

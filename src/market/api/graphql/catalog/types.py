@@ -165,6 +165,7 @@ class Intake:
     seats_taken: int
     seats_available: int
     waitlist_weeks: int = strawberry.field(description="The wait the provider declares.")
+    queue_length: int = strawberry.field(description="Learners waiting on the waitlist.")
     location_id: strawberry.Private[uuid.UUID | None]
     # Read for the weekly schedule, which is built only when asked for.
     row: strawberry.Private[models.Intake | HitIntake]
@@ -179,6 +180,7 @@ class Intake:
             seats_taken=row.seats_taken,
             seats_available=max(row.seat_capacity - row.seats_taken, 0),
             waitlist_weeks=row.waitlist_weeks,
+            queue_length=row.queue_length,
             location_id=row.location_id,
             row=row,
         )
