@@ -22,6 +22,7 @@ from market.api.rest.request_context import request_context_middleware
 from market.api.rest.security_headers import security_headers
 from market.db import embedded
 from market.db.database import Database
+from market.enrollment.policies import BookingRules
 from market.search import synonyms
 from market.search.backend import SearchBackend
 from market.search.meilisearch import MeilisearchSearch
@@ -55,7 +56,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         # In embedded mode the job worker lives and dies with the web app.
         jobs = (
-            worker.running_in_background(db, mail=worker.post(settings), search_engine=engine)
+            worker.running_in_background(
+                db,
+                mail=worker.post(settings),
+                search_engine=engine,
+                booking=BookingRules.of(settings),
+            )
             if settings.runs_embedded_worker
             else nullcontext()
         )

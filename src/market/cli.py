@@ -187,11 +187,17 @@ async def _work(settings: Settings) -> None:
     from market import worker as job_worker
     from market.app import meilisearch
     from market.db.database import Database
+    from market.enrollment.policies import BookingRules
 
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
     try:
-        await job_worker.run(db, mail=job_worker.post(settings), search_engine=engine)
+        await job_worker.run(
+            db,
+            mail=job_worker.post(settings),
+            search_engine=engine,
+            booking=BookingRules.of(settings),
+        )
     finally:
         if engine is not None:
             await engine.aclose()

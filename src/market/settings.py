@@ -80,6 +80,12 @@ class Settings:
     mail_dir: Path = Path(".data/mail")
     # The sender of every mail (the From header).
     mail_from: str = "market <noreply@market.example>"
+    # Booking (market.enrollment): how long a checkout holds a seat for its payment, how
+    # long a waitlist offer stays open, and how many working days a provider has to answer
+    # a DUO loan booking before its hold lapses.
+    seat_hold_minutes: int = 20
+    waitlist_offer_hours: int = 48
+    duo_response_working_days: int = 3
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 

@@ -18,6 +18,8 @@ from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 
 from market.db import jobs, outbox
 from market.db.database import Database, libpq_url
+from market.enrollment import tasks as enrollment_tasks
+from market.enrollment.policies import BookingRules
 from market.identity import tasks as identity_tasks
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
 from market.notifications import tasks as notifications_tasks
@@ -65,6 +67,7 @@ def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIP
     app.add_tasks_from(_platform_tasks(), namespace="platform")
     app.add_tasks_from(outbox.blueprint(subscriptions), namespace=outbox.NAMESPACE)
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
+    app.add_tasks_from(enrollment_tasks.blueprint(), namespace="enrollment")
     app.add_tasks_from(notifications_tasks.blueprint(), namespace="notifications")
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app
@@ -80,19 +83,21 @@ async def run(
     *,
     mail: Post,
     search_engine: MeilisearchSearch | None = None,
+    booking: BookingRules = BookingRules(),
     install_signal_handlers: bool = True,
 ) -> None:
     """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
     already running are allowed to finish. `mail`: where the mails go (`post(settings)`).
     `search_engine`: the Meilisearch index the search jobs keep in step with the catalog
-    (None: search runs on PostgreSQL)."""
+    (None: search runs on PostgreSQL). `booking`: the rules holds and offers expire by."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
             name="market-worker",
             additional_context=jobs.job_context(db)
             | search_tasks.job_context(search_engine)
-            | notifications_tasks.job_context(mail),
+            | notifications_tasks.job_context(mail)
+            | enrollment_tasks.job_context(booking),
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
         )
@@ -100,11 +105,21 @@ async def run(
 
 @contextlib.asynccontextmanager
 async def running_in_background(
-    db: Database, *, mail: Post, search_engine: MeilisearchSearch | None = None
+    db: Database,
+    *,
+    mail: Post,
+    search_engine: MeilisearchSearch | None = None,
+    booking: BookingRules = BookingRules(),
 ) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
     task = asyncio.create_task(
-        run(db, mail=mail, search_engine=search_engine, install_signal_handlers=False),
+        run(
+            db,
+            mail=mail,
+            search_engine=search_engine,
+            booking=booking,
+            install_signal_handlers=False,
+        ),
         name="market-worker",
     )
     task.add_done_callback(_report_crash)

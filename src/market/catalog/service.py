@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from itertools import pairwise
 from typing import Any, TypedDict, TypeVar
 
@@ -59,11 +59,10 @@ from market.identity.errors import OrganisationNotFound
 from market.identity.models import Organisation, OrganisationKind
 from market.identity.policies import Actor
 from market.kernel.pagination import (
-    InvalidCursor,
     Page,
     PageRequest,
-    decode_cursor,
-    encode_cursor,
+    created_cursor,
+    newest_page,
 )
 
 T = TypeVar("T")
@@ -673,7 +672,7 @@ class NewestFirst:
     @classmethod
     def of(cls, page: PageRequest) -> NewestFirst:
         """Raises InvalidCursor for a cursor of another listing."""
-        return cls(page.first, _created_cursor(page.after) if page.after is not None else None)
+        return cls(page.first, created_cursor(page.after) if page.after is not None else None)
 
 
 async def courses_of_providers(
@@ -704,28 +703,9 @@ async def courses_of_providers(
     for course in rows:
         courses[course.provider_id].append(course)
     return {
-        provider_id: _newest_page(found, page.first, totals.get(provider_id, 0))
+        provider_id: newest_page(found, page.first, totals.get(provider_id, 0))
         for provider_id, found in courses.items()
     }
-
-
-def _newest_page(rows: list[Course], first: int, total: int) -> Page[Course]:
-    items = rows[:first]
-    end = encode_cursor([items[-1].created_at.isoformat(), items[-1].id]) if items else None
-    return Page(items, len(rows) > first, end, total)
-
-
-def _created_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """The (created, id) a cursor of _newest_page holds. Its time is aware, as ours are, and
-    within years 1..9999 in UTC: beyond, the driver would fail on it, not InvalidCursor."""
-    created, last_id = decode_cursor(cursor, (str, str))
-    try:
-        at, after_id = datetime.fromisoformat(created), uuid.UUID(last_id)
-        if at.tzinfo is not None:
-            return at.astimezone(UTC), after_id
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidCursor(field="after")
 
 
 # -- intakes -----------------------------------------------------------------------------
@@ -969,4 +949,27 @@ async def record_occupancy(
         )
         .values(seats_taken=seats_taken, queue_length=queue_length)
         .execution_options(synchronize_session=False)
+    )
+
+
+async def provider_of_intake(session: AsyncSession, intake_id: uuid.UUID) -> uuid.UUID | None:
+    return await session.scalar(
+        select(Course.provider_id)
+        .join(Intake, Intake.course_id == Course.id)
+        .where(Intake.id == intake_id)
+    )
+
+
+async def intakes_with_free_seats(
+    session: AsyncSession, intake_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Those of the intakes with fewer seats taken than their capacity, in id order."""
+    return list(
+        (
+            await session.scalars(
+                select(Intake.id)
+                .where(Intake.id.in_(intake_ids), Intake.seats_taken < Intake.seat_capacity)
+                .order_by(Intake.id)
+            )
+        ).all()
     )

@@ -11,6 +11,7 @@ States move forward only (`FORWARD`):
     held ───────────────┬──> confirmed ──> cancelled
     awaiting_provider ──┘        (paid, or accepted by the provider for a DUO loan)
     held / awaiting_provider ──> lapsed | cancelled;  awaiting_provider ──> declined
+    lapsed ──> confirmed  (paid late, with a seat still free; else the payment goes back)
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ FORWARD: dict[EnrollmentState, frozenset[EnrollmentState]] = {
         }
     ),
     EnrollmentState.CONFIRMED: frozenset({EnrollmentState.CANCELLED}),
+    # A payment that lands after its hold lapsed still books the seat, if one is free.
+    EnrollmentState.LAPSED: frozenset({EnrollmentState.CONFIRMED}),
 }
 
 

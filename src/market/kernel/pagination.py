@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 from market.kernel.errors import InvalidInput
 
@@ -77,3 +79,35 @@ def decode_cursor(cursor: str, shape: Sequence[type]) -> tuple[Any, ...]:
     ):
         raise InvalidCursor(field="after")
     return tuple(key)
+
+
+class Created(Protocol):
+    """A row listed newest first: by (created_at, id), both descending."""
+
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+C = TypeVar("C", bound=Created)
+
+
+def newest_page(rows: Sequence[C], first: int, total: int) -> Page[C]:
+    """A page of `rows` fetched newest first, one more than `first` if there is more."""
+    items = rows[:first]
+    end = encode_cursor([items[-1].created_at.isoformat(), items[-1].id]) if items else None
+    return Page(items, len(rows) > first, end, total)
+
+
+def created_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (created, id) a cursor of newest_page holds. Its time is aware, as ours are, and
+    within years 1..9999 in UTC: beyond, the driver would fail on it, not InvalidCursor."""
+    created, last_id = decode_cursor(cursor, (str, str))
+    try:
+        at, after_id = datetime.fromisoformat(created), uuid.UUID(last_id)
+        if at.tzinfo is not None:
+            return at.astimezone(UTC), after_id
+    except (ValueError, OverflowError):
+        pass
+    raise InvalidCursor(field="after")

@@ -1,0 +1,598 @@
+"""Enrollment's verbs: holding a seat, waiting for one, confirming, cancelling.
+
+Every change of an intake's seats happens under the intake's row lock
+(`catalog.lock_for_booking`, always taken before any enrollment or waitlist row), and ends
+by writing the counts back (`catalog.record_occupancy`): live enrollments plus open
+waitlist offers are the seats taken, waiting learners the queue. So holds never outnumber
+the capacity, and the waitlist is served in arrival order, under any interleaving.
+Functions only flush; the caller's boundary commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from market.catalog import service as catalog
+from market.catalog.errors import IntakeNotFound
+from market.catalog.policies import may_manage
+from market.db import outbox
+from market.enrollment import errors, events, policies
+from market.enrollment.models import (
+    FORWARD,
+    LIVE,
+    OPEN,
+    Enrollment,
+    EnrollmentState,
+    PaymentMethod,
+    WaitlistEntry,
+    WaitlistState,
+)
+from market.enrollment.policies import BookingRules
+from market.identity.policies import Actor
+from market.kernel.pagination import Page, PageRequest, created_cursor, newest_page
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """What a checkout gave: a seat (an enrollment holding it) or a place in line.
+    `resumed`: the learner's earlier, still open booking of the intake, not a new one."""
+
+    enrollment: Enrollment | None = None
+    waitlist_entry: WaitlistEntry | None = None
+    resumed: bool = False
+
+
+async def _now(session: AsyncSession) -> datetime:
+    """The database clock: holds and offers expire by it, never by the app's."""
+    now: datetime | None = await session.scalar(select(func.now()))
+    assert now is not None
+    return now
+
+
+def _move(enrollment: Enrollment, state: EnrollmentState) -> None:
+    if state not in FORWARD.get(enrollment.state, frozenset()):
+        raise errors.EnrollmentEnded(field="id", state=enrollment.state.value)
+    enrollment.state = state
+
+
+# -- checkout ----------------------------------------------------------------------------
+
+
+async def start_checkout(
+    session: AsyncSession,
+    actor: Actor,
+    rules: BookingRules,
+    intake_id: uuid.UUID,
+    method: PaymentMethod,
+    duo_loan_reference: str | None,
+) -> Booked:
+    """A seat held for the signed-in learner, or a place on the waitlist when the intake
+    is full or others are already waiting. Asking again while the booking is open gives
+    the same booking back (`resumed`), so a retried request never holds two seats."""
+    learner_id = actor.require_user()
+    reference = policies.duo_loan_reference(method, duo_loan_reference)
+    intake = await catalog.lock_for_booking(session, intake_id)
+    if not intake.open_for_booking:
+        raise errors.IntakeNotBookable(field="intakeId")
+    if method is PaymentMethod.DUO_LOAN and not intake.provider_certified:
+        raise errors.DuoNeedsCertifiedProvider(field="paymentMethod")
+    seats_taken, queue_length = intake.seats_taken, intake.queue_length
+    if await _release_expired(session, intake_id):
+        seats_taken, queue_length = await _settle(session, rules, intake)
+    resumed = await _open_booking(session, learner_id, intake_id)
+    if resumed is not None:
+        return resumed
+    now = await _now(session)
+    if seats_taken < intake.seat_capacity and queue_length == 0:
+        enrollment = _hold(rules, intake, learner_id, method, reference, now)
+        session.add(enrollment)
+        await session.flush()
+        await _announce_hold(session, enrollment)
+        await catalog.record_occupancy(
+            session, intake_id, seats_taken=seats_taken + 1, queue_length=queue_length
+        )
+        return Booked(enrollment=enrollment)
+    entry = WaitlistEntry(
+        intake_id=intake_id,
+        learner_id=learner_id,
+        state=WaitlistState.WAITING,
+        payment_method=method,
+        duo_loan_reference=reference,
+    )
+    session.add(entry)
+    await session.flush()
+    await catalog.record_occupancy(
+        session, intake_id, seats_taken=seats_taken, queue_length=queue_length + 1
+    )
+    return Booked(waitlist_entry=entry)
+
+
+def _hold(
+    rules: BookingRules,
+    intake: catalog.BookableIntake,
+    learner_id: uuid.UUID,
+    method: PaymentMethod,
+    reference: str | None,
+    now: datetime,
+) -> Enrollment:
+    duo = method is PaymentMethod.DUO_LOAN
+    return Enrollment(
+        learner_id=learner_id,
+        intake_id=intake.intake_id,
+        course_id=intake.course_id,
+        provider_id=intake.provider_id,
+        state=EnrollmentState.AWAITING_PROVIDER if duo else EnrollmentState.HELD,
+        payment_method=method,
+        price_cents=intake.price_cents,
+        duo_cents=intake.price_cents if duo else 0,
+        duo_loan_reference=reference,
+        cancellation_terms=intake.cancellation_terms,
+        starts_on=intake.starts_on,
+        hold_expires_at=rules.duo_response_deadline(now) if duo else now + rules.seat_hold,
+    )
+
+
+async def _announce_hold(session: AsyncSession, enrollment: Enrollment) -> None:
+    assert enrollment.hold_expires_at is not None
+    await outbox.record(session, events.SeatHeld(enrollment.id, enrollment.hold_expires_at))
+
+
+async def _open_booking(
+    session: AsyncSession, learner_id: uuid.UUID, intake_id: uuid.UUID
+) -> Booked | None:
+    enrollment = await session.scalar(
+        select(Enrollment).where(
+            Enrollment.learner_id == learner_id,
+            Enrollment.intake_id == intake_id,
+            Enrollment.state.in_(LIVE),
+        )
+    )
+    if enrollment is not None:
+        return Booked(enrollment=enrollment, resumed=True)
+    entry = await session.scalar(
+        select(WaitlistEntry).where(
+            WaitlistEntry.learner_id == learner_id,
+            WaitlistEntry.intake_id == intake_id,
+            WaitlistEntry.state.in_(OPEN),
+        )
+    )
+    return None if entry is None else Booked(waitlist_entry=entry, resumed=True)
+
+
+# -- seats coming free -------------------------------------------------------------------
+
+
+async def _release_expired(session: AsyncSession, intake_id: uuid.UUID) -> bool:
+    """End the intake's holds and waitlist offers whose time has passed (the caller holds
+    the intake's lock); True when any seat came free."""
+    lapsed = (
+        await session.scalars(
+            update(Enrollment)
+            .where(
+                Enrollment.intake_id == intake_id,
+                Enrollment.state.in_((EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)),
+                Enrollment.hold_expires_at <= func.now(),
+            )
+            .values(state=EnrollmentState.LAPSED, ended_at=func.now())
+            .returning(Enrollment.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    for enrollment_id in lapsed:
+        await outbox.record(session, events.HoldExpired(enrollment_id))
+    expired = (
+        await session.scalars(
+            update(WaitlistEntry)
+            .where(
+                WaitlistEntry.intake_id == intake_id,
+                WaitlistEntry.state == WaitlistState.OFFERED,
+                WaitlistEntry.offer_expires_at <= func.now(),
+            )
+            .values(state=WaitlistState.EXPIRED, ended_at=func.now())
+            .returning(WaitlistEntry.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    return bool(lapsed or expired)
+
+
+async def _settle(
+    session: AsyncSession, rules: BookingRules, intake: catalog.BookableIntake
+) -> tuple[int, int]:
+    """Count the intake's seats again, offer the free ones to the first in line, and
+    write the counts back; returns (seats taken, queue length)."""
+    live = await session.scalar(
+        select(func.count()).where(
+            Enrollment.intake_id == intake.intake_id, Enrollment.state.in_(LIVE)
+        )
+    )
+    offered = await session.scalar(
+        select(func.count()).where(
+            WaitlistEntry.intake_id == intake.intake_id,
+            WaitlistEntry.state == WaitlistState.OFFERED,
+        )
+    )
+    taken = (live or 0) + (offered or 0)
+    free = intake.seat_capacity - taken
+    if free > 0 and intake.open_for_booking:
+        now = await _now(session)
+        first_in_line = await session.scalars(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.intake_id == intake.intake_id,
+                WaitlistEntry.state == WaitlistState.WAITING,
+            )
+            .order_by(WaitlistEntry.position)
+            .limit(free)
+        )
+        for entry in first_in_line:
+            entry.state = WaitlistState.OFFERED
+            entry.offered_at = now
+            entry.offer_expires_at = now + rules.waitlist_offer
+            taken += 1
+            await outbox.record(session, events.WaitlistOfferMade(entry.id, entry.offer_expires_at))
+        await session.flush()
+    waiting = await session.scalar(
+        select(func.count()).where(
+            WaitlistEntry.intake_id == intake.intake_id,
+            WaitlistEntry.state == WaitlistState.WAITING,
+        )
+    )
+    await catalog.record_occupancy(
+        session, intake.intake_id, seats_taken=taken, queue_length=waiting or 0
+    )
+    return taken, waiting or 0
+
+
+async def expire_lapsed(session: AsyncSession, rules: BookingRules) -> int:
+    """The periodic sweep: every intake with a hold or an offer past its time gets its
+    seats released and offered on; returns how many intakes it settled. Intakes are
+    locked in id order, so two sweeps never deadlock."""
+    due = (
+        select(Enrollment.intake_id)
+        .where(
+            Enrollment.state.in_((EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)),
+            Enrollment.hold_expires_at <= func.now(),
+        )
+        .union(
+            select(WaitlistEntry.intake_id).where(
+                WaitlistEntry.state == WaitlistState.OFFERED,
+                WaitlistEntry.offer_expires_at <= func.now(),
+            )
+        )
+    )
+    intake_ids = sorted((await session.scalars(due)).all())
+    for intake_id in intake_ids:
+        await settle_intake(session, rules, intake_id)
+    return len(intake_ids)
+
+
+async def settle_intake(session: AsyncSession, rules: BookingRules, intake_id: uuid.UUID) -> None:
+    """Release what expired on the intake and offer its free seats to the waitlist: after
+    the capacity grew, say (the periodic sweep also passes by every intake with people
+    waiting and seats free)."""
+    intake = await catalog.lock_for_booking(session, intake_id)
+    await _release_expired(session, intake_id)
+    await _settle(session, rules, intake)
+
+
+async def offer_free_seats(session: AsyncSession, rules: BookingRules) -> int:
+    """Intakes whose capacity grew while learners wait (the catalog changes capacity
+    without knowing the waitlist): settle each; returns how many."""
+    waited_for = (
+        await session.scalars(
+            select(WaitlistEntry.intake_id)
+            .where(WaitlistEntry.state == WaitlistState.WAITING)
+            .distinct()
+        )
+    ).all()
+    intake_ids = await catalog.intakes_with_free_seats(session, waited_for)
+    for intake_id in intake_ids:
+        await settle_intake(session, rules, intake_id)
+    return len(intake_ids)
+
+
+# -- confirming --------------------------------------------------------------------------
+
+
+class Confirmation(StrEnum):
+    CONFIRMED = "confirmed"  # confirmed now
+    ALREADY_CONFIRMED = "already_confirmed"
+    # Paid, but the seat is gone (the hold lapsed and the intake filled, or the booking
+    # was cancelled): the payment must go back.
+    NO_SEAT = "no_seat"
+
+
+async def confirm_payment(
+    session: AsyncSession, rules: BookingRules, enrollment_id: uuid.UUID
+) -> Confirmation:
+    """The payment for a booking landed (payments calls this, from the webhook or the
+    return page; idempotent). A hold that lapsed still gets its seat if one is free and no
+    one is waiting for it; otherwise the answer is NO_SEAT and payments refunds."""
+    found = await session.get(Enrollment, enrollment_id)
+    if found is None:
+        raise errors.EnrollmentNotFound(field="enrollmentId")
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    await _release_expired(session, intake.intake_id)
+    enrollment = await session.get(
+        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    )
+    assert enrollment is not None
+    if enrollment.state is EnrollmentState.CONFIRMED:
+        return Confirmation.ALREADY_CONFIRMED
+    if enrollment.state is EnrollmentState.LAPSED:
+        seats_taken, queue_length = await _settle(session, rules, intake)
+        retaken = seats_taken < intake.seat_capacity and queue_length == 0
+        learner_id = enrollment.learner_id
+        rebooked = learner_id is not None and await _open_booking(
+            session, learner_id, intake.intake_id
+        )
+        if not retaken or rebooked:
+            return Confirmation.NO_SEAT
+    elif enrollment.state is not EnrollmentState.HELD:
+        return Confirmation.NO_SEAT
+    _move(enrollment, EnrollmentState.CONFIRMED)
+    enrollment.confirmed_at = func.now()
+    enrollment.ended_at = None
+    enrollment.hold_expires_at = None
+    await session.flush()
+    await outbox.record(session, events.EnrollmentConfirmed(enrollment.id))
+    await _settle(session, rules, intake)
+    return Confirmation.CONFIRMED
+
+
+async def _provider_booking(
+    session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
+) -> tuple[catalog.BookableIntake, Enrollment]:
+    """A DUO booking awaiting its provider's answer, locked, for that provider's staff."""
+    actor.require_user()
+    found = await session.get(Enrollment, enrollment_id)
+    if found is None or not may_manage(actor, found.provider_id):
+        raise errors.EnrollmentNotFound(field="id")
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    await _release_expired(session, intake.intake_id)
+    enrollment = await session.get(
+        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    )
+    assert enrollment is not None
+    if enrollment.state is EnrollmentState.LAPSED:
+        assert enrollment.hold_expires_at is not None
+        raise errors.HoldLapsed(field="id", expired_at=enrollment.hold_expires_at.isoformat())
+    if enrollment.state is not EnrollmentState.AWAITING_PROVIDER:
+        raise errors.NotBookingAwaitingProvider(field="id")
+    return intake, enrollment
+
+
+async def accept_duo_booking(
+    session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
+) -> Enrollment:
+    """Provider staff accept a DUO booking: the seat is the learner's."""
+    intake, enrollment = await _provider_booking(session, actor, enrollment_id)
+    _move(enrollment, EnrollmentState.CONFIRMED)
+    enrollment.confirmed_at = func.now()
+    enrollment.hold_expires_at = None
+    await session.flush()
+    await session.refresh(enrollment)
+    await outbox.record(session, events.EnrollmentConfirmed(enrollment.id))
+    await _settle(session, rules, intake)
+    return enrollment
+
+
+async def decline_duo_booking(
+    session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
+) -> Enrollment:
+    """Provider staff decline a DUO booking: the seat goes to the waitlist."""
+    intake, enrollment = await _provider_booking(session, actor, enrollment_id)
+    _move(enrollment, EnrollmentState.DECLINED)
+    enrollment.ended_at = func.now()
+    await session.flush()
+    await session.refresh(enrollment)
+    await outbox.record(session, events.DuoBookingDeclined(enrollment.id))
+    await _settle(session, rules, intake)
+    return enrollment
+
+
+# -- the learner's own changes -----------------------------------------------------------
+
+
+async def _own_enrollment(
+    session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
+) -> tuple[catalog.BookableIntake, Enrollment]:
+    learner_id = actor.require_user()
+    found = await session.get(Enrollment, enrollment_id)
+    if found is None or found.learner_id != learner_id:
+        raise errors.EnrollmentNotFound(field="id")
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    enrollment = await session.get(
+        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    )
+    assert enrollment is not None
+    return intake, enrollment
+
+
+async def cancel_enrollment(
+    session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
+) -> Enrollment:
+    """The learner cancels before the course starts: within the withdrawal period they get
+    back everything paid online (payments refunds it, after commit); afterwards the
+    course's cancellation terms, shown before payment, apply. The seat goes to the
+    waitlist."""
+    intake, enrollment = await _own_enrollment(session, actor, enrollment_id)
+    if enrollment.state not in LIVE:
+        raise errors.EnrollmentEnded(field="id", state=enrollment.state.value)
+    if policies.has_started(enrollment, await catalog.today(session)):
+        raise errors.CourseAlreadyStarted(field="id")
+    refund = policies.refund_on_cancel(enrollment, await _now(session))
+    _move(enrollment, EnrollmentState.CANCELLED)
+    enrollment.ended_at = func.now()
+    enrollment.refund_cents = refund
+    await session.flush()
+    await session.refresh(enrollment)
+    await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refund))
+    await _settle(session, rules, intake)
+    return enrollment
+
+
+async def _own_place(
+    session: AsyncSession, actor: Actor, entry_id: uuid.UUID
+) -> tuple[catalog.BookableIntake, WaitlistEntry]:
+    learner_id = actor.require_user()
+    found = await session.get(WaitlistEntry, entry_id)
+    if found is None or found.learner_id != learner_id:
+        raise errors.WaitlistPlaceNotFound(field="id")
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    entry = await session.get(WaitlistEntry, entry_id, with_for_update=True, populate_existing=True)
+    assert entry is not None
+    return intake, entry
+
+
+async def accept_waitlist_offer(
+    session: AsyncSession, actor: Actor, rules: BookingRules, entry_id: uuid.UUID
+) -> Enrollment:
+    """The learner takes the seat offered to them: it becomes a hold (to pay for, or for
+    the provider to accept with a DUO loan) like a checkout's."""
+    intake, entry = await _own_place(session, actor, entry_id)
+    if entry.state is not WaitlistState.OFFERED:
+        raise errors.OfferNotOpen(field="id", state=entry.state.value)
+    now = await _now(session)
+    assert entry.offer_expires_at is not None
+    assert entry.learner_id is not None
+    if entry.offer_expires_at <= now:
+        raise errors.OfferExpired(field="id", expired_at=entry.offer_expires_at.isoformat())
+    if not intake.open_for_booking:
+        raise errors.IntakeNotBookable(field="id")
+    enrollment = _hold(
+        rules, intake, entry.learner_id, entry.payment_method, entry.duo_loan_reference, now
+    )
+    session.add(enrollment)
+    await session.flush()
+    entry.state = WaitlistState.ACCEPTED
+    entry.ended_at = now
+    entry.enrollment_id = enrollment.id
+    await session.flush()
+    await _announce_hold(session, enrollment)
+    await _settle(session, rules, intake)
+    return enrollment
+
+
+async def leave_waitlist(
+    session: AsyncSession, actor: Actor, rules: BookingRules, entry_id: uuid.UUID
+) -> WaitlistEntry:
+    """The learner gives up their place (or an offered seat, which goes to the next)."""
+    intake, entry = await _own_place(session, actor, entry_id)
+    if entry.state not in OPEN:
+        raise errors.OfferNotOpen(field="id", state=entry.state.value)
+    entry.state = WaitlistState.LEFT
+    entry.ended_at = func.now()
+    await session.flush()
+    await session.refresh(entry)
+    await _settle(session, rules, intake)
+    return entry
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+async def my_enrollments(
+    session: AsyncSession, actor: Actor, page: PageRequest
+) -> Page[Enrollment]:
+    """The signed-in learner's bookings, newest first."""
+    learner_id = actor.require_user()
+    mine = Enrollment.learner_id == learner_id
+    query = select(Enrollment).where(mine)
+    if page.after is not None:
+        query = query.where(
+            tuple_(Enrollment.created_at, Enrollment.id) < tuple_(*created_cursor(page.after))
+        )
+    rows = (
+        await session.scalars(
+            query.order_by(Enrollment.created_at.desc(), Enrollment.id.desc()).limit(page.first + 1)
+        )
+    ).all()
+    total = await session.scalar(select(func.count()).where(mine))
+    return newest_page(rows, page.first, total or 0)
+
+
+async def my_waitlist_places(session: AsyncSession, actor: Actor) -> Sequence[WaitlistEntry]:
+    """The signed-in learner's open places in line (one per intake at most), oldest
+    first."""
+    learner_id = actor.require_user()
+    return (
+        await session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.learner_id == learner_id, WaitlistEntry.state.in_(OPEN))
+            .order_by(WaitlistEntry.position)
+            .limit(100)
+        )
+    ).all()
+
+
+async def find_enrollment(
+    session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
+) -> Enrollment | None:
+    """An enrollment its learner, its provider's staff or a platform admin may see; None
+    for anyone else, as for an id nothing has."""
+    enrollment = await session.get(Enrollment, enrollment_id)
+    if enrollment is None or not _may_see(actor, enrollment):
+        return None
+    return enrollment
+
+
+def _may_see(actor: Actor, enrollment: Enrollment) -> bool:
+    own = actor.user_id is not None and enrollment.learner_id == actor.user_id
+    return own or may_manage(actor, enrollment.provider_id)
+
+
+async def intake_bookings(
+    session: AsyncSession, actor: Actor, intake_id: uuid.UUID
+) -> tuple[Sequence[Enrollment], Sequence[WaitlistEntry]]:
+    """For the intake's provider staff: its live enrollments (oldest first) and its open
+    waitlist (in line order). An intake holds at most its capacity and its queue."""
+    actor.require_user()
+    provider_id = await catalog.provider_of_intake(session, intake_id)
+    if provider_id is None or not may_manage(actor, provider_id):
+        raise IntakeNotFound(field="intakeId")
+    enrollments = (
+        await session.scalars(
+            select(Enrollment)
+            .where(Enrollment.intake_id == intake_id, Enrollment.state.in_(LIVE))
+            .order_by(Enrollment.created_at, Enrollment.id)
+        )
+    ).all()
+    waitlist = (
+        await session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.intake_id == intake_id, WaitlistEntry.state.in_(OPEN))
+            .order_by(WaitlistEntry.position)
+        )
+    ).all()
+    return enrollments, waitlist
+
+
+async def places_in_line(
+    session: AsyncSession, entry_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Each waiting entry's place in its intake's line (1: next to be offered a seat)."""
+    mine = select(WaitlistEntry.intake_id).where(WaitlistEntry.id.in_(entry_ids))
+    place = func.row_number().over(
+        partition_by=WaitlistEntry.intake_id, order_by=WaitlistEntry.position
+    )
+    ranked = (
+        select(WaitlistEntry.id, place.label("place"))
+        .where(
+            WaitlistEntry.intake_id.in_(mine),
+            WaitlistEntry.state == WaitlistState.WAITING,
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.id, ranked.c.place).where(ranked.c.id.in_(entry_ids))
+    )
+    return {entry_id: place for entry_id, place in rows}
