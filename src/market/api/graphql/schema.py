@@ -13,6 +13,8 @@ from strawberry.tools import merge_types
 from market.api.graphql.catalog.compare import CompareQuery
 from market.api.graphql.catalog.mutations import CatalogMutation
 from market.api.graphql.catalog.queries import CatalogQuery
+from market.api.graphql.enrollment.mutations import EnrollmentMutation
+from market.api.graphql.enrollment.queries import EnrollmentQuery
 from market.api.graphql.execution import Executor
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
@@ -22,8 +24,11 @@ from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
-Query = merge_types("Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
+Query = merge_types(
+    "Query",
+    (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery, EnrollmentQuery),
+)
+Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation, EnrollmentMutation))
 
 
 class MarketSchema(strawberry.Schema):
