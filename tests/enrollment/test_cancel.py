@@ -19,9 +19,7 @@ CANCEL = "mutation($id: ID!) { cancelEnrollment(id: $id) { state refundCents end
 MINE = "{ myEnrollments { totalCount nodes { id state refundCents course { title } } } }"
 
 
-async def confirmed(
-    db: Database, gql: GraphQLClient, **intake: Any
-) -> tuple[str, Person, Offer]:
+async def confirmed(db: Database, gql: GraphQLClient, **intake: Any) -> tuple[str, Person, Offer]:
     offer = await add_offer(db, seats=1, price_cents=180_000, **intake)
     anna = await learner(db)
     enrollment = (await checkout(gql, anna, offer)).ok()["startCheckout"]["enrollment"]["id"]

@@ -16,8 +16,9 @@ from tests.support.catalog import add_course, add_intake, add_location, add_prov
 from tests.support.graphql import GraphQLClient, Result
 
 CHECKOUT = """
-mutation($intake: ID!, $method: PaymentMethod!, $duo: String) {
-  startCheckout(intakeId: $intake, paymentMethod: $method, duoLoanReference: $duo) {
+mutation($intake: ID!, $method: PaymentMethod!, $duo: String, $part: Int) {
+  startCheckout(intakeId: $intake, paymentMethod: $method, duoLoanReference: $duo,
+                duoAmountCents: $part) {
     outcome resumed
     enrollment { id state paymentMethod priceCents duoCents ownCents holdExpiresAt }
     waitlistPlace { id state placeInLine }

@@ -20,6 +20,7 @@ from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
 from market.api.graphql.limits import Limits, ValidationCache, limits_rule
+from market.api.graphql.payments.duo import DuoMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
@@ -28,7 +29,9 @@ Query = merge_types(
     "Query",
     (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery, EnrollmentQuery),
 )
-Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation, EnrollmentMutation))
+Mutation = merge_types(
+    "Mutation", (IdentityMutation, CatalogMutation, EnrollmentMutation, DuoMutation)
+)
 
 
 class MarketSchema(strawberry.Schema):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from market.api.graphql import ids
@@ -26,6 +28,13 @@ class EnrollmentMutation:
         intake_id: strawberry.ID,
         payment_method: PaymentMethod,  # type: ignore[valid-type]
         duo_loan_reference: str | None = None,
+        duo_amount_cents: Annotated[
+            int | None,
+            strawberry.argument(
+                description="DUO_LOAN: the part of the price the loan pays (default: all of "
+                "it); the rest the learner pays the school themselves."
+            ),
+        ] = None,
     ) -> Checkout:
         intake = ids.decode("Intake", intake_id, field="intakeId")
         async with info.context.transaction() as session:
@@ -36,8 +45,9 @@ class EnrollmentMutation:
                 intake,
                 payment_method,
                 duo_loan_reference,
+                duo_amount_cents,
             )
-        return Checkout.of(booked)
+        return Checkout.of(booked, info.context.booking_rules)
 
     @strawberry.mutation(
         description="Learner: cancel a booking before the course starts; within the "

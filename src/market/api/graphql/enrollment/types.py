@@ -11,7 +11,10 @@ from market.api.graphql.catalog import loaders as catalog_loaders
 from market.api.graphql.catalog.types import Course, Intake
 from market.api.graphql.context import Info
 from market.api.graphql.enrollment import loaders
+from market.api.graphql.payments.duo import DuoInvoice
+from market.api.graphql.payments.duo import invoices as duo_invoices
 from market.enrollment import models, policies
+from market.enrollment.policies import BookingRules
 from market.enrollment.service import Booked
 
 PaymentMethod = strawberry.enum(
@@ -66,10 +69,12 @@ class Enrollment:
     refund_cents: int | None = strawberry.field(description="What the cancellation gave back.")
     course_id: strawberry.Private[uuid.UUID]
     intake_id: strawberry.Private[uuid.UUID]
+    row_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def of(cls, row: models.Enrollment) -> Enrollment:
         return cls(
+            row_id=row.id,
             id=strawberry.ID(ids.encode("Enrollment", row.id)),
             state=row.state,
             payment_method=row.payment_method,
@@ -96,6 +101,13 @@ class Enrollment:
     @strawberry.field
     async def intake(self, info: Info) -> Intake:
         return await _intake(info, self.intake_id)
+
+    @strawberry.field(description="DUO_LOAN: the school's invoices to DUO, oldest first.")
+    async def duo_invoices(self, info: Info) -> list[DuoInvoice]:
+        if self.payment_method is not models.PaymentMethod.DUO_LOAN:
+            return []
+        rows = await duo_invoices(info).load(self.row_id)
+        return [DuoInvoice.of(row) for row in rows]
 
 
 @strawberry.type(description="A learner's place in line for a full intake.")
@@ -150,6 +162,14 @@ class CheckoutOutcome(Enum):
     WAITLISTED = "waitlisted"  # the intake is full: a place in line
 
 
+@strawberry.type(
+    description="The learner's DUO bookings together will borrow more than DUO lends at most."
+)
+class DuoLoanWarning:
+    planned_cents: int = strawberry.field(description="All live DUO bookings, this one too.")
+    maximum_cents: int = strawberry.field(description="DUO's maximum loan.")
+
+
 @strawberry.type(description="The answer to startCheckout: a held seat or a waitlist place.")
 class Checkout:
     outcome: CheckoutOutcome
@@ -158,23 +178,33 @@ class Checkout:
     )
     enrollment: Enrollment | None
     waitlist_place: WaitlistPlace | None
+    duo_loan_warning: DuoLoanWarning | None = strawberry.field(
+        description="DUO_LOAN: set when the planned borrowing passes the loan maximum."
+    )
 
     @classmethod
-    def of(cls, booked: Booked) -> Checkout:
+    def of(cls, booked: Booked, rules: BookingRules) -> Checkout:
+        maximum = rules.duo_loan_maximum_cents
+        warning = (
+            DuoLoanWarning(planned_cents=booked.planned_duo_cents, maximum_cents=maximum)
+            if booked.planned_duo_cents > maximum
+            else None
+        )
         if booked.enrollment is None:
             assert booked.waitlist_entry is not None
-            return cls(
-                outcome=CheckoutOutcome.WAITLISTED,
-                resumed=booked.resumed,
-                enrollment=None,
-                waitlist_place=WaitlistPlace.of(booked.waitlist_entry),
-            )
-        awaiting = booked.enrollment.state is models.EnrollmentState.AWAITING_PROVIDER
+            outcome = CheckoutOutcome.WAITLISTED
+        elif booked.enrollment.state is models.EnrollmentState.AWAITING_PROVIDER:
+            outcome = CheckoutOutcome.AWAITING_PROVIDER
+        else:
+            outcome = CheckoutOutcome.SEAT_HELD
         return cls(
-            outcome=CheckoutOutcome.AWAITING_PROVIDER if awaiting else CheckoutOutcome.SEAT_HELD,
+            outcome=outcome,
             resumed=booked.resumed,
-            enrollment=Enrollment.of(booked.enrollment),
-            waitlist_place=None,
+            enrollment=None if booked.enrollment is None else Enrollment.of(booked.enrollment),
+            waitlist_place=(
+                None if booked.waitlist_entry is None else WaitlistPlace.of(booked.waitlist_entry)
+            ),
+            duo_loan_warning=warning,
         )
 
 
