@@ -548,6 +548,44 @@ async def leave_waitlist(
     return entry
 
 
+async def withdraw_learner(
+    session: AsyncSession, learner_id: uuid.UUID, *, rules: BookingRules
+) -> None:
+    """The learner's account is about to be deleted: their unpaid holds and open places in
+    line end, and the seats go to the next in line. Confirmed bookings stay, without the
+    learner (ON DELETE SET NULL), for the records the law keeps."""
+    unpaid = (EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)
+    held = select(Enrollment.intake_id).where(
+        Enrollment.learner_id == learner_id, Enrollment.state.in_(unpaid)
+    )
+    waiting = select(WaitlistEntry.intake_id).where(
+        WaitlistEntry.learner_id == learner_id, WaitlistEntry.state.in_(OPEN)
+    )
+    for intake_id in sorted(set((await session.scalars(held.union(waiting))).all())):
+        intake = await catalog.lock_for_booking(session, intake_id)
+        await session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.learner_id == learner_id,
+                Enrollment.intake_id == intake_id,
+                Enrollment.state.in_(unpaid),
+            )
+            .values(state=EnrollmentState.CANCELLED, ended_at=func.now(), refund_cents=0)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(WaitlistEntry)
+            .where(
+                WaitlistEntry.learner_id == learner_id,
+                WaitlistEntry.intake_id == intake_id,
+                WaitlistEntry.state.in_(OPEN),
+            )
+            .values(state=WaitlistState.LEFT, ended_at=func.now())
+            .execution_options(synchronize_session=False)
+        )
+        await _settle(session, rules, intake)
+
+
 # -- reading -----------------------------------------------------------------------------
 
 
@@ -569,6 +607,30 @@ async def my_enrollments(
     ).all()
     total = await session.scalar(select(func.count()).where(mine))
     return newest_page(rows, page.first, total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerBookings:
+    """Everything enrollment stores about one learner, for their data export."""
+
+    enrollments: Sequence[Enrollment]
+    waitlist: Sequence[WaitlistEntry]
+
+
+async def export_personal_data(session: AsyncSession, actor: Actor) -> LearnerBookings:
+    """Every booking and waitlist place of the signed-in learner, ended ones too."""
+    learner_id = actor.require_user()
+    enrollments = await session.scalars(
+        select(Enrollment)
+        .where(Enrollment.learner_id == learner_id)
+        .order_by(Enrollment.created_at, Enrollment.id)
+    )
+    waitlist = await session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.learner_id == learner_id)
+        .order_by(WaitlistEntry.position)
+    )
+    return LearnerBookings(enrollments.all(), waitlist.all())
 
 
 async def my_waitlist_places(session: AsyncSession, actor: Actor) -> Sequence[WaitlistEntry]:
