@@ -50,11 +50,16 @@ async def add_offer(
     seats: int = 12,
     certified: bool = True,
     price_cents: int = 300_000,
+    provider: Offer | None = None,
     **intake: Any,
 ) -> Offer:
-    """A published classroom course of a (certified) provider with one intake of `seats`."""
-    provider_id = await add_provider(db, certified=certified)
-    staff = await provider_staff(db, provider_id)
+    """A published classroom course of a (certified) provider with one intake of `seats`;
+    of the provider of `provider` when given, else of a new one."""
+    if provider is None:
+        provider_id = await add_provider(db, certified=certified)
+        staff = await provider_staff(db, provider_id)
+    else:
+        provider_id, staff = provider.provider_id, provider.staff
     location_id = await add_location(db, provider_id)
     course_id = await add_course(db, provider_id, price_cents=price_cents)
     intake_id = await add_intake(db, course_id, location_id, seat_capacity=seats, **intake)
