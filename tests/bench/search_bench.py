@@ -17,10 +17,12 @@ as a lower bound, the very same SQL through raw asyncpg.
    connections, outside any transaction, as the server runs them: a search alone on two
    connections, else on one), the two paths taking turns in four slices each, so that
    both see the machine alike; every run is bounded by a request count and a time limit.
-5. Measures the write cost: seat changes (`seats_taken` one up, then back down, each its
+5. Books: startCheckout at concurrency 16, and 200 learners at once for 10 seats
+   (tests/bench/booking_bench.py), leaving the data as it was.
+6. Measures the write cost: seat changes (`seats_taken` one up, then back down, each its
    own committed UPDATE, as a booking makes them) on upcoming intakes of listed courses,
    with the search's triggers doing their work in each.
-6. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
+7. Prints p50/p95/p99 latency, requests per second, the GraphQL-to-raw throughput ratio at
    concurrency 16, the server's peak RSS (all its processes), the host's speed in each
    round (a fixed loop's CPU time: it drifts) and the write cost's p50/p95, and writes them
    to bench-results.json.
@@ -68,6 +70,7 @@ from market.db.database import READ_SETTINGS, Database
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
+from tests.bench.booking_bench import booking_figures
 from tests.bench.searches import SEARCH, Search, searches
 from tests.support.graphql import doubling_fragments
 from tests.support.statements import Statement, recording_statements
@@ -562,6 +565,12 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
           "across the rounds (lower is faster)")  # fmt: skip
     print("validation, ms (no cache): " + ", ".join(
         f"{name} {ms:.2f}" for name, ms in result["validation_ms"].items()))  # fmt: skip
+    print(f"startCheckout at concurrency 16: p95 {result['checkout_p95_ms_c16']:.1f} ms "
+          f"(p50 {result['checkout_p50_ms_c16']:.1f} ms, {result['checkout_requests_c16']} "
+          "calls; target < 100)")  # fmt: skip
+    print(f"200 at once for 10 seats: p95 {result['burst_p95_ms']:.1f} ms (target < 200), "
+          f"{result['burst_seats_held']} held, {result['burst_waitlisted']} waitlisted, "
+          f"oversold {result['burst_oversold']}")  # fmt: skip
     print(f"seed: {result['seed_seconds']:.0f} s"
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 
@@ -612,10 +621,13 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                         await load(
                             runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
                         )
+            print("booking: startCheckout at concurrency 16, then 200 at once for 10 seats ...")
+            booking = await booking_figures(client, _libpq(url), args.checkouts)
     await pool.close()
     print("write cost: seat changes, one committed UPDATE each ...", flush=True)
     writes = await write_cost(url, args.write_intakes)
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
+    result |= _rounded(booking)
     result["host_loop_ms_by_round"] = _rounded(speeds)
     result["validation_ms"] = _rounded(validation_ms())
     print_report(graphql, raw, result)
@@ -635,6 +647,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--write-intakes", type=int, default=500, help="intakes the write cost changes (twice)"
+    )
+    parser.add_argument(
+        "--checkouts", type=int, default=400, help="startCheckout calls at concurrency 16"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

@@ -16,6 +16,8 @@ REQUIRED = (
     "graphql_to_raw_ratio",
     "server_rss_mb",
     "write_p95_ms",
+    "checkout_p95_ms_c16",
+    "burst_p95_ms",
 )
 
 
@@ -24,7 +26,7 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "tests.bench.search_bench", "--scale", "200",
         "--data-dir", str(tmp_path / "data"), "--requests-c1", "16", "--requests-c16", "64",
-        "--seconds", "30", "--output", str(output),
+        "--seconds", "30", "--checkouts", "32", "--output", str(output),
     ]  # fmt: skip
 
     root = Path(__file__).resolve().parents[2]
@@ -39,4 +41,7 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
     assert (figures["search_requests_c1"], figures["raw_requests_c1"]) == (16, 16)
     assert (figures["search_requests_c16"], figures["raw_requests_c16"]) == (64, 64)
     assert len(figures["sql_statements_per_search"]) == 8
+    assert figures["checkout_requests_c16"] == 32
+    assert (figures["burst_seats_held"], figures["burst_waitlisted"]) == (10, 190)
+    assert figures["burst_oversold"] == 0
     assert "GraphQL-to-raw throughput at concurrency 16" in run.stdout

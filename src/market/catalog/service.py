@@ -896,6 +896,8 @@ class BookableIntake:
     open_for_booking: bool
     # The provider holds a valid, verified Blik op Werk mark today.
     provider_certified: bool
+    # The database's clock for the caller's transaction (its start: PostgreSQL's now()).
+    now: datetime
 
     @property
     def free_seats(self) -> int:
@@ -904,11 +906,11 @@ class BookableIntake:
 
 async def lock_for_booking(session: AsyncSession, intake_id: uuid.UUID) -> BookableIntake:
     """The intake, locked until the caller's transaction ends: every change of its seats
-    happens under this lock, so holds never outnumber the capacity."""
-    day = await today(session)
+    happens under this lock, so holds never outnumber the capacity. One statement, as a
+    booking's round trips are most of its time."""
     row = (
         await session.execute(
-            select(Intake, Course, ProviderProfile)
+            select(Intake, Course, ProviderProfile, local_today(), func.now())
             .join(Course, Course.id == Intake.course_id)
             .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
             .where(Intake.id == intake_id)
@@ -917,7 +919,7 @@ async def lock_for_booking(session: AsyncSession, intake_id: uuid.UUID) -> Booka
     ).one_or_none()
     if row is None:
         raise errors.IntakeNotFound(field="intakeId")
-    intake, course, profile = row
+    intake, course, profile, day, now = row
     return BookableIntake(
         intake_id=intake.id,
         course_id=course.id,
@@ -931,6 +933,7 @@ async def lock_for_booking(session: AsyncSession, intake_id: uuid.UUID) -> Booka
         open_for_booking=course.status is CourseStatus.PUBLISHED
         and (intake.starts_on is None or intake.starts_on >= day),
         provider_certified=profile.is_certified_on(day),
+        now=now,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog import service as catalog
@@ -49,13 +49,6 @@ class Booked:
     resumed: bool = False
     # DUO bookings: what the learner's live DUO bookings, this one included, will borrow.
     planned_duo_cents: int = 0
-
-
-async def _now(session: AsyncSession) -> datetime:
-    """The database clock: holds and offers expire by it, never by the app's."""
-    now: datetime | None = await session.scalar(select(func.now()))
-    assert now is not None
-    return now
 
 
 def _move(enrollment: Enrollment, state: EnrollmentState) -> None:
@@ -124,8 +117,7 @@ async def _book(
 ) -> Booked:
     """A hold when a seat is free and no one waits for it, else a place in line."""
     if seat_free:
-        now = await _now(session)
-        enrollment = _hold(rules, intake, learner_id, method, reference, duo_cents, now)
+        enrollment = _hold(rules, intake, learner_id, method, reference, duo_cents, intake.now)
         session.add(enrollment)
         await session.flush()
         await _announce_hold(session, enrollment)
@@ -192,23 +184,31 @@ async def _announce_hold(session: AsyncSession, enrollment: Enrollment) -> None:
 async def _open_booking(
     session: AsyncSession, learner_id: uuid.UUID, intake_id: uuid.UUID
 ) -> Booked | None:
-    enrollment = await session.scalar(
-        select(Enrollment).where(
-            Enrollment.learner_id == learner_id,
-            Enrollment.intake_id == intake_id,
-            Enrollment.state.in_(LIVE),
+    """The learner's live enrollment or open waitlist place on the intake, if any: looked
+    for in one statement (the usual answer is none), loaded only when found."""
+    found = (
+        await session.execute(
+            select(Enrollment.id, literal(True))
+            .where(
+                Enrollment.learner_id == learner_id,
+                Enrollment.intake_id == intake_id,
+                Enrollment.state.in_(LIVE),
+            )
+            .union_all(
+                select(WaitlistEntry.id, literal(False)).where(
+                    WaitlistEntry.learner_id == learner_id,
+                    WaitlistEntry.intake_id == intake_id,
+                    WaitlistEntry.state.in_(OPEN),
+                )
+            )
         )
-    )
-    if enrollment is not None:
-        return Booked(enrollment=enrollment, resumed=True)
-    entry = await session.scalar(
-        select(WaitlistEntry).where(
-            WaitlistEntry.learner_id == learner_id,
-            WaitlistEntry.intake_id == intake_id,
-            WaitlistEntry.state.in_(OPEN),
-        )
-    )
-    return None if entry is None else Booked(waitlist_entry=entry, resumed=True)
+    ).first()
+    if found is None:
+        return None
+    row_id, is_enrollment = found
+    if is_enrollment:
+        return Booked(enrollment=await session.get(Enrollment, row_id), resumed=True)
+    return Booked(waitlist_entry=await session.get(WaitlistEntry, row_id), resumed=True)
 
 
 # -- seats coming free -------------------------------------------------------------------
@@ -216,36 +216,40 @@ async def _open_booking(
 
 async def _release_expired(session: AsyncSession, intake_id: uuid.UUID) -> bool:
     """End the intake's holds and waitlist offers whose time has passed (the caller holds
-    the intake's lock); True when any seat came free."""
+    the intake's lock), in one statement; True when any seat came free."""
     lapsed = (
-        await session.scalars(
-            update(Enrollment)
-            .where(
-                Enrollment.intake_id == intake_id,
-                Enrollment.state.in_((EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)),
-                Enrollment.hold_expires_at <= func.now(),
-            )
-            .values(state=EnrollmentState.LAPSED, ended_at=func.now())
-            .returning(Enrollment.id)
-            .execution_options(synchronize_session=False)
+        update(Enrollment)
+        .where(
+            Enrollment.intake_id == intake_id,
+            Enrollment.state.in_((EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)),
+            Enrollment.hold_expires_at <= func.now(),
         )
-    ).all()
-    for enrollment_id in lapsed:
-        await outbox.record(session, events.HoldExpired(enrollment_id))
+        .values(state=EnrollmentState.LAPSED, ended_at=func.now())
+        .returning(Enrollment.id)
+        .cte("lapsed")
+    )
     expired = (
-        await session.scalars(
-            update(WaitlistEntry)
-            .where(
-                WaitlistEntry.intake_id == intake_id,
-                WaitlistEntry.state == WaitlistState.OFFERED,
-                WaitlistEntry.offer_expires_at <= func.now(),
-            )
-            .values(state=WaitlistState.EXPIRED, ended_at=func.now())
-            .returning(WaitlistEntry.id)
-            .execution_options(synchronize_session=False)
+        update(WaitlistEntry)
+        .where(
+            WaitlistEntry.intake_id == intake_id,
+            WaitlistEntry.state == WaitlistState.OFFERED,
+            WaitlistEntry.offer_expires_at <= func.now(),
         )
-    ).all()
-    return bool(lapsed or expired)
+        .values(state=WaitlistState.EXPIRED, ended_at=func.now())
+        .returning(WaitlistEntry.id)
+        .cte("expired")
+    )
+    lapsed_ids, expired_count = (
+        await session.execute(
+            select(
+                select(func.array_agg(lapsed.c.id)).scalar_subquery(),
+                select(func.count()).select_from(expired).scalar_subquery(),
+            )
+        )
+    ).one()
+    for enrollment_id in lapsed_ids or ():
+        await outbox.record(session, events.HoldExpired(enrollment_id))
+    return bool(lapsed_ids or expired_count)
 
 
 async def _settle(
@@ -267,7 +271,7 @@ async def _settle(
     taken = (live or 0) + (offered or 0)
     free = intake.seat_capacity - taken
     if free > 0 and intake.open_for_booking:
-        now = await _now(session)
+        now = intake.now
         first_in_line = await session.scalars(
             select(WaitlistEntry)
             .where(
@@ -474,7 +478,7 @@ async def cancel_enrollment(
         raise errors.EnrollmentEnded(field="id", state=enrollment.state.value)
     if policies.has_started(enrollment, await catalog.today(session)):
         raise errors.CourseAlreadyStarted(field="id")
-    refund = policies.refund_on_cancel(enrollment, await _now(session))
+    refund = policies.refund_on_cancel(enrollment, intake.now)
     _move(enrollment, EnrollmentState.CANCELLED)
     enrollment.ended_at = func.now()
     enrollment.refund_cents = refund
@@ -506,7 +510,7 @@ async def accept_waitlist_offer(
     intake, entry = await _own_place(session, actor, entry_id)
     if entry.state is not WaitlistState.OFFERED:
         raise errors.OfferNotOpen(field="id", state=entry.state.value)
-    now = await _now(session)
+    now = intake.now
     assert entry.offer_expires_at is not None
     assert entry.learner_id is not None
     if entry.offer_expires_at <= now:
