@@ -44,7 +44,8 @@ MAILS: dict[str, Mail] = {}
 
 def text(msgid: str, *, context: str | None = None, plural: str | None = None) -> Text:
     found = Text(msgid, context, plural)
-    ALL.append(found)
+    if found not in ALL:  # two mails may share a text (a subject, say)
+        ALL.append(found)
     return found
 
 
