@@ -75,7 +75,7 @@ def _booking_handler(
         delivery = outbox.received(spec.event, event)
         async with jobs.transaction(context) as session:
             sent = await bookings.mail_learner(session, _post(context), spec, delivery)
-        log.info("booking mail", event=spec.event.name, event_id=str(delivery.id), sent=sent)
+        log.info("booking mail", event_name=spec.event.name, event_id=str(delivery.id), sent=sent)
 
     return mail_learner
 
