@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,11 +19,14 @@ from market import worker
 from market.db import outbox
 from market.db.database import Database
 from market.enrollment import service as enrollment
-from market.enrollment.models import Enrollment, PaymentMethod
+from market.enrollment.events import EnrollmentConfirmed
+from market.enrollment.models import Enrollment, EnrollmentState, PaymentMethod
 from market.enrollment.policies import BookingRules
+from market.enrollment.summaries import BookingSummary, CourseStart, Learner
 from market.identity import service as identity
 from market.identity.models import OrganisationKind, User
-from market.notifications import bookings, tasks
+from market.notifications import bookings, messages, tasks
+from market.notifications.render import Words
 from tests.identity.state import count
 from tests.notifications.test_mails import body, mail_jobs, mails, run_jobs
 from tests.support import actors, catalog
@@ -259,12 +262,14 @@ async def test_a_paid_booking_is_mailed_its_confirmation(
         (
             "nl",
             "De school heeft uw boeking geaccepteerd: ",
-            "de school heeft uw boeking met een DUO-lening geaccepteerd.",
+            "de school heeft uw boeking met een DUO-lening geaccepteerd.\n"
+            "Uw plaats in de cursus is nu zeker.",
         ),
         (
             "en",
             "The school accepted your booking: ",
-            "the school accepted your booking with a DUO loan.",
+            "the school accepted your booking with a DUO loan.\n"
+            "Your seat on the course is now certain.",
         ),
     ],
 )
@@ -284,6 +289,37 @@ async def test_a_duo_booking_the_school_accepts_is_mailed(
     assert mail["Subject"] == subject + COURSE
     assert mail["To"] == learner.email
     assert sentence in body(mail)
+    if language == "nl":  # the loan pays it all: no part of the learner's own
+        assert "DUO betaalt daarvan €\xa03.000,00 aan de school, van uw lening.\n\n" in body(mail)
+    else:
+        assert "DUO pays €3,000.00 of it to the school from your loan.\n\n" in body(mail)
+
+
+def test_a_duo_booking_the_loan_pays_part_of_says_what_the_learner_pays() -> None:
+    booking = BookingSummary(
+        enrollment_id=uuid.uuid4(),
+        learner=Learner("amina@example.test", "Amina Yusuf", "nl"),
+        course=CourseStart(COURSE, SCHOOL, None),
+        state=EnrollmentState.CONFIRMED,
+        payment_method=PaymentMethod.DUO_LOAN,
+        price_cents=300_000,
+        duo_cents=250_000,
+        created_at=datetime.now(UTC),
+        hold_expires_at=None,
+        refund_cents=None,
+    )
+
+    letter = bookings.confirmed(EnrollmentConfirmed(booking.enrollment_id), booking)
+
+    assert letter is not None
+    assert letter.mail is messages.DUO_ACCEPTED
+    dutch = Words("nl").write(letter.mail.body, bookings.values(booking, letter))
+    assert (
+        "De cursus kost €\xa03.000,00. DUO betaalt daarvan €\xa02.500,00 aan de school, "
+        "van uw lening.\nDe rest, €\xa0500,00, betaalt u zelf aan de school.\n"
+    ) in dutch
+    english = Words("en").write(letter.mail.body, bookings.values(booking, letter))
+    assert "You pay the rest, €500.00, to the school yourself." in english
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@
 Each event's mail is one `BookingMail`: which summary it reads (`market.enrollment.
 summaries`: the learner's address and language, the course, the school, the start) and which
 mail it writes from the event and the summary (`Letter`: a mail of `messages` and the
-values only it names). Every booking mail also gets `{name}`, `{course}`, `{school}`,
-`{start}` and `{details}` (the three lines naming the course, the school and the start).
+values only it names; or None, for an event that needs no mail). Every booking mail also
+gets `{name}`, `{course}`, `{school}`, `{start}` and `{details}` (the three lines naming the
+course, the school and the start).
 `market.notifications.tasks` makes a job of each entry in `BOOKING_MAILS`; the worker
 subscribes it (`market.worker.SUBSCRIPTIONS`). A learner whose account is gone is mailed
 nothing; a redelivered event is mailed once (`service.send_once`).
@@ -67,7 +68,8 @@ class Letter:
 class BookingMail(Generic[E, S]):
     event: type[E]
     read: Callable[[AsyncSession, E], Awaitable[S | None]]
-    write: Callable[[E, S], Letter]
+    # None: this event needs no mail (a state the learner need not hear about).
+    write: Callable[[E, S], Letter | None]
 
 
 def enrollment(session: AsyncSession, event: AboutAnEnrollment) -> Awaitable[BookingSummary | None]:
@@ -108,7 +110,10 @@ def seat_held(event: SeatHeld, booking: BookingSummary) -> Letter:
 
 def confirmed(event: EnrollmentConfirmed, booking: BookingSummary) -> Letter:
     if _duo(booking):
-        return Letter(messages.DUO_ACCEPTED, {"price": Money(booking.price_cents)})
+        own = booking.price_cents - booking.duo_cents
+        rest = Phrase(messages.OWN_PART, {"own": Money(own)}) if own > 0 else ""
+        values = {"price": Money(booking.price_cents), "duo": Money(booking.duo_cents)}
+        return Letter(messages.DUO_ACCEPTED, {**values, "rest": rest})
     paid = Money(booking.price_cents - booking.duo_cents)
     return Letter(messages.CONFIRMED, {"paid": paid})
 
@@ -144,6 +149,19 @@ BOOKING_MAILS: tuple[BookingMail[Any, Any], ...] = (
 )
 
 
+def values(summary: Summary, letter: Letter) -> dict[str, Value]:
+    """The letter's values with those every booking mail names."""
+    course = summary.course
+    common: dict[str, Value] = {
+        "name": summary.learner.display_name,
+        "course": course.title,
+        "school": course.provider_name,
+        "start": course.starts_on or Phrase(messages.CONTINUOUS_INTAKE),
+    }
+    common["details"] = Phrase(messages.DETAILS, dict(common))
+    return {**common, **letter.values}
+
+
 async def mail_learner(
     session: AsyncSession, post: Post, spec: BookingMail[E, S], delivery: Delivery[E]
 ) -> bool:
@@ -153,20 +171,14 @@ async def mail_learner(
     if summary is None:
         return False
     letter = spec.write(delivery.event, summary)
-    course = summary.course
-    common: dict[str, Value] = {
-        "name": summary.learner.display_name,
-        "course": course.title,
-        "school": course.provider_name,
-        "start": course.starts_on or Phrase(messages.CONTINUOUS_INTAKE),
-    }
-    common["details"] = Phrase(messages.DETAILS, dict(common))
+    if letter is None:
+        return False
     message = compose(
         post,
         event_id=delivery.id,
         to=summary.learner.email,
         mail=letter.mail,
         language=language(summary.learner.preferred_language),
-        values={**common, **letter.values},
+        values=values(summary, letter),
     )
     return await send_once(session, post, delivery.id, message, letter.mail.key)

@@ -137,8 +137,11 @@ DUO_ACCEPTED = mail(
     "Good news: the school accepted your booking with a DUO loan.\n"
     "Your seat on the course is now certain.\n\n"
     "{details}\n"
-    "The course costs {price}. DUO pays this to the school from your loan.\n\n" + _REGARDS,
+    "The course costs {price}. DUO pays {duo} of it to the school from your loan.\n"
+    "{rest}\n" + _REGARDS,
 )
+# In DUO_ACCEPTED, when the loan pays part of the price: the learner's own part.
+OWN_PART = text("You pay the rest, {own}, to the school yourself.\n")
 
 WAITLIST_OFFER = mail(
     "waitlist_offer",
