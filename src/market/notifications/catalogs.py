@@ -36,6 +36,13 @@ DOMAIN = "messages"
 # The language of the source texts: it needs no catalog.
 SOURCE_LANGUAGE = "en"
 
+_POT_HEADER = """\
+# The texts of market's mails, to translate (the template of every catalog).
+# Source: src/market/notifications/messages.py; written by
+# `python -m market.notifications.catalogs`. A new language: copy this file to
+# locale/<language>/LC_MESSAGES/messages.po, set its Language and Plural-Forms headers,
+# and fill in every msgstr."""
+
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 
 
@@ -109,7 +116,7 @@ def problems(catalog: Catalog, texts: Iterable[messages.Text] = messages.ALL) ->
 
 def template() -> Catalog:
     """The template (messages.pot) of every source text."""
-    pot = Catalog(project="market", domain=DOMAIN, fuzzy=False)
+    pot = Catalog(project="market", domain=DOMAIN, fuzzy=False, header_comment=_POT_HEADER)
     for text in messages.ALL:
         pot.add(_key(text), context=text.context)
     return pot
