@@ -19,6 +19,14 @@ from procrastinate import App, Blueprint, JobContext, PsycopgConnector
 from market.db import jobs, outbox
 from market.db.database import Database, libpq_url
 from market.enrollment import tasks as enrollment_tasks
+from market.enrollment.events import (
+    DuoBookingDeclined,
+    EnrollmentCancelled,
+    EnrollmentConfirmed,
+    HoldExpired,
+    SeatHeld,
+    WaitlistOfferMade,
+)
 from market.enrollment.policies import BookingRules
 from market.identity import tasks as identity_tasks
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
@@ -58,6 +66,13 @@ def _platform_tasks() -> Blueprint:
 SUBSCRIPTIONS = outbox.subscriptions(
     (RegistrationForExistingEmail, notifications_tasks.MAIL_EXISTING_ACCOUNT),
     (InvitationIssued, notifications_tasks.MAIL_INVITATION),
+    # The learner's mails about their booking (market.notifications.bookings.BOOKING_MAILS).
+    (SeatHeld, notifications_tasks.mail_task(SeatHeld)),
+    (EnrollmentConfirmed, notifications_tasks.mail_task(EnrollmentConfirmed)),
+    (EnrollmentCancelled, notifications_tasks.mail_task(EnrollmentCancelled)),
+    (HoldExpired, notifications_tasks.mail_task(HoldExpired)),
+    (DuoBookingDeclined, notifications_tasks.mail_task(DuoBookingDeclined)),
+    (WaitlistOfferMade, notifications_tasks.mail_task(WaitlistOfferMade)),
 )
 
 
@@ -68,7 +83,7 @@ def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIP
     app.add_tasks_from(outbox.blueprint(subscriptions), namespace=outbox.NAMESPACE)
     app.add_tasks_from(identity_tasks.blueprint(), namespace="identity")
     app.add_tasks_from(enrollment_tasks.blueprint(), namespace="enrollment")
-    app.add_tasks_from(notifications_tasks.blueprint(), namespace="notifications")
+    app.add_tasks_from(notifications_tasks.blueprint(), namespace=notifications_tasks.NAMESPACE)
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     return app
 

@@ -1,77 +1,204 @@
-"""The mails' words, by stable key, in every language spoken here (market.kernel.i18n).
+"""The mails' words: the source texts, in English, that the message catalogs translate.
 
-Each text is a `str.format` template; `service` fills in the values. A user's
-`preferred_language` picks the language; a language not spoken here gets Dutch.
+A text is a gettext message: its English wording is its `msgid` (with a `context` where the
+same words could mean two things, as a role's name), and every other language's wording is
+in `locale/<language>/LC_MESSAGES/messages.po` beside this file (`market.notifications.
+catalogs` reads them). Each is a `str.format` template whose `{names}` `service` fills in;
+a translation keeps exactly the names of its source. A mail is a pair of texts, its subject
+and its body, under a stable key (stored in `sent_mails.message`).
+
+Changing a source text here changes its msgid: run `python -m market.notifications.catalogs`
+to bring the template (`locale/messages.pot`) and every catalog in step (a changed text is
+marked fuzzy, which counts as untranslated until a translator has looked at it), and
+`tests/notifications/test_catalogs.py` fails until every language has it again.
+
+The learners' mails are written in plain words (language level B1): short sentences, one
+thing each, what to do next.
 """
 
 from __future__ import annotations
 
-from market.kernel.i18n import Language, Texts
+from dataclasses import dataclass
 
-NL, EN = Language.NL, Language.EN
 
-EXISTING_ACCOUNT = "existing_account"
-INVITATION = "invitation"
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One translatable message. `plural`: the source's plural form, for a text that
+    counts (`service` picks the form for the count, per language)."""
 
-TEXTS: Texts = {
-    f"{EXISTING_ACCOUNT}.subject": {
-        NL: "Iemand probeerde een account te maken met uw e-mailadres",
-        EN: "Someone tried to create an account with your email address",
-    },
-    f"{EXISTING_ACCOUNT}.body": {
-        NL: (
-            "Beste {display_name},\n\n"
-            "Iemand probeerde zojuist een nieuw account te maken met uw e-mailadres\n"
-            "({email}). U hebt al een account, dus er is niets aangemaakt of veranderd.\n\n"
-            "Was u dat zelf? Log dan in met uw wachtwoord.\n"
-            "Was u het niet? Dan hoeft u niets te doen: uw account en wachtwoord blijven\n"
-            "zoals ze waren.\n\n"
-            "Met vriendelijke groet,\n"
-            "market\n"
-        ),
-        EN: (
-            "Dear {display_name},\n\n"
-            "Someone just tried to create a new account with your email address\n"
-            "({email}). You already have an account, so nothing was created or changed.\n\n"
-            "Was it you? Then sign in with your password.\n"
-            "Was it not you? Then you need not do anything: your account and password stay\n"
-            "as they were.\n\n"
-            "Kind regards,\n"
-            "market\n"
-        ),
-    },
-    f"{INVITATION}.subject": {
-        NL: "Uitnodiging om mee te werken voor {organisation}",
-        EN: "Invitation to join {organisation}",
-    },
-    f"{INVITATION}.body": {
-        NL: (
-            "Hallo,\n\n"
-            "U bent uitgenodigd om als {role} mee te werken voor {organisation}.\n\n"
-            "Log in met dit e-mailadres ({email}; hebt u nog geen account, maak er dan\n"
-            "eerst een met dit adres) en neem de uitnodiging aan met deze code:\n\n"
-            "    {token}\n\n"
-            "De code is eenmalig en geldig tot {expires} (Nederlandse tijd).\n"
-            "Verwachtte u deze uitnodiging niet? Dan kunt u dit bericht negeren.\n\n"
-            "Met vriendelijke groet,\n"
-            "market\n"
-        ),
-        EN: (
-            "Hello,\n\n"
-            "You have been invited to join {organisation} as {role}.\n\n"
-            "Sign in with this email address ({email}; if you have no account yet, create\n"
-            "one with this address first) and accept the invitation with this code:\n\n"
-            "    {token}\n\n"
-            "The code works once and is valid until {expires} (Amsterdam time).\n"
-            "Did you not expect this invitation? Then you can ignore this message.\n\n"
-            "Kind regards,\n"
-            "market\n"
-        ),
-    },
-    # The roles as people call them (market.identity.models.Role).
-    "role.owner": {NL: "eigenaar", EN: "owner"},
-    "role.editor": {NL: "redacteur", EN: "editor"},
-    "role.procurement_officer": {NL: "inkoper", EN: "procurement officer"},
-    "role.evaluator": {NL: "beoordelaar", EN: "evaluator"},
-    "role.admin": {NL: "beheerder", EN: "administrator"},
+    msgid: str
+    context: str | None = None
+    plural: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    key: str
+    subject: Text
+    body: Text
+
+
+ALL: list[Text] = []
+MAILS: dict[str, Mail] = {}
+
+
+def text(msgid: str, *, context: str | None = None, plural: str | None = None) -> Text:
+    found = Text(msgid, context, plural)
+    if found not in ALL:  # two mails may share a text (a subject, say)
+        ALL.append(found)
+    return found
+
+
+def mail(key: str, subject: str, body: str) -> Mail:
+    found = Mail(key, text(subject), text(body))
+    MAILS[key] = found
+    return found
+
+
+_REGARDS = "Kind regards,\nmarket\n"
+
+# -- identity ----------------------------------------------------------------------------
+
+EXISTING_ACCOUNT = mail(
+    "existing_account",
+    "Someone tried to create an account with your email address",
+    "Dear {display_name},\n\n"
+    "Someone just tried to create a new account with your email address\n"
+    "({email}). You already have an account, so nothing was created or changed.\n\n"
+    "Was it you? Then sign in with your password.\n"
+    "Was it not you? Then you need not do anything: your account and password stay\n"
+    "as they were.\n\n" + _REGARDS,
+)
+
+INVITATION = mail(
+    "invitation",
+    "Invitation to join {organisation}",
+    "Hello,\n\n"
+    "You have been invited to join {organisation} as {role}.\n\n"
+    "Sign in with this email address ({email}; if you have no account yet, create\n"
+    "one with this address first) and accept the invitation with this code:\n\n"
+    "    {token}\n\n"
+    "The code works once and is valid until {expires} (Amsterdam time).\n"
+    "Did you not expect this invitation? Then you can ignore this message.\n\n" + _REGARDS,
+)
+
+# The roles as people call them (market.identity.models.Role).
+ROLES = {
+    "owner": text("owner", context="role"),
+    "editor": text("editor", context="role"),
+    "procurement_officer": text("procurement officer", context="role"),
+    "evaluator": text("evaluator", context="role"),
+    "admin": text("administrator", context="role"),
 }
+
+# -- enrollment: a learner's booking -----------------------------------------------------
+# Every booking mail names the course, the school and the start: `{details}` is DETAILS.
+
+DETAILS = text("    Course: {course}\n    School: {school}\n    Start:  {start}\n")
+# The start of a course without a fixed date.
+CONTINUOUS_INTAKE = text("continuous intake (you agree on the start date with the school)")
+# How long the school takes to answer a DUO booking.
+WORKING_DAYS = text("within {count} working day", plural="within {count} working days")
+
+SEAT_HELD = mail(
+    "seat_held",
+    "We are holding a seat for you: {course}",
+    "Dear {name},\n\n"
+    "We are holding a seat for you until {until} (Amsterdam time).\n\n"
+    "{details}"
+    "    Price:  {price}\n\n"
+    "Please pay before that time.\n"
+    "If you do not pay in time, the seat goes to someone else.\n\n" + _REGARDS,
+)
+
+DUO_BOOKING_RECEIVED = mail(
+    "duo_booking_received",
+    "You booked with a DUO loan: the school will answer",
+    "Dear {name},\n\n"
+    "You booked a seat with a DUO loan. The school now checks your booking.\n\n"
+    "{details}\n"
+    "The school answers {within}: at the latest on {until} (Amsterdam time).\n"
+    "You will get an email with the answer. Until then, we keep your seat for you.\n\n" + _REGARDS,
+)
+
+CONFIRMED = mail(
+    "confirmed",
+    "Your booking is confirmed: {course}",
+    "Dear {name},\n\n"
+    "We received your payment of {paid}. Your booking is confirmed:\n"
+    "your seat on the course is now certain.\n\n"
+    "{details}\n" + _REGARDS,
+)
+
+DUO_ACCEPTED = mail(
+    "duo_accepted",
+    "The school accepted your booking: {course}",
+    "Dear {name},\n\n"
+    "Good news: the school accepted your booking with a DUO loan.\n"
+    "Your seat on the course is now certain.\n\n"
+    "{details}\n"
+    "The course costs {price}. DUO pays {duo} of it to the school from your loan.\n"
+    "{rest}\n" + _REGARDS,
+)
+# In DUO_ACCEPTED, when the loan pays part of the price: the learner's own part.
+OWN_PART = text("You pay the rest, {own}, to the school yourself.\n")
+
+WAITLIST_OFFER = mail(
+    "waitlist_offer",
+    "A seat is free for you: {course}",
+    "Dear {name},\n\n"
+    "Good news: a seat has come free on the course you are waiting for.\n"
+    "We keep this seat for you until {until} (Amsterdam time).\n\n"
+    "{details}\n"
+    "Do you want the seat? Then sign in to market and accept the offer\n"
+    "under My bookings before that time.\n"
+    "Do you not want it? Then you need not do anything: after that time,\n"
+    "the seat goes to the next person on the waiting list.\n\n" + _REGARDS,
+)
+
+CANCELLED = mail(
+    "cancelled",
+    "Your booking is cancelled: {course}",
+    "Dear {name},\n\nYour booking is cancelled, as you asked.\n\n{details}\n" + _REGARDS,
+)
+
+CANCELLED_WITH_REFUND = mail(
+    "cancelled_with_refund",
+    "Your booking is cancelled: {course}",
+    "Dear {name},\n\n"
+    "Your booking is cancelled, as you asked.\n\n"
+    "{details}\n"
+    "You get {refund} back. We pay it back the same way you paid.\n\n" + _REGARDS,
+)
+
+HOLD_EXPIRED = mail(
+    "hold_expired",
+    "Your seat is no longer held: {course}",
+    "Dear {name},\n\n"
+    "We held a seat for you until {until} (Amsterdam time).\n"
+    "We did not receive your payment in time, so the seat is free again for others.\n\n"
+    "{details}\n"
+    "Do you still want to take this course? Then book again.\n"
+    "Is the course full? Then you can join the waiting list.\n\n" + _REGARDS,
+)
+
+DUO_BOOKING_LAPSED = mail(
+    "duo_booking_lapsed",
+    "The school did not answer your booking in time: {course}",
+    "Dear {name},\n\n"
+    "You booked a seat with a DUO loan. The school did not answer before\n"
+    "{until} (Amsterdam time), so your booking has stopped.\n"
+    "You do not have to pay anything.\n\n"
+    "{details}\n"
+    "You can book this course again, or choose another course.\n\n" + _REGARDS,
+)
+
+DUO_DECLINED = mail(
+    "duo_declined",
+    "The school could not accept your booking: {course}",
+    "Dear {name},\n\n"
+    "The school did not accept your booking with a DUO loan.\n"
+    "Your booking has stopped, and you do not have to pay anything.\n\n"
+    "{details}\n"
+    "You can choose another course or another school.\n\n" + _REGARDS,
+)

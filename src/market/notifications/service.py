@@ -11,11 +11,11 @@ again on the retry: at least once, as SMTP itself delivers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
@@ -24,12 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from market.db.outbox import Delivery
 from market.identity import service as identity
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
-from market.kernel.i18n import DEFAULT_LANGUAGE, Language
-from market.notifications import messages
+from market.kernel.i18n import DEFAULT_LANGUAGE
+from market.notifications import catalogs, messages
 from market.notifications.delivery import Mailer
+from market.notifications.messages import Mail
 from market.notifications.models import SentMail
+from market.notifications.render import Phrase, Value, Words
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Redelivery happens within hours (finished jobs are kept a day); a month is ample.
 SENT_MAILS_KEPT = timedelta(days=30)
 
@@ -42,32 +43,36 @@ class Post:
     sender: str
 
 
-def language(preferred: str | None) -> Language:
-    """A user's preferred language if mails are written in it, else Dutch."""
-    spoken = {spoken.value: spoken for spoken in Language}
-    return spoken.get(preferred or "", DEFAULT_LANGUAGE)
-
-
-def text(key: str, lang: Language, **values: str) -> str:
-    return messages.TEXTS[key][lang].format(**values)
+def language(preferred: str | None) -> str:
+    """A user's preferred language if mails are written in it (a catalog of
+    `market.notifications.catalogs`), else Dutch."""
+    code = (preferred or "").strip()
+    return code if code in catalogs.languages() else DEFAULT_LANGUAGE.value
 
 
 def compose(
-    post: Post, *, event_id: uuid.UUID, to: str, key: str, lang: Language, **values: str
+    post: Post,
+    *,
+    event_id: uuid.UUID,
+    to: str,
+    mail: Mail,
+    language: str,
+    values: Mapping[str, Value],
 ) -> EmailMessage:
-    """The message `key` to `to`, in `lang`; its Message-ID is the event's, so a receiving
-    server can recognise a repeat too."""
-    mail = EmailMessage()
-    mail["From"] = post.sender
-    mail["To"] = to
-    mail["Subject"] = text(f"{key}.subject", lang, **values)
-    mail["Date"] = formatdate(localtime=False, usegmt=True)
+    """`mail` to `to`, in `language`, its fields filled with `values`; its Message-ID is
+    the event's, so a receiving server can recognise a repeat too."""
+    words = Words(language)
+    message = EmailMessage()
+    message["From"] = post.sender
+    message["To"] = to
+    message["Subject"] = words.write(mail.subject, values)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
     domain = parseaddr(post.sender)[1].rpartition("@")[2] or "market.invalid"
-    mail["Message-ID"] = f"<{event_id}@{domain}>"
-    mail.set_content(text(f"{key}.body", lang, **values))
+    message["Message-ID"] = f"<{event_id}@{domain}>"
+    message.set_content(words.write(mail.body, values))
     # After the content: setting it replaces every Content-* header.
-    mail["Content-Language"] = lang.value
-    return mail
+    message["Content-Language"] = language.replace("_", "-")
+    return message
 
 
 async def send_once(
@@ -95,17 +100,16 @@ async def mail_existing_account(
     owner = await identity.addressee(session, email)
     if owner is None:
         return False
-    key = messages.EXISTING_ACCOUNT
-    mail = compose(
+    mail = messages.EXISTING_ACCOUNT
+    message = compose(
         post,
         event_id=delivery.id,
         to=email,
-        key=key,
-        lang=language(owner.preferred_language),
-        display_name=owner.display_name,
-        email=email,
+        mail=mail,
+        language=language(owner.preferred_language),
+        values={"display_name": owner.display_name, "email": email},
     )
-    return await send_once(session, post, delivery.id, mail, key)
+    return await send_once(session, post, delivery.id, message, mail.key)
 
 
 async def mail_invitation(
@@ -115,28 +119,25 @@ async def mail_invitation(
     account's language (Dutch when the address has no account yet)."""
     event = delivery.event
     invitee = await identity.addressee(session, event.email)
-    lang = language(invitee.preferred_language if invitee else None)
-    key = messages.INVITATION
-    mail = compose(
+    mail = messages.INVITATION
+    message = compose(
         post,
         event_id=delivery.id,
         to=event.email,
-        key=key,
-        lang=lang,
-        organisation=event.organisation_name,
-        role=text(f"role.{event.role}", lang),
-        email=event.email,
-        token=event.token,
-        expires=_local_time(event.expires_at),
+        mail=mail,
+        language=language(invitee.preferred_language if invitee else None),
+        values={
+            "organisation": event.organisation_name,
+            "role": Phrase(messages.ROLES[event.role]),
+            "email": event.email,
+            "token": event.token,
+            "expires": event.expires_at,
+        },
     )
-    return await send_once(session, post, delivery.id, mail, key)
+    return await send_once(session, post, delivery.id, message, mail.key)
 
 
 async def purge_sent_mails(session: AsyncSession, kept: timedelta = SENT_MAILS_KEPT) -> int:
     """Forget mails sent longer ago than `kept`: no event is redelivered that late."""
     result = await session.execute(delete(SentMail).where(SentMail.sent_at < func.now() - kept))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def _local_time(moment: datetime) -> str:
-    return moment.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")

@@ -1,10 +1,13 @@
 """Notifications' background jobs. `blueprint()` declares them; the worker registers them
 under the `notifications` namespace and subscribes the mail handlers to their events
-(`market.worker.SUBSCRIPTIONS`). Each handler sends at most one mail per event id and is
-retried when sending fails (a mail server down for a while)."""
+(`market.worker.SUBSCRIPTIONS`): identity's two mails, and one job per booking mail
+(`market.notifications.bookings.BOOKING_MAILS`, named by `mail_task`). Each handler sends
+at most one mail per event id and is retried when sending fails (a mail server down for a
+while)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -12,7 +15,9 @@ from procrastinate import Blueprint, JobContext, RetryStrategy
 
 from market.db import jobs, outbox
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
-from market.notifications import service
+from market.kernel.events import Event
+from market.notifications import bookings, service
+from market.notifications.bookings import BookingMail
 from market.notifications.service import Post
 
 log = structlog.get_logger("market.notifications.tasks")
@@ -24,8 +29,19 @@ DAILY = "23 3 * * *"
 RETRY = RetryStrategy(max_attempts=15, exponential_wait=2)
 _POST = "post"
 
-MAIL_EXISTING_ACCOUNT = "notifications:mail_existing_account"
-MAIL_INVITATION = "notifications:mail_invitation"
+NAMESPACE = "notifications"
+MAIL_EXISTING_ACCOUNT = f"{NAMESPACE}:mail_existing_account"
+MAIL_INVITATION = f"{NAMESPACE}:mail_invitation"
+
+
+def _booking_task(event: type[Event]) -> str:
+    return "mail_" + event.name.replace(".", "_")
+
+
+def mail_task(event: type[Event]) -> str:
+    """The full name of the job that mails the learner about `event` (a BOOKING_MAILS
+    entry), e.g. `notifications:mail_enrollment_seat_held`."""
+    return f"{NAMESPACE}:{_booking_task(event)}"
 
 
 def job_context(post: Post) -> dict[str, Any]:
@@ -52,6 +68,18 @@ async def mail_invitation(context: JobContext, event: dict[str, Any]) -> None:
     log.info("invitation mail", event_id=str(delivery.id), sent=sent)
 
 
+def _booking_handler(
+    spec: BookingMail[Any, Any],
+) -> Callable[[JobContext, dict[str, Any]], Awaitable[None]]:
+    async def mail_learner(context: JobContext, event: dict[str, Any]) -> None:
+        delivery = outbox.received(spec.event, event)
+        async with jobs.transaction(context) as session:
+            sent = await bookings.mail_learner(session, _post(context), spec, delivery)
+        log.info("booking mail", event_name=spec.event.name, event_id=str(delivery.id), sent=sent)
+
+    return mail_learner
+
+
 async def purge_sent_mails(context: JobContext, timestamp: int) -> None:
     async with jobs.transaction(context) as session:
         removed = await service.purge_sent_mails(session)
@@ -64,6 +92,9 @@ def blueprint() -> Blueprint:
     tasks = Blueprint()
     for handler in (mail_existing_account, mail_invitation):
         tasks.task(name=handler.__name__, queue=QUEUE, pass_context=True, retry=RETRY)(handler)
+    for spec in bookings.BOOKING_MAILS:
+        name = _booking_task(spec.event)
+        tasks.task(name=name, queue=QUEUE, pass_context=True, retry=RETRY)(_booking_handler(spec))
     purge = tasks.task(name="purge_sent_mails", pass_context=True)(purge_sent_mails)
     tasks.periodic(cron=DAILY)(purge)
     return tasks
