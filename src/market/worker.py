@@ -33,6 +33,7 @@ from market.identity.events import InvitationIssued, RegistrationForExistingEmai
 from market.notifications import tasks as notifications_tasks
 from market.notifications.delivery import mailer
 from market.notifications.service import Post
+from market.payments.events import DuoInvoiceStepped
 from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
@@ -73,6 +74,7 @@ SUBSCRIPTIONS = outbox.subscriptions(
     (HoldExpired, notifications_tasks.mail_task(HoldExpired)),
     (DuoBookingDeclined, notifications_tasks.mail_task(DuoBookingDeclined)),
     (WaitlistOfferMade, notifications_tasks.mail_task(WaitlistOfferMade)),
+    (DuoInvoiceStepped, notifications_tasks.mail_task(DuoInvoiceStepped)),
 )
 
 

@@ -27,6 +27,8 @@ from market.identity import service as identity
 from market.identity.models import OrganisationKind, User
 from market.notifications import bookings, messages, tasks
 from market.notifications.render import Words
+from market.payments import duo
+from market.payments.models import DuoInvoiceState
 from tests.identity.state import count
 from tests.notifications.test_mails import body, mail_jobs, mails, run_jobs
 from tests.support import actors, catalog
@@ -564,3 +566,49 @@ def test_every_booking_mail_is_subscribed_to_its_event() -> None:
         task = tasks.mail_task(spec.event)
         assert task in worker.SUBSCRIPTIONS[spec.event.name]
         assert app.tasks[task].queue == tasks.QUEUE
+
+
+# -- the school's invoices to DUO ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "sentence"),
+    [
+        (
+            "nl",
+            "Wilt u de rekening van de school aan DUO goedkeuren? ",
+            "De school heeft rekening 2026-7 van €\xa01.250,00 naar DUO gestuurd",
+        ),
+        (
+            "en",
+            "Please approve the school's invoice to DUO: ",
+            "The school sent invoice 2026-7 of €1,250.00 to DUO",
+        ),
+    ],
+)
+async def test_an_invoice_sent_to_duo_asks_the_learner_to_approve_it(
+    db: Database, tmp_path: Path, language: str, title: str, sentence: str
+) -> None:
+    intake = await an_intake(db)
+    learner = await a_learner(db, language)
+    enrollment_id = await checkout(db, learner, intake, PaymentMethod.DUO_LOAN)
+    async with db.transaction() as session:
+        staff = await identity.actor_for_token(session, intake.staff.token)
+        await enrollment.accept_duo_booking(session, staff, RULES, enrollment_id)
+        draft = await duo.record_duo_invoice(
+            session,
+            staff,
+            enrollment_id,
+            duo.InvoiceSpec("2026-7", date.today() - timedelta(days=30), date.today(), 125_000),
+        )
+    await run_jobs(db, tmp_path)
+    assert not [m for m in mails(tmp_path) if subject(m).startswith(title)]  # a draft: none
+
+    async with db.transaction() as session:
+        staff = await identity.actor_for_token(session, intake.staff.token)
+        await duo.step_duo_invoice(session, staff, draft.id, DuoInvoiceState.SENT)
+    await run_jobs(db, tmp_path)
+
+    mail = mail_about(tmp_path, title)
+    assert mail["Subject"] == title + COURSE
+    assert sentence in body(mail)

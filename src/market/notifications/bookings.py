@@ -38,6 +38,7 @@ from market.notifications import messages
 from market.notifications.messages import Mail
 from market.notifications.render import Money, Phrase, Value
 from market.notifications.service import Post, compose, language, send_once
+from market.payments.events import DuoInvoiceStepped
 
 E = TypeVar("E", bound=Event)
 S = TypeVar("S", bound="Summary")
@@ -138,6 +139,22 @@ def waitlist_offer(event: WaitlistOfferMade, place: WaitlistSummary) -> Letter:
     return Letter(messages.WAITLIST_OFFER, {"until": event.expires_at})
 
 
+_INVOICE_MAILS = {
+    "sent": messages.DUO_INVOICE_SENT,
+    "approved": messages.DUO_INVOICE_APPROVED,
+    "rejected": messages.DUO_INVOICE_REJECTED,
+    "paid": messages.DUO_INVOICE_PAID,
+}
+
+
+def duo_invoice(event: DuoInvoiceStepped, booking: BookingSummary) -> Letter | None:
+    """Each step of an invoice the learner acts on or hears of; a draft is the school's."""
+    mail = _INVOICE_MAILS.get(event.state)
+    if mail is None:
+        return None
+    return Letter(mail, {"number": event.number, "amount": Money(event.amount_cents)})
+
+
 # One line per event that mails its learner.
 BOOKING_MAILS: tuple[BookingMail[Any, Any], ...] = (
     BookingMail(SeatHeld, enrollment, seat_held),
@@ -146,6 +163,7 @@ BOOKING_MAILS: tuple[BookingMail[Any, Any], ...] = (
     BookingMail(HoldExpired, enrollment, hold_expired),
     BookingMail(DuoBookingDeclined, enrollment, duo_declined),
     BookingMail(WaitlistOfferMade, waitlist_place, waitlist_offer),
+    BookingMail(DuoInvoiceStepped, enrollment, duo_invoice),
 )
 
 

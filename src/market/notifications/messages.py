@@ -202,3 +202,41 @@ DUO_DECLINED = mail(
     "{details}\n"
     "You can choose another course or another school.\n\n" + _REGARDS,
 )
+
+# The school's invoices to DUO for a DUO booking (market.payments.duo), one mail per step.
+DUO_INVOICE_SENT = mail(
+    "duo_invoice_sent",
+    "Please approve the school's invoice to DUO: {course}",
+    "Dear {name},\n\n"
+    "The school sent invoice {number} of {amount} to DUO, for your lessons.\n\n"
+    "{details}\n"
+    "Please check the invoice in Mijn Inburgering (sign in with DigiD) and approve it\n"
+    "if it is right. Only then does DUO pay the school from your loan.\n"
+    "Is something wrong? Then reject it there and tell the school why.\n\n" + _REGARDS,
+)
+
+DUO_INVOICE_APPROVED = mail(
+    "duo_invoice_approved",
+    "You approved the school's invoice: {course}",
+    "Dear {name},\n\n"
+    "You approved invoice {number} of {amount}. DUO will now pay it to the school\n"
+    "from your loan.\n\n"
+    "{details}\n" + _REGARDS,
+)
+
+DUO_INVOICE_REJECTED = mail(
+    "duo_invoice_rejected",
+    "You rejected the school's invoice: {course}",
+    "Dear {name},\n\n"
+    "You rejected invoice {number} of {amount}. DUO does not pay it.\n"
+    "The school can send a corrected invoice.\n\n"
+    "{details}\n" + _REGARDS,
+)
+
+DUO_INVOICE_PAID = mail(
+    "duo_invoice_paid",
+    "DUO paid the school's invoice: {course}",
+    "Dear {name},\n\n"
+    "DUO paid invoice {number} of {amount} to the school from your loan.\n\n"
+    "{details}\n" + _REGARDS,
+)

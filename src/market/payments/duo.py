@@ -101,7 +101,7 @@ async def record_duo_invoice(
     session.add(invoice)
     await session.flush()
     await session.refresh(invoice)
-    await outbox.record(session, DuoInvoiceStepped(invoice.id, booking.id, invoice.state.value))
+    await outbox.record(session, _stepped(invoice))
     return invoice
 
 
@@ -142,8 +142,14 @@ async def step_duo_invoice(
     setattr(invoice, _STAMPS[target], func.now())
     await session.flush()
     await session.refresh(invoice)
-    await outbox.record(session, DuoInvoiceStepped(invoice.id, booking.id, target.value))
+    await outbox.record(session, _stepped(invoice))
     return invoice
+
+
+def _stepped(invoice: DuoInvoice) -> DuoInvoiceStepped:
+    return DuoInvoiceStepped(
+        invoice.id, invoice.enrollment_id, invoice.state.value, invoice.number, invoice.amount_cents
+    )
 
 
 async def invoices_of_enrollments(

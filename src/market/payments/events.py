@@ -18,3 +18,6 @@ class DuoInvoiceStepped(Event):
     invoice_id: uuid.UUID
     enrollment_id: uuid.UUID
     state: str
+    # The school's invoice number and amount, as the learner finds them in Mijn Inburgering.
+    number: str
+    amount_cents: int
