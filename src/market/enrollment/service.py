@@ -2,9 +2,12 @@
 
 Every change of an intake's seats happens under the intake's row lock
 (`catalog.lock_for_booking`, always taken before any enrollment or waitlist row), and ends
-by writing the counts back (`catalog.record_occupancy`): live enrollments plus open
-waitlist offers are the seats taken, waiting learners the queue. So holds never outnumber
-the capacity, and the waitlist is served in arrival order, under any interleaving.
+by writing the counts back (`catalog.record_occupancy`): each step moves them by what it
+did (a hold or an offer takes a seat; a lapse, a cancellation or a decline frees one; a
+learner joins or leaves the line), so seats a school filled before it came to the platform
+(the demo's and the benchmark's intakes start with some) stay counted. So holds never
+outnumber the capacity, and the waitlist is served in arrival order, under any
+interleaving.
 Functions only flush; the caller's boundary commits.
 """
 
@@ -83,20 +86,18 @@ async def start_checkout(
     duo = policies.duo_part(method, intake.price_cents, duo_cents)
     if method is PaymentMethod.DUO_LOAN and not intake.provider_certified:
         raise errors.DuoNeedsCertifiedProvider(field="paymentMethod")
-    seats_taken, queue_length = intake.seats_taken, intake.queue_length
-    if await _release_expired(session, intake_id):
-        seats_taken, queue_length = await _settle(session, rules, intake)
+    intake = await _release_expired(session, rules, intake)
     booked = await _open_booking(session, learner_id, intake_id)
     if booked is None:
-        seat_free = seats_taken < intake.seat_capacity and queue_length == 0
+        seat_free = intake.free_seats > 0 and intake.queue_length == 0
         booked = await _book(
             session, rules, intake, learner_id, method, reference, duo, seat_free=seat_free
         )
         await catalog.record_occupancy(
             session,
             intake_id,
-            seats_taken=seats_taken + (booked.enrollment is not None),
-            queue_length=queue_length + (booked.waitlist_entry is not None),
+            seats_taken=intake.seats_taken + (booked.enrollment is not None),
+            queue_length=intake.queue_length + (booked.waitlist_entry is not None),
         )
     if method is PaymentMethod.DUO_LOAN:
         planned = await planned_duo_spending(session, learner_id)
@@ -214,9 +215,12 @@ async def _open_booking(
 # -- seats coming free -------------------------------------------------------------------
 
 
-async def _release_expired(session: AsyncSession, intake_id: uuid.UUID) -> bool:
-    """End the intake's holds and waitlist offers whose time has passed (the caller holds
-    the intake's lock), in one statement; True when any seat came free."""
+async def _release_expired(
+    session: AsyncSession, rules: BookingRules, intake: catalog.BookableIntake
+) -> catalog.BookableIntake:
+    """End the locked intake's holds and waitlist offers whose time has passed (in one
+    statement) and offer the seats that came free; returns the intake as it now is."""
+    intake_id = intake.intake_id
     lapsed = (
         update(Enrollment)
         .where(
@@ -249,29 +253,25 @@ async def _release_expired(session: AsyncSession, intake_id: uuid.UUID) -> bool:
     ).one()
     for enrollment_id in lapsed_ids or ():
         await outbox.record(session, events.HoldExpired(enrollment_id))
-    return bool(lapsed_ids or expired_count)
+    freed = len(lapsed_ids or ()) + expired_count
+    return await _settle(session, rules, intake, seats_freed=freed) if freed else intake
 
 
 async def _settle(
-    session: AsyncSession, rules: BookingRules, intake: catalog.BookableIntake
-) -> tuple[int, int]:
-    """Count the intake's seats again, offer the free ones to the first in line, and
-    write the counts back; returns (seats taken, queue length)."""
-    live = await session.scalar(
-        select(func.count()).where(
-            Enrollment.intake_id == intake.intake_id, Enrollment.state.in_(LIVE)
-        )
-    )
-    offered = await session.scalar(
-        select(func.count()).where(
-            WaitlistEntry.intake_id == intake.intake_id,
-            WaitlistEntry.state == WaitlistState.OFFERED,
-        )
-    )
-    taken = (live or 0) + (offered or 0)
+    session: AsyncSession,
+    rules: BookingRules,
+    intake: catalog.BookableIntake,
+    *,
+    seats_freed: int = 0,
+    queue_left: int = 0,
+) -> catalog.BookableIntake:
+    """The locked intake after `seats_freed` seats came free and `queue_left` learners
+    left the line: its free seats offered to the first in line, the counts written back;
+    returns the intake as it now is."""
+    taken = max(intake.seats_taken - seats_freed, 0)
+    queue = max(intake.queue_length - queue_left, 0)
     free = intake.seat_capacity - taken
-    if free > 0 and intake.open_for_booking:
-        now = intake.now
+    if free > 0 and queue > 0 and intake.open_for_booking:
         first_in_line = await session.scalars(
             select(WaitlistEntry)
             .where(
@@ -280,24 +280,20 @@ async def _settle(
             )
             .order_by(WaitlistEntry.position)
             .limit(free)
+            .with_for_update()
         )
         for entry in first_in_line:
             entry.state = WaitlistState.OFFERED
-            entry.offered_at = now
-            entry.offer_expires_at = now + rules.waitlist_offer
-            taken += 1
+            entry.offered_at = intake.now
+            entry.offer_expires_at = intake.now + rules.waitlist_offer
+            taken, queue = taken + 1, queue - 1
             await outbox.record(session, events.WaitlistOfferMade(entry.id, entry.offer_expires_at))
         await session.flush()
-    waiting = await session.scalar(
-        select(func.count()).where(
-            WaitlistEntry.intake_id == intake.intake_id,
-            WaitlistEntry.state == WaitlistState.WAITING,
+    if (taken, queue) != (intake.seats_taken, intake.queue_length):
+        await catalog.record_occupancy(
+            session, intake.intake_id, seats_taken=taken, queue_length=queue
         )
-    )
-    await catalog.record_occupancy(
-        session, intake.intake_id, seats_taken=taken, queue_length=waiting or 0
-    )
-    return taken, waiting or 0
+    return replace(intake, seats_taken=taken, queue_length=queue)
 
 
 async def expire_lapsed(session: AsyncSession, rules: BookingRules) -> int:
@@ -328,8 +324,7 @@ async def settle_intake(session: AsyncSession, rules: BookingRules, intake_id: u
     the capacity grew, say (the periodic sweep also passes by every intake with people
     waiting and seats free)."""
     intake = await catalog.lock_for_booking(session, intake_id)
-    await _release_expired(session, intake_id)
-    await _settle(session, rules, intake)
+    await _settle(session, rules, await _release_expired(session, rules, intake))
 
 
 async def offer_free_seats(session: AsyncSession, rules: BookingRules) -> int:
@@ -369,7 +364,7 @@ async def confirm_payment(
     if found is None:
         raise errors.EnrollmentNotFound(field="enrollmentId")
     intake = await catalog.lock_for_booking(session, found.intake_id)
-    await _release_expired(session, intake.intake_id)
+    intake = await _release_expired(session, rules, intake)
     enrollment = await session.get(
         Enrollment, enrollment_id, with_for_update=True, populate_existing=True
     )
@@ -377,14 +372,19 @@ async def confirm_payment(
     if enrollment.state is EnrollmentState.CONFIRMED:
         return Confirmation.ALREADY_CONFIRMED
     if enrollment.state is EnrollmentState.LAPSED:
-        seats_taken, queue_length = await _settle(session, rules, intake)
-        retaken = seats_taken < intake.seat_capacity and queue_length == 0
+        retaken = intake.free_seats > 0 and intake.queue_length == 0
         learner_id = enrollment.learner_id
         rebooked = learner_id is not None and await _open_booking(
             session, learner_id, intake.intake_id
         )
         if not retaken or rebooked:
             return Confirmation.NO_SEAT
+        await catalog.record_occupancy(
+            session,
+            intake.intake_id,
+            seats_taken=intake.seats_taken + 1,
+            queue_length=intake.queue_length,
+        )
     elif enrollment.state is not EnrollmentState.HELD:
         return Confirmation.NO_SEAT
     _move(enrollment, EnrollmentState.CONFIRMED)
@@ -393,12 +393,11 @@ async def confirm_payment(
     enrollment.hold_expires_at = None
     await session.flush()
     await outbox.record(session, events.EnrollmentConfirmed(enrollment.id))
-    await _settle(session, rules, intake)
     return Confirmation.CONFIRMED
 
 
 async def _provider_booking(
-    session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
+    session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
 ) -> tuple[catalog.BookableIntake, Enrollment]:
     """A DUO booking awaiting its provider's answer, locked, for that provider's staff."""
     actor.require_user()
@@ -406,7 +405,7 @@ async def _provider_booking(
     if found is None or not may_manage(actor, found.provider_id):
         raise errors.EnrollmentNotFound(field="id")
     intake = await catalog.lock_for_booking(session, found.intake_id)
-    await _release_expired(session, intake.intake_id)
+    intake = await _release_expired(session, rules, intake)
     enrollment = await session.get(
         Enrollment, enrollment_id, with_for_update=True, populate_existing=True
     )
@@ -423,14 +422,13 @@ async def accept_duo_booking(
     session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
 ) -> Enrollment:
     """Provider staff accept a DUO booking: the seat is the learner's."""
-    intake, enrollment = await _provider_booking(session, actor, enrollment_id)
+    _, enrollment = await _provider_booking(session, actor, rules, enrollment_id)
     _move(enrollment, EnrollmentState.CONFIRMED)
     enrollment.confirmed_at = func.now()
     enrollment.hold_expires_at = None
     await session.flush()
     await session.refresh(enrollment)
     await outbox.record(session, events.EnrollmentConfirmed(enrollment.id))
-    await _settle(session, rules, intake)
     return enrollment
 
 
@@ -438,13 +436,13 @@ async def decline_duo_booking(
     session: AsyncSession, actor: Actor, rules: BookingRules, enrollment_id: uuid.UUID
 ) -> Enrollment:
     """Provider staff decline a DUO booking: the seat goes to the waitlist."""
-    intake, enrollment = await _provider_booking(session, actor, enrollment_id)
+    intake, enrollment = await _provider_booking(session, actor, rules, enrollment_id)
     _move(enrollment, EnrollmentState.DECLINED)
     enrollment.ended_at = func.now()
     await session.flush()
     await session.refresh(enrollment)
     await outbox.record(session, events.DuoBookingDeclined(enrollment.id))
-    await _settle(session, rules, intake)
+    await _settle(session, rules, intake, seats_freed=1)
     return enrollment
 
 
@@ -485,7 +483,7 @@ async def cancel_enrollment(
     await session.flush()
     await session.refresh(enrollment)
     await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refund))
-    await _settle(session, rules, intake)
+    await _settle(session, rules, intake, seats_freed=1)
     return enrollment
 
 
@@ -532,8 +530,8 @@ async def accept_waitlist_offer(
     entry.ended_at = now
     entry.enrollment_id = enrollment.id
     await session.flush()
+    # The offered seat becomes the hold's: the counts stay as they are.
     await _announce_hold(session, enrollment)
-    await _settle(session, rules, intake)
     return enrollment
 
 
@@ -544,11 +542,12 @@ async def leave_waitlist(
     intake, entry = await _own_place(session, actor, entry_id)
     if entry.state not in OPEN:
         raise errors.OfferNotOpen(field="id", state=entry.state.value)
+    offered = entry.state is WaitlistState.OFFERED
     entry.state = WaitlistState.LEFT
     entry.ended_at = func.now()
     await session.flush()
     await session.refresh(entry)
-    await _settle(session, rules, intake)
+    await _settle(session, rules, intake, seats_freed=int(offered), queue_left=int(not offered))
     return entry
 
 
@@ -567,7 +566,7 @@ async def withdraw_learner(
     )
     for intake_id in sorted(set((await session.scalars(held.union(waiting))).all())):
         intake = await catalog.lock_for_booking(session, intake_id)
-        await session.execute(
+        holds = await session.execute(
             update(Enrollment)
             .where(
                 Enrollment.learner_id == learner_id,
@@ -575,9 +574,10 @@ async def withdraw_learner(
                 Enrollment.state.in_(unpaid),
             )
             .values(state=EnrollmentState.CANCELLED, ended_at=func.now(), refund_cents=0)
+            .returning(Enrollment.id)
             .execution_options(synchronize_session=False)
         )
-        await session.execute(
+        places = await session.execute(
             update(WaitlistEntry)
             .where(
                 WaitlistEntry.learner_id == learner_id,
@@ -585,9 +585,17 @@ async def withdraw_learner(
                 WaitlistEntry.state.in_(OPEN),
             )
             .values(state=WaitlistState.LEFT, ended_at=func.now())
+            .returning(WaitlistEntry.offered_at.is_not(None))
             .execution_options(synchronize_session=False)
         )
-        await _settle(session, rules, intake)
+        was_offered = places.scalars().all()
+        await _settle(
+            session,
+            rules,
+            intake,
+            seats_freed=len(holds.all()) + sum(was_offered),
+            queue_left=was_offered.count(False),
+        )
 
 
 # -- reading -----------------------------------------------------------------------------
