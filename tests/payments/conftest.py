@@ -17,9 +17,6 @@ from market.payments.service import Payments
 from market.settings import Settings
 from tests.payments.support import CONNECT_WEBHOOK_SECRET, WEBHOOK_SECRET
 
-WEBHOOK_SECRET = "whsec_test_platform"
-CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
-
 
 @pytest.fixture(scope="session")
 def localstripe() -> Iterator[local_stripe.LocalStripe]:
