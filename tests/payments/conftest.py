@@ -4,6 +4,7 @@ payments there with the Connect parameters off (localstripe knows no Connect).""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,10 +12,12 @@ import httpx
 import pytest
 import stripe
 
+import market.app
 from market.app import create_app, payments
 from market.payments import local_stripe
 from market.payments.service import Payments
 from market.settings import Settings
+from tests.payments.recorded import RecordedConnect
 from tests.payments.support import CONNECT_WEBHOOK_SECRET, WEBHOOK_SECRET
 
 
@@ -66,3 +69,25 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         transport=httpx.ASGITransport(app=app), base_url="http://market.test"
     ) as http_client:
         yield http_client
+
+
+@pytest.fixture
+def recorded() -> RecordedConnect:
+    """Stripe with Connect, answering from recorded objects (see recorded.py)."""
+    return RecordedConnect()
+
+
+@pytest.fixture
+def connect(pay: Payments, recorded: RecordedConnect) -> Payments:
+    return Payments(recorded, dataclasses.replace(pay.rules, stripe_connect=True), pay.booking)
+
+
+@pytest.fixture
+async def connect_client(
+    settings: Settings, connect: Payments, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with Connect on, its Stripe answering from recorded objects."""
+    monkeypatch.setattr(market.app, "payments", lambda _: connect)
+    transport = httpx.ASGITransport(app=market.app.create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://market.test") as client:
+        yield client

@@ -6,13 +6,10 @@ Stripe's answers built from recorded objects (tests/payments/recorded.py)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
-import market.app
 from market.db.database import Database
 from market.enrollment import service as enrollment_service
 from market.enrollment.models import EnrollmentState
@@ -20,7 +17,6 @@ from market.identity.models import Role
 from market.payments import service
 from market.payments.models import PaymentAccount, PaymentState
 from market.payments.service import Payments
-from market.settings import Settings
 from tests.payments import support
 from tests.payments.recorded import ACCOUNT, ACCOUNT_LINK, RecordedConnect
 from tests.payments.support import CONNECT_WEBHOOK_SECRET, PREPARE
@@ -38,26 +34,6 @@ query Account($provider: ID!) {
   paymentAccount(providerId: $provider) { providerId chargesEnabled detailsSubmitted }
 }
 """
-
-
-@pytest.fixture
-def recorded() -> RecordedConnect:
-    return RecordedConnect()
-
-
-@pytest.fixture
-def connect(pay: Payments, recorded: RecordedConnect) -> Payments:
-    return Payments(recorded, dataclasses.replace(pay.rules, stripe_connect=True), pay.booking)
-
-
-@pytest.fixture
-async def connect_client(
-    settings: Settings, connect: Payments, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[httpx.AsyncClient]:
-    monkeypatch.setattr(market.app, "payments", lambda _: connect)
-    transport = httpx.ASGITransport(app=market.app.create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://market.test") as client:
-        yield client
 
 
 def test_the_payment_intent_is_a_destination_charge_as_stripe_documents_it() -> None:
