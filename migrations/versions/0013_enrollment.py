@@ -128,6 +128,7 @@ def upgrade() -> None:
         sa.Column("state", _enum(WAITLIST_STATE), nullable=False),
         sa.Column("payment_method", _enum(PAYMENT_METHOD), nullable=False),
         sa.Column("duo_loan_reference", sa.String(length=20), nullable=True),
+        sa.Column("duo_cents", sa.Integer(), nullable=False),
         sa.Column(
             "joined_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
         ),

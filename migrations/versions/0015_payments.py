@@ -2,7 +2,7 @@
 attempt, the Stripe events received (once each), and the ledger per enrollment.
 
 Revision ID: 0015_payments
-Revises: 0013_enrollment
+Revises: 0016_duo_invoices
 Create Date: 2026-12-02 21:51:22.941613
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015_payments"
-down_revision: str | None = "0013_enrollment"
+down_revision: str | None = "0016_duo_invoices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

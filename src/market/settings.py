@@ -86,6 +86,9 @@ class Settings:
     seat_hold_minutes: int = 20
     waitlist_offer_hours: int = 48
     duo_response_working_days: int = 3
+    # DUO's maximum loan in euro cents: a booking whose planned DUO spending passes it is
+    # answered with a warning (the learner's own maximum may be lower).
+    duo_loan_maximum_cents: int = 1_000_000
     # Payments (market.payments) through Stripe. No secret key: online payment is off
     # (`market serve` then starts localstripe, a fake Stripe, on a loopback port).
     stripe_secret_key: str = ""

@@ -973,3 +973,20 @@ async def intakes_with_free_seats(
             )
         ).all()
     )
+
+
+async def booked_courses(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Course]:
+    """Courses by id whatever their status: what a booking shows of the course it was made
+    on (an archived course stays readable to those who booked it)."""
+    rows = await session.scalars(select(Course).where(Course.id.in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def booked_intakes(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Intake]:
+    """Intakes by id, for the bookings made on them (as `booked_courses`)."""
+    rows = await session.scalars(select(Intake).where(Intake.id.in_(ids)))
+    return {row.id: row for row in rows}

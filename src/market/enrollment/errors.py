@@ -73,3 +73,13 @@ class NotYourEnrollment(Forbidden):
 class NotBookingAwaitingProvider(Conflict):
     reason = "NotBookingAwaitingProvider"
     message = "Only a DUO booking awaiting the provider's answer can be accepted or declined."
+
+
+class DuoAmountNotExpected(InvalidInput):
+    reason = "DuoAmountNotExpected"
+    message = "A DUO amount only goes with the payment method DUO_LOAN."
+
+
+class DuoAmountOutOfRange(InvalidInput):
+    reason = "DuoAmountOutOfRange"
+    message = "The DUO loan pays between {min} and {max} cents of this course."

@@ -163,6 +163,7 @@ class WaitlistEntry(Base):
     # How the learner means to pay once a seat is theirs.
     payment_method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod, "payment_method"))
     duo_loan_reference: Mapped[str | None] = mapped_column(String(20))
+    duo_cents: Mapped[int] = mapped_column(Integer, default=0)
     joined_at: Mapped[datetime] = created_at()
     offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -25,6 +25,9 @@ class BookingRules:
     waitlist_offer_hours: int = 48
     # A DUO booking waits this many working days (Monday to Friday) for the provider.
     duo_response_working_days: int = 3
+    # DUO lends at most this (EUR 10,000; less on a lower income): planned spending beyond
+    # it is warned about, not refused.
+    duo_loan_maximum_cents: int = 1_000_000
 
     @classmethod
     def of(cls, settings: object) -> BookingRules:
@@ -61,6 +64,20 @@ def duo_loan_reference(method: PaymentMethod, reference: str | None) -> str | No
     if not _DUO_REFERENCE.match(digits):
         raise errors.InvalidDuoLoanReference(field="duoLoanReference")
     return digits
+
+
+def duo_part(method: PaymentMethod, price_cents: int, duo_cents: int | None) -> int:
+    """The part of the price the DUO loan pays: all of it unless the learner says less (the
+    rest is their own money, paid to the school)."""
+    if method is not PaymentMethod.DUO_LOAN:
+        if duo_cents is not None:
+            raise errors.DuoAmountNotExpected(field="duoAmountCents")
+        return 0
+    if duo_cents is None:
+        return price_cents
+    if not 1 <= duo_cents <= price_cents:
+        raise errors.DuoAmountOutOfRange(field="duoAmountCents", min=1, max=price_cents)
+    return duo_cents
 
 
 def has_started(enrollment: Enrollment, today: date) -> bool:

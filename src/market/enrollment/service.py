@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -47,6 +47,8 @@ class Booked:
     enrollment: Enrollment | None = None
     waitlist_entry: WaitlistEntry | None = None
     resumed: bool = False
+    # DUO bookings: what the learner's live DUO bookings, this one included, will borrow.
+    planned_duo_cents: int = 0
 
 
 async def _now(session: AsyncSession) -> datetime:
@@ -72,46 +74,86 @@ async def start_checkout(
     intake_id: uuid.UUID,
     method: PaymentMethod,
     duo_loan_reference: str | None,
+    duo_cents: int | None = None,
 ) -> Booked:
     """A seat held for the signed-in learner, or a place on the waitlist when the intake
     is full or others are already waiting. Asking again while the booking is open gives
-    the same booking back (`resumed`), so a retried request never holds two seats."""
+    the same booking back (`resumed`), so a retried request never holds two seats.
+
+    With a DUO loan, `duo_cents` is the part the loan pays (all of the price when not
+    given); the answer says what the learner's DUO bookings will borrow together."""
     learner_id = actor.require_user()
     reference = policies.duo_loan_reference(method, duo_loan_reference)
     intake = await catalog.lock_for_booking(session, intake_id)
     if not intake.open_for_booking:
         raise errors.IntakeNotBookable(field="intakeId")
+    duo = policies.duo_part(method, intake.price_cents, duo_cents)
     if method is PaymentMethod.DUO_LOAN and not intake.provider_certified:
         raise errors.DuoNeedsCertifiedProvider(field="paymentMethod")
     seats_taken, queue_length = intake.seats_taken, intake.queue_length
     if await _release_expired(session, intake_id):
         seats_taken, queue_length = await _settle(session, rules, intake)
-    resumed = await _open_booking(session, learner_id, intake_id)
-    if resumed is not None:
-        return resumed
-    now = await _now(session)
-    if seats_taken < intake.seat_capacity and queue_length == 0:
-        enrollment = _hold(rules, intake, learner_id, method, reference, now)
+    booked = await _open_booking(session, learner_id, intake_id)
+    if booked is None:
+        seat_free = seats_taken < intake.seat_capacity and queue_length == 0
+        booked = await _book(
+            session, rules, intake, learner_id, method, reference, duo, seat_free=seat_free
+        )
+        await catalog.record_occupancy(
+            session,
+            intake_id,
+            seats_taken=seats_taken + (booked.enrollment is not None),
+            queue_length=queue_length + (booked.waitlist_entry is not None),
+        )
+    if method is PaymentMethod.DUO_LOAN:
+        planned = await planned_duo_spending(session, learner_id)
+        return replace(booked, planned_duo_cents=planned)
+    return booked
+
+
+async def _book(
+    session: AsyncSession,
+    rules: BookingRules,
+    intake: catalog.BookableIntake,
+    learner_id: uuid.UUID,
+    method: PaymentMethod,
+    reference: str | None,
+    duo_cents: int,
+    *,
+    seat_free: bool,
+) -> Booked:
+    """A hold when a seat is free and no one waits for it, else a place in line."""
+    if seat_free:
+        now = await _now(session)
+        enrollment = _hold(rules, intake, learner_id, method, reference, duo_cents, now)
         session.add(enrollment)
         await session.flush()
         await _announce_hold(session, enrollment)
-        await catalog.record_occupancy(
-            session, intake_id, seats_taken=seats_taken + 1, queue_length=queue_length
-        )
         return Booked(enrollment=enrollment)
     entry = WaitlistEntry(
-        intake_id=intake_id,
+        intake_id=intake.intake_id,
         learner_id=learner_id,
         state=WaitlistState.WAITING,
         payment_method=method,
         duo_loan_reference=reference,
+        duo_cents=duo_cents,
     )
     session.add(entry)
     await session.flush()
-    await catalog.record_occupancy(
-        session, intake_id, seats_taken=seats_taken, queue_length=queue_length + 1
-    )
     return Booked(waitlist_entry=entry)
+
+
+async def planned_duo_spending(session: AsyncSession, learner_id: uuid.UUID) -> int:
+    """What the learner's live DUO bookings will borrow together (compared with the loan
+    maximum; the learner's own maximum depends on their income, so it is a warning)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Enrollment.duo_cents), 0)).where(
+            Enrollment.learner_id == learner_id,
+            Enrollment.payment_method == PaymentMethod.DUO_LOAN,
+            Enrollment.state.in_(LIVE),
+        )
+    )
+    return int(total or 0)
 
 
 def _hold(
@@ -120,8 +162,11 @@ def _hold(
     learner_id: uuid.UUID,
     method: PaymentMethod,
     reference: str | None,
+    duo_cents: int,
     now: datetime,
 ) -> Enrollment:
+    """A new enrollment holding a seat until the payment (or the school's answer) is due,
+    counted from `now`, the database's clock."""
     duo = method is PaymentMethod.DUO_LOAN
     return Enrollment(
         learner_id=learner_id,
@@ -131,7 +176,7 @@ def _hold(
         state=EnrollmentState.AWAITING_PROVIDER if duo else EnrollmentState.HELD,
         payment_method=method,
         price_cents=intake.price_cents,
-        duo_cents=intake.price_cents if duo else 0,
+        duo_cents=duo_cents,
         duo_loan_reference=reference,
         cancellation_terms=intake.cancellation_terms,
         starts_on=intake.starts_on,
@@ -495,7 +540,13 @@ async def accept_waitlist_offer(
     if not intake.open_for_booking:
         raise errors.IntakeNotBookable(field="id")
     enrollment = _hold(
-        rules, intake, entry.learner_id, entry.payment_method, entry.duo_loan_reference, now
+        rules,
+        intake,
+        entry.learner_id,
+        entry.payment_method,
+        entry.duo_loan_reference,
+        entry.duo_cents,
+        now,
     )
     session.add(enrollment)
     await session.flush()
@@ -523,6 +574,44 @@ async def leave_waitlist(
     return entry
 
 
+async def withdraw_learner(
+    session: AsyncSession, learner_id: uuid.UUID, *, rules: BookingRules
+) -> None:
+    """The learner's account is about to be deleted: their unpaid holds and open places in
+    line end, and the seats go to the next in line. Confirmed bookings stay, without the
+    learner (ON DELETE SET NULL), for the records the law keeps."""
+    unpaid = (EnrollmentState.HELD, EnrollmentState.AWAITING_PROVIDER)
+    held = select(Enrollment.intake_id).where(
+        Enrollment.learner_id == learner_id, Enrollment.state.in_(unpaid)
+    )
+    waiting = select(WaitlistEntry.intake_id).where(
+        WaitlistEntry.learner_id == learner_id, WaitlistEntry.state.in_(OPEN)
+    )
+    for intake_id in sorted(set((await session.scalars(held.union(waiting))).all())):
+        intake = await catalog.lock_for_booking(session, intake_id)
+        await session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.learner_id == learner_id,
+                Enrollment.intake_id == intake_id,
+                Enrollment.state.in_(unpaid),
+            )
+            .values(state=EnrollmentState.CANCELLED, ended_at=func.now(), refund_cents=0)
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(WaitlistEntry)
+            .where(
+                WaitlistEntry.learner_id == learner_id,
+                WaitlistEntry.intake_id == intake_id,
+                WaitlistEntry.state.in_(OPEN),
+            )
+            .values(state=WaitlistState.LEFT, ended_at=func.now())
+            .execution_options(synchronize_session=False)
+        )
+        await _settle(session, rules, intake)
+
+
 # -- reading -----------------------------------------------------------------------------
 
 
@@ -544,6 +633,30 @@ async def my_enrollments(
     ).all()
     total = await session.scalar(select(func.count()).where(mine))
     return newest_page(rows, page.first, total or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerBookings:
+    """Everything enrollment stores about one learner, for their data export."""
+
+    enrollments: Sequence[Enrollment]
+    waitlist: Sequence[WaitlistEntry]
+
+
+async def export_personal_data(session: AsyncSession, actor: Actor) -> LearnerBookings:
+    """Every booking and waitlist place of the signed-in learner, ended ones too."""
+    learner_id = actor.require_user()
+    enrollments = await session.scalars(
+        select(Enrollment)
+        .where(Enrollment.learner_id == learner_id)
+        .order_by(Enrollment.created_at, Enrollment.id)
+    )
+    waitlist = await session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.learner_id == learner_id)
+        .order_by(WaitlistEntry.position)
+    )
+    return LearnerBookings(enrollments.all(), waitlist.all())
 
 
 async def my_waitlist_places(session: AsyncSession, actor: Actor) -> Sequence[WaitlistEntry]:

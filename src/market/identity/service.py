@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -641,14 +641,22 @@ async def _invitations(session: AsyncSession, condition: object) -> tuple[Invita
 
 
 async def delete_my_account(
-    session: AsyncSession, actor: Actor, *, password: str, client: str, policy: SignInPolicy
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    password: str,
+    client: str,
+    policy: SignInPolicy,
+    before_delete: Callable[[AsyncSession, uuid.UUID], Awaitable[None]] | None = None,
 ) -> Attempt[None]:
     """Delete the signed-in user after re-checking their password, with their sessions,
     memberships, received invitations and login failures. Invitations they sent stay,
     without the sender. An organisation never loses its last manager this way.
 
-    Records the law requires us to keep (payments, invoices: later issues) reference
-    users with ON DELETE SET NULL, so they survive without the personal details.
+    Records the law requires us to keep (bookings, payments, invoices) reference users with
+    ON DELETE SET NULL, so they survive without the personal details. `before_delete` lets
+    the domains above identity end what the user still had open (enrollment's holds and
+    waitlist places), in the same transaction, once the password is right.
     Wrong passwords count towards the sign-in throttle of the account's email and this
     client, so a stolen token cannot be used to guess the password here."""
     # The client's lock before the user's row, in the order a login takes them.
@@ -662,6 +670,8 @@ async def delete_my_account(
         await _record_failure(session, user.email, client)
         return Attempt(refusal=WrongPassword(field="password"))
     await _check_not_last_manager(session, user.id)
+    if before_delete is not None:
+        await before_delete(session, user.id)
     await session.execute(delete(Invitation).where(Invitation.email == user.email))
     await session.execute(
         delete(LoginAttempt).where(LoginAttempt.email_hash == tokens.digest(user.email))

@@ -20,6 +20,7 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from market.db.database import Database
+from market.enrollment.policies import BookingRules
 from market.identity import service as identity
 from market.identity.policies import ANONYMOUS, Actor
 from market.kernel.i18n import DEFAULT_LANGUAGE, Language, negotiate
@@ -58,6 +59,10 @@ class Context(BaseContext, kw_only=True):
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.db.transaction() as session:
             yield session
+
+    @property
+    def booking_rules(self) -> BookingRules:
+        return BookingRules.of(self.settings)
 
     @property
     def page_size_limit(self) -> int:

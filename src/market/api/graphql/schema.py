@@ -13,11 +13,14 @@ from strawberry.tools import merge_types
 from market.api.graphql.catalog.compare import CompareQuery
 from market.api.graphql.catalog.mutations import CatalogMutation
 from market.api.graphql.catalog.queries import CatalogQuery
+from market.api.graphql.enrollment.mutations import EnrollmentMutation
+from market.api.graphql.enrollment.queries import EnrollmentQuery
 from market.api.graphql.execution import Executor
 from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
 from market.api.graphql.limits import Limits, ValidationCache, limits_rule
+from market.api.graphql.payments.duo import DuoMutation
 from market.api.graphql.payments.mutations import PaymentsMutation
 from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.scalars import InputEdge
@@ -25,9 +28,21 @@ from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
 Query = merge_types(
-    "Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery, PaymentsQuery)
+    "Query",
+    (
+        GeoQuery,
+        IdentityQuery,
+        CatalogQuery,
+        SearchQuery,
+        CompareQuery,
+        EnrollmentQuery,
+        PaymentsQuery,
+    ),
 )
-Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation, PaymentsMutation))
+Mutation = merge_types(
+    "Mutation",
+    (IdentityMutation, CatalogMutation, EnrollmentMutation, DuoMutation, PaymentsMutation),
+)
 
 
 class MarketSchema(strawberry.Schema):

@@ -4,56 +4,34 @@ tick, however many courses a page shows. Created on first use in `Context.loader
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from market.api.graphql.context import Info
+from market.api.graphql.dataloaders import loader
 from market.catalog import service
 from market.catalog.models import Course, Intake, Location
 from market.geo import service as geo
 from market.geo.models import Municipality
 from market.kernel.pagination import Page
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _loader(
-    info: Info,
-    name: str,
-    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]],
-    default: Callable[[], V | None] = lambda: None,
-) -> DataLoader[K, Any]:
-    loaders = info.context.loaders
-    if name not in loaders:
-        context = info.context
-
-        async def load(keys: Sequence[K]) -> list[V | None]:
-            async with context.reader() as session:
-                found = await fetch(session, keys)
-            return [found.get(key, default()) for key in keys]
-
-        loaders[name] = DataLoader(load_fn=load)
-    return loaders[name]  # type: ignore[no-any-return]
-
 
 def providers(info: Info) -> DataLoader[uuid.UUID, service.ProviderView | None]:
-    return _loader(info, "catalog.providers", service.providers_by_ids)
+    return loader(info, "catalog.providers", service.providers_by_ids)
 
 
 def locations(info: Info) -> DataLoader[uuid.UUID, Location | None]:
-    return _loader(info, "catalog.locations", service.locations_by_ids)
+    return loader(info, "catalog.locations", service.locations_by_ids)
 
 
 def provider_locations(info: Info) -> DataLoader[uuid.UUID, list[Location]]:
-    return _loader(info, "catalog.provider_locations", service.locations_of_providers, list)
+    return loader(info, "catalog.provider_locations", service.locations_of_providers, list)
 
 
 def upcoming_intakes(info: Info) -> DataLoader[uuid.UUID, list[Intake]]:
-    return _loader(info, "catalog.upcoming_intakes", service.upcoming_intakes, list)
+    return loader(info, "catalog.upcoming_intakes", service.upcoming_intakes, list)
 
 
 def provider_courses(
@@ -72,8 +50,16 @@ def provider_courses(
             found.update({(provider_id, page): pages[provider_id] for provider_id in providers})
         return found
 
-    return _loader(info, "catalog.provider_courses", fetch)
+    return loader(info, "catalog.provider_courses", fetch)
 
 
 def municipalities(info: Info) -> DataLoader[str, Municipality | None]:
-    return _loader(info, "geo.municipalities", geo.municipalities_by_code)
+    return loader(info, "geo.municipalities", geo.municipalities_by_code)
+
+
+def booked_courses(info: Info) -> DataLoader[uuid.UUID, Course | None]:
+    return loader(info, "catalog.booked_courses", service.booked_courses)
+
+
+def booked_intakes(info: Info) -> DataLoader[uuid.UUID, Intake | None]:
+    return loader(info, "catalog.booked_intakes", service.booked_intakes)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import strawberry
 
@@ -19,6 +20,7 @@ from market.api.graphql.identity.types import (
     User,
 )
 from market.catalog import service as catalog
+from market.enrollment import service as enrollment
 from market.identity import service
 from market.identity.models import OrganisationKind
 from market.identity.throttling import ClientAction, FailureThrottle, RequestLimit
@@ -182,6 +184,9 @@ class IdentityMutation:
                 password=password,
                 client=info.context.client_address,
                 policy=sign_in_policy(info.context.settings),
+                before_delete=partial(
+                    enrollment.withdraw_learner, rules=info.context.booking_rules
+                ),
             )
         # Committed first: a wrong password counts towards the sign-in throttle.
         attempt.unwrap()

@@ -4,6 +4,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from market.api.graphql.context import Info
+from market.api.graphql.enrollment.personal_data import bookings_document
 from market.api.graphql.identity.types import User, personal_data_document
 from market.identity import service
 
@@ -19,11 +20,13 @@ class IdentityQuery:
     @strawberry.field(
         description=(
             "Everything stored about the signed-in user, as one JSON document: profile, "
-            "memberships, invitations received and sent, sessions and recent failed "
-            "sign-ins. Never contains password or token hashes."
+            "memberships, invitations received and sent, sessions, recent failed sign-ins, "
+            "and bookings (enrollments with their DUO invoices, waitlist places). Never "
+            "contains password or token hashes."
         )
     )
     async def my_data(self, info: Info) -> JSON:
         async with info.context.reader() as session:
             data = await service.export_personal_data(session, info.context.actor)
-        return JSON(personal_data_document(data))
+            bookings = await bookings_document(session, info.context.actor)
+        return JSON(personal_data_document(data) | {"bookings": bookings})
