@@ -520,6 +520,7 @@ async def receive_event(
     secret = rules.stripe_connect_webhook_secret if connect else rules.stripe_webhook_secret
     event = payments.gateway.verify_event(payload, signature, secret)
     handled = event.type in HANDLED
+    _forget_client_secret(event.payload)
     stored = await session.scalar(
         insert(StripeEvent)
         .values(
@@ -536,6 +537,13 @@ async def receive_event(
     if stored is not None and handled:
         await outbox.defer(session, PROCESS_EVENT, queue=QUEUE, args={"event_id": event.id})
     return stored is not None
+
+
+def _forget_client_secret(payload: dict[str, Any]) -> None:
+    """A PaymentIntent's client secret lets its holder pay it: not kept in the event log."""
+    subject = payload.get("data", {}).get("object")
+    if isinstance(subject, dict):
+        subject.pop("client_secret", None)
 
 
 async def process_event(session: AsyncSession, payments: Payments, event_id: str) -> EventOutcome:
