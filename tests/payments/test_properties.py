@@ -59,6 +59,8 @@ async def test_property_01_same_event_delivered_twice_or_ten_times_concurrently(
     seen = await support.tables(db, booking)
     assert len(seen.events) == 1
     assert seen.events[0].processed_at is not None
+    assert "client_secret" in intent
+    assert "client_secret" not in seen.events[0].payload["data"]["object"]
     assert [p.state for p in seen.payments] == [PaymentState.PAID]
     assert seen.ledger == [("payment", 300_000, intent["id"])]
     assert seen.enrollment_state is EnrollmentState.CONFIRMED
