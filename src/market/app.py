@@ -20,9 +20,11 @@ from market.api.rest.health import healthz, readyz
 from market.api.rest.http_errors import refused_request, unexpected_error
 from market.api.rest.request_context import request_context_middleware
 from market.api.rest.security_headers import security_headers
+from market.api.rest.webhooks import stripe_connect_webhook, stripe_webhook
 from market.db import embedded
 from market.db.database import Database
 from market.enrollment.policies import BookingRules
+from market.payments.service import PaymentRules, Payments
 from market.search import synonyms
 from market.search.backend import SearchBackend
 from market.search.meilisearch import MeilisearchSearch
@@ -42,11 +44,26 @@ def meilisearch(settings: Settings) -> MeilisearchSearch | None:
     return MeilisearchSearch.connect(settings.meilisearch_url, settings.meilisearch_api_key)
 
 
+def payments(settings: Settings) -> Payments | None:
+    """Stripe and the payment rules when MARKET_STRIPE_SECRET_KEY is set, else None (online
+    payment off)."""
+    if not settings.takes_payments:
+        return None
+    from market.payments.stripe_gateway import StripeGateway
+
+    return Payments(
+        StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base),
+        PaymentRules.of(settings),
+        BookingRules.of(settings),
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     market_logging.configure(settings.log_level)
     db = Database(resolve_database_url(settings), pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
+    stripe = payments(settings)
     search: SearchBackend = engine or PostgresSearch(
         spare=db.spare_read_connection,
         config_dir=synonyms.config_dir(settings.search_config_dir),
@@ -61,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 mail=worker.post(settings),
                 search_engine=engine,
                 booking=BookingRules.of(settings),
+                payments=stripe,
             )
             if settings.runs_embedded_worker
             else nullcontext()
@@ -74,11 +92,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await db.dispose()
 
     graphql = graphql_controller(
-        build_schema(settings), settings, make_context_getter(db, settings, search)
+        build_schema(settings), settings, make_context_getter(db, settings, search, payments=stripe)
     )
     return Litestar(
-        route_handlers=[graphql, healthz, readyz],
-        dependencies={"db": Provide(lambda: db, use_cache=True, sync_to_thread=False)},
+        route_handlers=[graphql, healthz, readyz, stripe_webhook, stripe_connect_webhook],
+        dependencies={
+            "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
+            "payments": Provide(lambda: stripe, use_cache=True, sync_to_thread=False),
+        },
         middleware=[request_context_middleware],
         before_send=[security_headers],
         # Litestar's 500 entry takes every exception that is not one of its HTTP exceptions.

@@ -68,7 +68,10 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
     workers = workers or settings.workers
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="MARKET_WORKERS")
+    local = not settings.takes_payments and settings.uses_embedded_database
     settings = with_database(settings)
+    if local:
+        settings = with_local_stripe(settings)
     asyncio.run(_prepare(settings, demo=demo))
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler
     # it found: make that an ordinary exit, so that the exit hooks run and the embedded
@@ -89,7 +92,44 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
     # (this process keeps an embedded server running while it supervises them).
     os.environ[PREFIX + "DATABASE_URL"] = settings.database_url
     os.environ[PREFIX + "EMBEDDED_WORKER"] = "true" if settings.runs_embedded_worker else "false"
+    for name in ("stripe_secret_key", "stripe_publishable_key", "stripe_webhook_secret"):
+        os.environ[PREFIX + name.upper()] = getattr(settings, name)
+    os.environ[PREFIX + "STRIPE_API_BASE"] = settings.stripe_api_base
+    os.environ[PREFIX + "STRIPE_CONNECT"] = "true" if settings.stripe_connect else "false"
     run("market.app:served_app", factory=True, workers=workers)
+
+
+def with_local_stripe(settings: Settings) -> Settings:
+    """Development without a Stripe key: localstripe (a fake Stripe) in this process on a
+    free loopback port, the app pointed at it with Connect off, and its webhooks sent to
+    this server's /webhooks/stripe, so a payment confirms end to end. Without the
+    localstripe package (a production install), online payment stays off."""
+    import secrets
+
+    try:
+        from market.payments import local_stripe
+
+        server = local_stripe.start()
+    except ImportError:
+        click.echo("localstripe is not installed: online payment is off", err=True)
+        return settings
+    secret = "whsec_" + secrets.token_hex(16)
+    host = "127.0.0.1" if settings.host in {"", "0.0.0.0", "::"} else settings.host  # noqa: S104
+    server.register_webhook(
+        "market",
+        f"http://{host}:{settings.port}/webhooks/stripe",
+        secret,
+        ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"],
+    )
+    click.echo(f"payments: localstripe at {server.base} (test card 4242 4242 4242 4242)", err=True)
+    return dataclasses.replace(
+        settings,
+        stripe_secret_key=local_stripe.SECRET_KEY,
+        stripe_publishable_key=local_stripe.PUBLISHABLE_KEY,
+        stripe_webhook_secret=secret,
+        stripe_api_base=server.base,
+        stripe_connect=False,
+    )
 
 
 async def _prepare(settings: Settings, *, demo: bool) -> None:
@@ -185,7 +225,7 @@ def worker(settings: Settings) -> None:
 
 async def _work(settings: Settings) -> None:
     from market import worker as job_worker
-    from market.app import meilisearch
+    from market.app import meilisearch, payments
     from market.db.database import Database
     from market.enrollment.policies import BookingRules
 
@@ -197,6 +237,7 @@ async def _work(settings: Settings) -> None:
             mail=job_worker.post(settings),
             search_engine=engine,
             booking=BookingRules.of(settings),
+            payments=payments(settings),
         )
     finally:
         if engine is not None:

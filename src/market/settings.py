@@ -89,6 +89,25 @@ class Settings:
     # DUO's maximum loan in euro cents: a booking whose planned DUO spending passes it is
     # answered with a warning (the learner's own maximum may be lower).
     duo_loan_maximum_cents: int = 1_000_000
+    # Payments (market.payments) through Stripe. No secret key: online payment is off
+    # (`market serve` then starts localstripe, a fake Stripe, on a loopback port).
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    # The signing secrets of the two webhook endpoints: /webhooks/stripe (the platform's
+    # own events) and /webhooks/stripe/connect (events of the providers' accounts).
+    stripe_webhook_secret: str = ""
+    stripe_connect_webhook_secret: str = ""
+    # Empty: Stripe itself. Set: another base address (localstripe in development).
+    stripe_api_base: str = ""
+    # Destination charges to the provider's connected account with the platform's fee, and
+    # `automatic_payment_methods` (card and iDEAL): on for Stripe; off for localstripe,
+    # which knows neither (the PaymentIntent then lists card and ideal itself).
+    stripe_connect: bool = True
+    # The platform's fee on every online payment, in basis points (1000: 10 %).
+    platform_fee_basis_points: int = 1000
+    # Where Stripe's onboarding sends a provider back to (AccountLink's URLs).
+    stripe_onboarding_return_url: str = "http://127.0.0.1:8000/provider/payments/done"
+    stripe_onboarding_refresh_url: str = "http://127.0.0.1:8000/provider/payments/again"
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 
@@ -108,6 +127,10 @@ class Settings:
     @property
     def uses_embedded_database(self) -> bool:
         return not self.database_url
+
+    @property
+    def takes_payments(self) -> bool:
+        return bool(self.stripe_secret_key)
 
     @property
     def runs_embedded_worker(self) -> bool:

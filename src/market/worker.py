@@ -33,7 +33,9 @@ from market.identity.events import InvitationIssued, RegistrationForExistingEmai
 from market.notifications import tasks as notifications_tasks
 from market.notifications.delivery import mailer
 from market.notifications.service import Post
+from market.payments import tasks as payments_tasks
 from market.payments.events import DuoInvoiceStepped
+from market.payments.service import Payments
 from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
@@ -67,6 +69,7 @@ def _platform_tasks() -> Blueprint:
 SUBSCRIPTIONS = outbox.subscriptions(
     (RegistrationForExistingEmail, notifications_tasks.MAIL_EXISTING_ACCOUNT),
     (InvitationIssued, notifications_tasks.MAIL_INVITATION),
+    (EnrollmentCancelled, payments_tasks.REFUND_CANCELLED),
     # The learner's mails about their booking (market.notifications.bookings.BOOKING_MAILS).
     (SeatHeld, notifications_tasks.mail_task(SeatHeld)),
     (EnrollmentConfirmed, notifications_tasks.mail_task(EnrollmentConfirmed)),
@@ -87,6 +90,7 @@ def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIP
     app.add_tasks_from(enrollment_tasks.blueprint(), namespace="enrollment")
     app.add_tasks_from(notifications_tasks.blueprint(), namespace=notifications_tasks.NAMESPACE)
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
+    app.add_tasks_from(payments_tasks.blueprint(), namespace="payments")
     return app
 
 
@@ -101,12 +105,14 @@ async def run(
     mail: Post,
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
+    payments: Payments | None = None,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
     already running are allowed to finish. `mail`: where the mails go (`post(settings)`).
     `search_engine`: the Meilisearch index the search jobs keep in step with the catalog
-    (None: search runs on PostgreSQL). `booking`: the rules holds and offers expire by."""
+    (None: search runs on PostgreSQL). `booking`: the rules holds and offers expire by.
+    `payments`: Stripe and its rules (None: online payment is off)."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
@@ -114,7 +120,8 @@ async def run(
             additional_context=jobs.job_context(db)
             | search_tasks.job_context(search_engine)
             | notifications_tasks.job_context(mail)
-            | enrollment_tasks.job_context(booking),
+            | enrollment_tasks.job_context(booking)
+            | payments_tasks.job_context(payments),
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
         )
@@ -127,6 +134,7 @@ async def running_in_background(
     mail: Post,
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
+    payments: Payments | None = None,
 ) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
     task = asyncio.create_task(
@@ -135,6 +143,7 @@ async def running_in_background(
             mail=mail,
             search_engine=search_engine,
             booking=booking,
+            payments=payments,
             install_signal_handlers=False,
         ),
         name="market-worker",

@@ -487,6 +487,32 @@ async def cancel_enrollment(
     return enrollment
 
 
+async def cancel_refunded(
+    session: AsyncSession, rules: BookingRules, enrollment_id: uuid.UUID, refunded_cents: int
+) -> bool:
+    """The booking's payment went back in full outside a cancellation (a refund made at
+    Stripe by the platform or the school): the booking ends and its seat goes to the
+    waitlist. Payments calls this once per refunded payment; True when the booking was
+    still live (and is cancelled now), False when it had ended already."""
+    found = await session.get(Enrollment, enrollment_id)
+    if found is None:
+        raise errors.EnrollmentNotFound(field="enrollmentId")
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    enrollment = await session.get(
+        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    )
+    assert enrollment is not None
+    if enrollment.state not in LIVE:
+        return False
+    _move(enrollment, EnrollmentState.CANCELLED)
+    enrollment.ended_at = func.now()
+    enrollment.refund_cents = refunded_cents
+    await session.flush()
+    await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refunded_cents))
+    await _settle(session, rules, intake)
+    return True
+
+
 async def _own_place(
     session: AsyncSession, actor: Actor, entry_id: uuid.UUID
 ) -> tuple[catalog.BookableIntake, WaitlistEntry]:

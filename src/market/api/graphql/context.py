@@ -24,6 +24,7 @@ from market.enrollment.policies import BookingRules
 from market.identity import service as identity
 from market.identity.policies import ANONYMOUS, Actor
 from market.kernel.i18n import DEFAULT_LANGUAGE, Language, negotiate
+from market.payments.service import Payments
 from market.search.backend import SearchBackend
 from market.settings import Settings
 
@@ -39,6 +40,8 @@ class Context(BaseContext, kw_only=True):
     client_address: str = ""
     # What people-facing labels are answered in: the request's Accept-Language.
     language: Language = DEFAULT_LANGUAGE
+    # Stripe and the payment rules (None: online payment is off).
+    payments: Payments | None = None
     # Per-request DataLoaders, keyed by name, created on first use.
     loaders: dict[str, Any] = msgspec.field(default_factory=dict)
 
@@ -91,7 +94,13 @@ def client_address(connection: ASGIConnection[Any, Any, Any, Any], trusted_heade
     return connection.client.host if connection.client else ""
 
 
-def make_context_getter(db: Database, settings: Settings, search_backend: SearchBackend) -> Any:
+def make_context_getter(
+    db: Database,
+    settings: Settings,
+    search_backend: SearchBackend,
+    *,
+    payments: Payments | None = None,
+) -> Any:
     async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
         token = bearer_token(request)
         actor = ANONYMOUS
@@ -106,6 +115,7 @@ def make_context_getter(db: Database, settings: Settings, search_backend: Search
             client_address=client_address(request, settings.trusted_proxy_header),
             language=negotiate(request.headers.get("accept-language", "")),
             search_backend=search_backend,
+            payments=payments,
         )
 
     return get_context

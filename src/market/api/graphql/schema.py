@@ -21,16 +21,27 @@ from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
 from market.api.graphql.limits import Limits, ValidationCache, limits_rule
 from market.api.graphql.payments.duo import DuoMutation
+from market.api.graphql.payments.mutations import PaymentsMutation
+from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
 Query = merge_types(
     "Query",
-    (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery, EnrollmentQuery),
+    (
+        GeoQuery,
+        IdentityQuery,
+        CatalogQuery,
+        SearchQuery,
+        CompareQuery,
+        EnrollmentQuery,
+        PaymentsQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (IdentityMutation, CatalogMutation, EnrollmentMutation, DuoMutation)
+    "Mutation",
+    (IdentityMutation, CatalogMutation, EnrollmentMutation, DuoMutation, PaymentsMutation),
 )
 
 
