@@ -477,13 +477,7 @@ async def cancel_enrollment(
     if policies.has_started(enrollment, await catalog.today(session)):
         raise errors.CourseAlreadyStarted(field="id")
     refund = policies.refund_on_cancel(enrollment, intake.now)
-    _move(enrollment, EnrollmentState.CANCELLED)
-    enrollment.ended_at = func.now()
-    enrollment.refund_cents = refund
-    await session.flush()
-    await session.refresh(enrollment)
-    await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refund))
-    await _settle(session, rules, intake, seats_freed=1)
+    await _cancel(session, rules, intake, enrollment, refund)
     return enrollment
 
 
@@ -504,13 +498,26 @@ async def cancel_refunded(
     assert enrollment is not None
     if enrollment.state not in LIVE:
         return False
+    await _cancel(session, rules, intake, enrollment, refunded_cents)
+    return True
+
+
+async def _cancel(
+    session: AsyncSession,
+    rules: BookingRules,
+    intake: catalog.BookableIntake,
+    enrollment: Enrollment,
+    refund_cents: int,
+) -> None:
+    """End a live booking of the locked intake, giving back `refund_cents`; its seat goes
+    to the waitlist."""
     _move(enrollment, EnrollmentState.CANCELLED)
     enrollment.ended_at = func.now()
-    enrollment.refund_cents = refunded_cents
+    enrollment.refund_cents = refund_cents
     await session.flush()
-    await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refunded_cents))
-    await _settle(session, rules, intake)
-    return True
+    await session.refresh(enrollment)
+    await outbox.record(session, events.EnrollmentCancelled(enrollment.id, refund_cents))
+    await _settle(session, rules, intake, seats_freed=1)
 
 
 async def _own_place(
