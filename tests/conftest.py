@@ -19,6 +19,7 @@ from psycopg import sql
 from market.app import create_app
 from market.db import embedded, migrate
 from market.db.database import Database
+from market.payments import local_stripe
 from market.settings import Settings
 from tests.support.graphql import GraphQLClient
 
@@ -54,6 +55,14 @@ def database_url(template_url: str) -> Iterator[str]:
     yield template_url.replace(f"/{TEMPLATE}?", f"/{name}?")
     with psycopg.connect(_admin_uri(template_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[local_stripe.LocalStripe]:
+    """localstripe (a stateful fake Stripe) on a free loopback port, for the session."""
+    server = local_stripe.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
+from stripe import HTTPXClient, StripeClient
 
 from market.api.graphql import ids
 from market.catalog.models import CourseStatus
 from market.db.database import Database
+from market.payments import local_stripe
 from tests.support.actors import learner
 from tests.support.catalog import today
 from tests.support.enrollment import (
@@ -170,3 +172,51 @@ async def test_an_intake_that_started_cannot_be_booked(db: Database, gql: GraphQ
         )
     result = await checkout(gql, await learner(db), offer)
     assert result.errors[0]["extensions"]["reason"] == "IntakeNotBookable"
+
+
+PAYING = """
+mutation($intake: ID!, $method: PaymentMethod!) {
+  startCheckout(intakeId: $intake, paymentMethod: $method) {
+    outcome
+    payment { clientSecret publishableKey amountCents currency }
+  }
+}
+"""
+
+
+async def test_a_seat_held_for_card_comes_with_its_payment_intent(
+    db: Database, gql: GraphQLClient, localstripe: local_stripe.LocalStripe
+) -> None:
+    offer = await add_offer(db, price_cents=275_000)
+
+    answer = await gql(
+        PAYING, {"intake": offer.intake, "method": "IDEAL"}, token=(await learner(db)).token
+    )
+
+    payment = answer.ok()["startCheckout"]["payment"]
+    assert (payment["amountCents"], payment["currency"]) == (275_000, "eur")
+    assert payment["publishableKey"] == local_stripe.PUBLISHABLE_KEY
+    intent_id = payment["clientSecret"].split("_secret_")[0]
+    stripe = StripeClient(
+        local_stripe.SECRET_KEY, base_addresses={"api": localstripe.base}, http_client=HTTPXClient()
+    )
+    intent = await stripe.payment_intents.retrieve_async(intent_id)
+    assert (intent.amount, intent.currency, intent.status) == (
+        275_000,
+        "eur",
+        "requires_payment_method",
+    )
+
+
+async def test_a_school_that_cannot_be_paid_online_is_not_held_for_card(
+    db: Database, gql: GraphQLClient
+) -> None:
+    offer = await add_offer(db, certified=False)
+    before = await snapshot(db)
+
+    refused = await gql(
+        PAYING, {"intake": offer.intake, "method": "CARD"}, token=(await learner(db)).token
+    )
+
+    assert refused.errors[0]["extensions"]["reason"] == "ProviderNotCertifiedForPayment"
+    assert await snapshot(db) == before

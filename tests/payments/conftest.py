@@ -5,7 +5,7 @@ payments there with the Connect parameters off (localstripe knows no Connect).""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,29 +18,12 @@ from market.payments import local_stripe
 from market.payments.service import Payments
 from market.settings import Settings
 from tests.payments.recorded import RecordedConnect
-from tests.payments.support import CONNECT_WEBHOOK_SECRET, WEBHOOK_SECRET
-
-
-@pytest.fixture(scope="session")
-def localstripe() -> Iterator[local_stripe.LocalStripe]:
-    server = local_stripe.start()
-    yield server
-    server.stop()
+from tests.payments.support import paying_settings
 
 
 @pytest.fixture
 def settings(database_url: str, localstripe: local_stripe.LocalStripe) -> Settings:
-    return Settings(
-        database_url=database_url,
-        embedded_worker=False,
-        db_pool_size=5,
-        stripe_secret_key=local_stripe.SECRET_KEY,
-        stripe_publishable_key=local_stripe.PUBLISHABLE_KEY,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
-        stripe_api_base=localstripe.base,
-        stripe_connect=False,
-    )
+    return paying_settings(database_url, localstripe)
 
 
 @pytest.fixture

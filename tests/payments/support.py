@@ -23,17 +23,35 @@ from market.enrollment import tasks as enrollment_tasks
 from market.enrollment.models import Enrollment, EnrollmentState, PaymentMethod
 from market.identity import service as identity
 from market.identity.policies import Actor
-from market.payments import service
+from market.payments import local_stripe, service
 from market.payments import tasks as payments_tasks
 from market.payments.models import LedgerEntry, Payment, StripeEvent
 from market.payments.service import Payments
 from market.payments.stripe_gateway import signature_header
+from market.settings import Settings
 from tests.support import actors
 from tests.support.actors import Person
 from tests.support.catalog import add_course, add_intake, add_provider
 
 WEBHOOK_SECRET = "whsec_test_platform"
 CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
+
+
+def paying_settings(database_url: str, localstripe: local_stripe.LocalStripe) -> Settings:
+    """An app's settings taking payments on localstripe, the Connect parameters off
+    (localstripe knows no Connect)."""
+    return Settings(
+        database_url=database_url,
+        embedded_worker=False,
+        db_pool_size=5,
+        stripe_secret_key=local_stripe.SECRET_KEY,
+        stripe_publishable_key=local_stripe.PUBLISHABLE_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_connect_webhook_secret=CONNECT_WEBHOOK_SECRET,
+        stripe_api_base=localstripe.base,
+        stripe_connect=False,
+    )
+
 
 PREPARE = """
 mutation Prepare($enrollment: ID!) {

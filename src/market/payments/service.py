@@ -164,6 +164,33 @@ def intent_params(
 # -- paying ------------------------------------------------------------------------------
 
 
+async def start_checkout(
+    session: AsyncSession,
+    actor: Actor,
+    rules: BookingRules,
+    payments: Payments | None,
+    intake_id: uuid.UUID,
+    method: PaymentMethod,
+    duo_loan_reference: str | None,
+    duo_cents: int | None = None,
+) -> enrollment_service.Booked:
+    """Enrollment's checkout, refused when the seat would be paid online to a school that
+    cannot be paid online now (the caller's transaction then rolls back: no hold, no place
+    in line). The PaymentIntent comes after the commit (`prepare_payment`)."""
+    booked = await enrollment_service.start_checkout(
+        session, actor, rules, intake_id, method, duo_loan_reference, duo_cents
+    )
+    if method in ONLINE:
+        provider_id = (
+            booked.enrollment.provider_id
+            if booked.enrollment is not None
+            else await catalog.provider_of_intake(session, intake_id)
+        )
+        assert provider_id is not None  # the checkout found the intake
+        await payable_to(session, payments, provider_id, field="paymentMethod")
+    return booked
+
+
 async def prepare_payment(
     session: AsyncSession, actor: Actor, payments: Payments | None, enrollment_id: uuid.UUID
 ) -> PaymentInstructions:
@@ -184,15 +211,7 @@ async def prepare_payment(
     amount = enrollment.price_cents - enrollment.duo_cents
     if amount <= 0:
         raise errors.NothingToPay(field="enrollmentId")
-    provider = await catalog.find_provider(session, enrollment.provider_id)
-    if provider is None or not provider.certified:
-        raise errors.ProviderNotCertifiedForPayment(field="enrollmentId")
-    destination = None
-    if payments.rules.stripe_connect:
-        account = await session.get(PaymentAccount, enrollment.provider_id)
-        if account is None or not account.charges_enabled:
-            raise errors.ProviderCannotTakePayments(field="enrollmentId")
-        destination = account.stripe_account_id
+    destination = await payable_to(session, payments, enrollment.provider_id)
     for _ in range(3):
         latest = await _latest_attempt(session, enrollment.id)
         if latest is not None and latest.state is PaymentState.PENDING:
@@ -237,6 +256,30 @@ async def prepare_payment(
         await session.flush()
         return _instructions(payments, enrollment, payment, intent)
     raise GatewayUnavailable()
+
+
+async def payable_to(
+    session: AsyncSession,
+    payments: Payments | None,
+    provider_id: uuid.UUID,
+    *,
+    field: str = "enrollmentId",
+) -> str | None:
+    """Whether the school can be paid online now: online payment configured, the school's
+    Blik op Werk mark valid and (with Connect) its Stripe account able to take charges.
+    Returns the connected account the money goes to (None without Connect); raises why
+    not. startCheckout asks before it holds a seat to be paid by card or iDEAL."""
+    if payments is None:
+        raise errors.OnlinePaymentUnavailable()
+    provider = await catalog.find_provider(session, provider_id)
+    if provider is None or not provider.certified:
+        raise errors.ProviderNotCertifiedForPayment(field=field)
+    if not payments.rules.stripe_connect:
+        return None
+    account = await session.get(PaymentAccount, provider_id)
+    if account is None or not account.charges_enabled:
+        raise errors.ProviderCannotTakePayments(field=field)
+    return account.stripe_account_id
 
 
 def _instructions(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import strawberry
@@ -12,7 +13,25 @@ from market.api.graphql.enrollment.types import (
     PaymentMethod,
     WaitlistPlace,
 )
+from market.api.graphql.payments.types import PaymentInstructions
 from market.enrollment import service
+from market.enrollment.models import EnrollmentState
+from market.payments import service as payments
+from market.payments.gateway import GatewayUnavailable
+
+
+async def _payment_for(info: Info, enrollment_id: uuid.UUID) -> PaymentInstructions | None:
+    """What the browser needs to pay the seat just held (in a transaction of its own, after
+    the hold's commit). Stripe out of reach leaves the hold and no instructions: the
+    client asks again with preparePayment."""
+    try:
+        async with info.context.transaction() as session:
+            given = await payments.prepare_payment(
+                session, info.context.actor, info.context.payments, enrollment_id
+            )
+    except GatewayUnavailable:
+        return None
+    return PaymentInstructions.of(given)
 
 
 @strawberry.type
@@ -38,16 +57,21 @@ class EnrollmentMutation:
     ) -> Checkout:
         intake = ids.decode("Intake", intake_id, field="intakeId")
         async with info.context.transaction() as session:
-            booked = await service.start_checkout(
+            booked = await payments.start_checkout(
                 session,
                 info.context.actor,
                 info.context.booking_rules,
+                info.context.payments,
                 intake,
                 payment_method,
                 duo_loan_reference,
                 duo_amount_cents,
             )
-        return Checkout.of(booked, info.context.booking_rules)
+        held = booked.enrollment
+        instructions = None
+        if held is not None and held.state is EnrollmentState.HELD:
+            instructions = await _payment_for(info, held.id)
+        return Checkout.of(booked, info.context.booking_rules, instructions)
 
     @strawberry.mutation(
         description="Learner: cancel a booking before the course starts; within the "

@@ -13,6 +13,7 @@ from market.api.graphql.context import Info
 from market.api.graphql.enrollment import loaders
 from market.api.graphql.payments.duo import DuoInvoice
 from market.api.graphql.payments.duo import invoices as duo_invoices
+from market.api.graphql.payments.types import PaymentInstructions
 from market.enrollment import models, policies
 from market.enrollment.policies import BookingRules
 from market.enrollment.service import Booked
@@ -181,9 +182,15 @@ class Checkout:
     duo_loan_warning: DuoLoanWarning | None = strawberry.field(
         description="DUO_LOAN: set when the planned borrowing passes the loan maximum."
     )
+    payment: PaymentInstructions | None = strawberry.field(
+        description="CARD/IDEAL with a seat held: what Stripe's Payment Element needs to pay "
+        "it. Null when the payment provider could not be reached: ask preparePayment."
+    )
 
     @classmethod
-    def of(cls, booked: Booked, rules: BookingRules) -> Checkout:
+    def of(
+        cls, booked: Booked, rules: BookingRules, payment: PaymentInstructions | None = None
+    ) -> Checkout:
         maximum = rules.duo_loan_maximum_cents
         warning = (
             DuoLoanWarning(planned_cents=booked.planned_duo_cents, maximum_cents=maximum)
@@ -205,6 +212,7 @@ class Checkout:
                 None if booked.waitlist_entry is None else WaitlistPlace.of(booked.waitlist_entry)
             ),
             duo_loan_warning=warning,
+            payment=payment,
         )
 
 
