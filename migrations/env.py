@@ -18,6 +18,7 @@ from market.enrollment import models as _enrollment  # noqa: F401
 from market.geo import models as _geo  # noqa: F401
 from market.identity import models as _identity  # noqa: F401
 from market.notifications import models as _notifications  # noqa: F401
+from market.reviews import models as _reviews  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

@@ -18,12 +18,13 @@ from market.api.graphql.geo.queries import GeoQuery
 from market.api.graphql.identity.mutations import IdentityMutation
 from market.api.graphql.identity.queries import IdentityQuery
 from market.api.graphql.limits import Limits, ValidationCache, limits_rule
+from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
 
 Query = merge_types("Query", (GeoQuery, IdentityQuery, CatalogQuery, SearchQuery, CompareQuery))
-Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation))
+Mutation = merge_types("Mutation", (IdentityMutation, CatalogMutation, ReviewsMutation))
 
 
 class MarketSchema(strawberry.Schema):
