@@ -259,3 +259,15 @@ async def test_a_deleted_account_leaves_its_review_anonymised(
     course = await shown(gql, world)
     assert course["reviews"]["nodes"][0]["reviewerFirstName"] is None
     assert course["rating"] == {"average": 5.0, "count": 1}
+
+
+async def test_my_data_lists_the_reviews_i_wrote(db: Database, gql: GraphQLClient) -> None:
+    world = await build_world(db)
+    person = await enrolled_learner(db, world)
+    written = (await review(gql, world, person.token, 5, "Heel leerzaam.")).ok()["reviewCourse"]
+
+    data = (await gql("{ myData }", token=person.token)).ok()["myData"]
+
+    assert [(r["id"], r["courseId"], r["rating"], r["body"]) for r in data["reviews"]] == [
+        (written["id"], world.course, 5, "Heel leerzaam.")
+    ]

@@ -5,7 +5,9 @@ from strawberry.scalars import JSON
 
 from market.api.graphql.context import Info
 from market.api.graphql.identity.types import User, personal_data_document
+from market.api.graphql.reviews.types import review_document
 from market.identity import service
+from market.reviews import service as reviews
 
 
 @strawberry.type
@@ -19,11 +21,14 @@ class IdentityQuery:
     @strawberry.field(
         description=(
             "Everything stored about the signed-in user, as one JSON document: profile, "
-            "memberships, invitations received and sent, sessions and recent failed "
-            "sign-ins. Never contains password or token hashes."
+            "memberships, invitations received and sent, sessions, recent failed "
+            "sign-ins and the reviews written. Never contains password or token hashes."
         )
     )
     async def my_data(self, info: Info) -> JSON:
         async with info.context.reader() as session:
             data = await service.export_personal_data(session, info.context.actor)
-        return JSON(personal_data_document(data))
+            written = await reviews.my_reviews(session, info.context.actor)
+        document = personal_data_document(data)
+        document["reviews"] = [review_document(view) for view in written]
+        return JSON(document)
