@@ -40,7 +40,8 @@ from market.search.criteria import price_band
 
 EPOCH = date(1970, 1, 1)
 
-# RATING sorts most stars first, then aspirant providers, then unrated ones (UNRATED).
+# RATING sorts by the learners' rating (`rating_score`), then most stars first, aspirant
+# providers after, unrated ones (UNRATED) last.
 UNRATED = -1
 STAR_POINTS = {
     StarRating.FOUR: 4,

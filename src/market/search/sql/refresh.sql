@@ -1,5 +1,5 @@
--- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps and
--- 0008_search_places), kept true by the triggers (triggers.sql) in each catalog write's
+-- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps,
+-- 0008_search_places and 0014_reviews), kept true by the triggers (triggers.sql) in each catalog write's
 -- own transaction.
 
 -- The bookable intakes of these courses on p_day, each with its expected start (the
