@@ -1,6 +1,7 @@
 """Enrollment: enrollments (seat holds and bookings) and the waitlist (market.enrollment),
 and the waitlist's length on the intake, which the availability rule now reads: search's
-expected start and wait answer from the real queue (the SQL files are loaded again).
+expected start and wait answer from the real queue (the SQL files are loaded again; their
+text as of this revision is frozen beside it, in 0013_enrollment.sql, since 0014_reviews).
 
 Revision ID: 0013_enrollment
 Revises: 0012_sent_mails
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from market.db.migrations_sql import frozen_sql, live_sql, run_script
+from market.db.migrations_sql import frozen_sql, run_script
 
 revision: str = "0013_enrollment"
 down_revision: str | None = "0012_sent_mails"
@@ -167,7 +168,8 @@ def upgrade() -> None:
         ["intake_id", "position"],
         postgresql_where=sa.text(OPEN),
     )
-    run_script(live_sql())
+    # The SQL files as this revision loaded them (frozen beside it since 0014_reviews).
+    run_script(frozen_sql(revision))
 
 
 def downgrade() -> None:

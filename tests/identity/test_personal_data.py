@@ -61,6 +61,7 @@ async def test_my_data_holds_everything_stored_about_me_and_no_secrets(
         "sessions",
         "failedSignIns",
         "bookings",
+        "reviews",
     }
     assert data["profile"]["id"] == ids.encode("User", owner.user_id)
     assert data["profile"]["email"] == owner.email

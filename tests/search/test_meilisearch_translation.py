@@ -159,7 +159,11 @@ NEAR = Near(latitude=52.1, longitude=5.12, radius_km=10)
             ["expected_start:asc", "price_cents:asc", "course_id:asc"],
         ),
         (SearchSort.DISTANCE, None, ["_geoPoint(52.1, 5.12):asc", "course_id:asc"]),
-        (SearchSort.RATING, None, ["star_rating:desc", "course_id:asc"]),
+        (
+            SearchSort.RATING,
+            None,
+            ["rating_score:desc", "star_rating:desc", "course_id:asc"],
+        ),
     ],
 )
 def test_sorts(sort: SearchSort, query: str | None, expected: list[str] | None) -> None:

@@ -1,16 +1,20 @@
-"""Arranging bookings: an intake to book, GraphQL operations of booking, and reading back
-what the tables hold."""
+"""Arranging bookings: an intake to book, GraphQL operations of booking, enrollments written
+straight to the table in any state (for what only follows from one, such as a review), and
+reading back what the tables hold."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from market.api.graphql import ids
+from market.catalog.models import Course, Intake
 from market.db.database import Database
+from market.enrollment.models import Enrollment, EnrollmentState, PaymentMethod
 from tests.support.actors import Person, provider_staff
 from tests.support.catalog import add_course, add_intake, add_location, add_provider
 from tests.support.graphql import GraphQLClient, Result
@@ -104,3 +108,42 @@ async def age(db: Database, sql: str, **params: Any) -> None:
     """Move a booking's moments into the past (holds, offers, booking dates) with `sql`."""
     async with db.transaction() as session:
         await session.execute(text(sql), params)
+
+
+async def add_enrollment(
+    db: Database,
+    learner_id: uuid.UUID,
+    intake_id: uuid.UUID,
+    *,
+    state: EnrollmentState = EnrollmentState.CONFIRMED,
+    starts_on: date | None = None,
+    confirmed_at: datetime | None = None,
+    **fields: Any,
+) -> uuid.UUID:
+    """A card-paid booking. Confirmed ones were confirmed a week ago unless told; without
+    `starts_on` it is continuous intake (started on its confirmation date)."""
+    if confirmed_at is None and state is EnrollmentState.CONFIRMED:
+        confirmed_at = datetime.now(UTC) - timedelta(days=7)
+    async with db.transaction() as session:
+        course_id, provider_id, price = (
+            await session.execute(
+                select(Course.id, Course.provider_id, Course.price_cents)
+                .join(Intake, Intake.course_id == Course.id)
+                .where(Intake.id == intake_id)
+            )
+        ).one()
+        enrollment = Enrollment(
+            learner_id=learner_id,
+            intake_id=intake_id,
+            course_id=course_id,
+            provider_id=provider_id,
+            state=state,
+            payment_method=PaymentMethod.CARD,
+            price_cents=price,
+            starts_on=starts_on,
+            confirmed_at=confirmed_at,
+            **fields,
+        )
+        session.add(enrollment)
+        await session.flush()
+        return enrollment.id

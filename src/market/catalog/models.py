@@ -225,11 +225,21 @@ class Course(Base):
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The learners' visible reviews (market.reviews): their number and the sum of their
+    # ratings (1 to 5), kept here so that course pages, search and its sort read one row.
+    # Only the reviews domain changes them, through `catalog.service.add_ratings`; the
+    # catalog's own verbs never do. See market.catalog.ratings.
+    rating_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
     # The service enforces these with friendly errors; the database keeps them true.
     __table_args__ = (
+        CheckConstraint(
+            "rating_count >= 0 AND rating_sum BETWEEN rating_count AND 5 * rating_count",
+            name="ratings_within_scale",
+        ),
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
         CheckConstraint("total_hours > 0", name="total_hours_positive"),
         CheckConstraint(

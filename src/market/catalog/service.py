@@ -53,6 +53,7 @@ from market.catalog.policies import (
     require_manager,
     visible_courses,
 )
+from market.catalog.ratings import RatingSummary
 from market.db import driver
 from market.geo import service as geo
 from market.identity.errors import OrganisationNotFound
@@ -993,3 +994,40 @@ async def booked_intakes(
     """Intakes by id, for the bookings made on them (as `booked_courses`)."""
     rows = await session.scalars(select(Intake).where(Intake.id.in_(ids)))
     return {row.id: row for row in rows}
+
+
+# --- Ratings: what the reviews domain keeps on a course -----------------------------------
+
+
+async def add_ratings(
+    session: AsyncSession, course_id: uuid.UUID, *, count: int, total: int
+) -> None:
+    """Count `count` more visible reviews (fewer when negative) whose ratings sum to `total`
+    on the course: one atomic UPDATE, so concurrent reviews of one course all count (each
+    waits for the row the one before it wrote). The course's `updated_at` stays: a review
+    is no change of the listing. The database refuses a count below zero."""
+    await session.execute(
+        update(Course)
+        .where(Course.id == course_id)
+        .values(
+            rating_count=Course.rating_count + count,
+            rating_sum=Course.rating_sum + total,
+            updated_at=Course.updated_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def provider_ratings(
+    session: AsyncSession, provider_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, RatingSummary]:
+    """Each provider's visible reviews over all its courses (one statement for a page)."""
+    rows = await session.execute(
+        select(Course.provider_id, func.sum(Course.rating_count), func.sum(Course.rating_sum))
+        .where(Course.provider_id.in_(provider_ids))
+        .group_by(Course.provider_id)
+    )
+    return {
+        provider_id: RatingSummary(int(count or 0), int(total or 0))
+        for provider_id, count, total in rows
+    }

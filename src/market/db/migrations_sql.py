@@ -38,6 +38,7 @@ def run_script(script: str) -> None:
 # into that revision first, as 0008_search_places's search_refresh is.
 LIVE_SQL = (
     ("market.catalog", "availability.sql"),
+    ("market.catalog", "ratings.sql"),
     ("market.search", "distance.sql"),
     ("market.search", "bitmaps.sql"),
     ("market.search", "refresh.sql"),

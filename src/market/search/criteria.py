@@ -57,7 +57,9 @@ class SearchSort(StrEnum):
     SOONEST_START = "soonest_start"  # expected start of the best matching intake
     SHORTEST_WAIT = "shortest_wait"  # whole weeks of wait, then expected start
     DISTANCE = "distance"  # nearest matching intake first; needs `near`
-    RATING = "rating"  # Blik op Werk stars, most first (aspirant and unrated last)
+    # Learners' rating (a Bayesian average, market.catalog.ratings), reviewed courses
+    # first; then Blik op Werk stars, most first (aspirant and unrated last)
+    RATING = "rating"
 
 
 class PriceBand(StrEnum):
@@ -204,6 +206,9 @@ class HitCourse:
     cancellation_terms: str
     status: CourseStatus
     published_at: datetime | None
+    # The learners' visible reviews (market.catalog.ratings).
+    rating_count: int
+    rating_sum: int
 
 
 @dataclass(frozen=True, slots=True)

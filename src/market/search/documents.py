@@ -34,12 +34,14 @@ from market.catalog.models import (
     ProviderProfile,
     StarRating,
 )
+from market.catalog.ratings import RatingSummary
 from market.geo.models import Municipality
 from market.search.criteria import price_band
 
 EPOCH = date(1970, 1, 1)
 
-# RATING sorts most stars first, then aspirant providers, then unrated ones (UNRATED).
+# RATING sorts by the learners' rating (`rating_score`), then most stars first, aspirant
+# providers after, unrated ones (UNRATED) last.
 UNRATED = -1
 STAR_POINTS = {
     StarRating.FOUR: 4,
@@ -129,6 +131,7 @@ def intake_document(
     # Continuous intake starts "today + delay": exact at query time through `delay_days`;
     # `expected_start` only orders the hits and is refreshed daily (see search.tasks).
     anchor = day_number(intake.starts_on or today)
+    rating = RatingSummary(course.rating_count, course.rating_sum)
     document: dict[str, Any] = {
         "id": str(intake.id),
         "course_id": str(course.id),
@@ -145,6 +148,11 @@ def intake_document(
         "price_per_hour_cents": course.price_per_hour_cents,
         "price_band": price_band(course.price_cents).value,
         "star_rating": STAR_POINTS[profile.star_rating] if profile.star_rating else UNRATED,
+        # The learners' rating (market.catalog.ratings): shown figures, and the score RATING
+        # sorts by (0 without reviews, so after every reviewed course).
+        "rating_average": rating.average,
+        "rating_count": rating.count,
+        "rating_score": rating.score,
         "diploma_recognised": profile.has_diploma_recognition,
         # No contracts exist yet (tenders come later): matches no municipality.
         "contracted_by": [],

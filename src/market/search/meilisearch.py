@@ -230,7 +230,8 @@ def sort_for(criteria: CourseSearch) -> list[str] | None:
             near = criteria.near
             return [f"_geoPoint({near.latitude}, {near.longitude}):asc", *by_id]
         case SearchSort.RATING:
-            return ["star_rating:desc", *by_id]
+            # The learners' rating score (0 without reviews), then the stars.
+            return ["rating_score:desc", "star_rating:desc", *by_id]
     raise AssertionError(criteria.sort)
 
 

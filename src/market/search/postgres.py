@@ -124,7 +124,9 @@ GROUPED = {
 # What the facet filters read: every facet count is a sum over groups of rows alike in these.
 FACET_KEYS = "route, level, format, kinds, band, certified, matched, region_facet"
 # What every page candidate carries: the course and each sort's keys.
-CANDIDATE = "course_id, rank, best_start, price_cents, price_per_hour_cents, stars, distance_km"
+CANDIDATE = (
+    "course_id, rank, best_start, price_cents, price_per_hour_cents, stars, rating, distance_km"
+)
 CHUNK_BITS = 12  # 4,096 slots a chunk (migration 0007_search_bitmaps)
 ZERO = "repeat('0', 4096)::bit(4096)"
 # Up to this many matches a page lists the result's bits; above, it walks the sort's index
@@ -846,7 +848,7 @@ def _bitmap_candidates(
     walks = {
         SearchSort.PRICE: [("true", "s.price_cents, s.course_id")],
         SearchSort.PRICE_PER_HOUR: [("true", "s.price_per_hour_cents, s.course_id")],
-        SearchSort.RATING: [("true", "s.stars DESC NULLS LAST, s.course_id")],
+        SearchSort.RATING: [("true", "s.rating DESC, s.stars DESC NULLS LAST, s.course_id")],
     }.get(  # DISTANCE needs `near`, which the bitmaps never answer
         criteria.sort,
         [
@@ -861,7 +863,7 @@ def _bitmap_candidates(
     for i, (rank, _) in enumerate(_ranks(words)):
         columns = (
             f"s.course_id, {rank} AS rank, {best} AS best_start, s.price_cents, "
-            "s.price_per_hour_cents, s.stars, NULL::float8 AS distance_km"
+            "s.price_per_hour_cents, s.stars, s.rating, NULL::float8 AS distance_km"
         )
         # get_bit past the end (slots added since) raises: the bound keeps them out.
         member = (
@@ -987,6 +989,7 @@ def _exact(
                     false) AS certified,
            min(i.price_cents) AS price_cents,
            min(i.price_per_hour_cents) AS price_per_hour_cents, min(i.stars) AS stars,
+           min(i.rating) AS rating,
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min(i.start) FILTER (WHERE {in_region}) AS best_start,
            search_chord_km(min(i.chord2) FILTER (WHERE {in_region})) AS distance_km
@@ -1007,7 +1010,7 @@ def _read(table: str, start: str, chord: str, conditions: list[str]) -> str:
     return f"""
           SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
                  i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
-                 i.region_bit, {start} AS start, {chord} AS chord2
+                 i.rating, i.region_bit, {start} AS start, {chord} AS chord2
           FROM {table} i
           WHERE {" AND ".join(conditions)}"""
 
@@ -1080,7 +1083,8 @@ def _order(sort: SearchSort, has_query: bool) -> str:
         SearchSort.SOONEST_START: f"best_start, price_cents, {by_id}",
         SearchSort.SHORTEST_WAIT: f"best_start, price_cents, {by_id}",
         SearchSort.DISTANCE: f"distance_km, {by_id}",
-        SearchSort.RATING: f"stars DESC NULLS LAST, {by_id}",
+        # The learners' rating (market.catalog.ratings: 0 without reviews), then the stars.
+        SearchSort.RATING: f"rating DESC, stars DESC NULLS LAST, {by_id}",
     }[sort]
 
 

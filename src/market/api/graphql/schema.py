@@ -23,6 +23,7 @@ from market.api.graphql.limits import Limits, ValidationCache, limits_rule
 from market.api.graphql.payments.duo import DuoMutation
 from market.api.graphql.payments.mutations import PaymentsMutation
 from market.api.graphql.payments.queries import PaymentsQuery
+from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.settings import Settings
@@ -41,7 +42,14 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (IdentityMutation, CatalogMutation, EnrollmentMutation, DuoMutation, PaymentsMutation),
+    (
+        IdentityMutation,
+        CatalogMutation,
+        EnrollmentMutation,
+        DuoMutation,
+        PaymentsMutation,
+        ReviewsMutation,
+    ),
 )
 
 

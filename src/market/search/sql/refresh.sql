@@ -1,5 +1,5 @@
--- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps and
--- 0008_search_places), kept true by the triggers (triggers.sql) in each catalog write's
+-- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps,
+-- 0008_search_places and 0014_reviews), kept true by the triggers (triggers.sql) in each catalog write's
 -- own transaction.
 
 -- The bookable intakes of these courses on p_day, each with its expected start (the
@@ -40,20 +40,24 @@ DECLARE
     changed uuid[];
 BEGIN
     DELETE FROM search_places WHERE course_id = ANY (p_courses);
-    INSERT INTO search_places
+    INSERT INTO search_places (course_id, route, level, format, kinds, band, stars,
+        price_cents, price_per_hour_cents, diploma_recognised, certified_from,
+        certified_until, region_bit, municipality_code, latitude, longitude, x, y, z,
+        continuous_delay_days, dated_best_start, rating)
     SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars, i.price_cents,
            i.price_per_hour_cents, i.diploma_recognised, i.certified_from, i.certified_until,
            i.region_bit, i.municipality_code, i.latitude, i.longitude, i.x, i.y, i.z,
            min(i.delay_days) FILTER (WHERE i.starts_on IS NULL),
            min(intake_expected_start(i.starts_on, i.delay_days, p_today))
-               FILTER (WHERE i.starts_on IS NOT NULL)
+               FILTER (WHERE i.starts_on IS NOT NULL),
+           i.rating
     FROM search_intakes i
     WHERE i.course_id = ANY (p_courses)
       AND (i.municipality_code IS NOT NULL OR i.latitude IS NOT NULL)
     GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars,
              i.price_cents, i.price_per_hour_cents, i.diploma_recognised, i.certified_from,
              i.certified_until, i.region_bit, i.municipality_code, i.latitude, i.longitude,
-             i.x, i.y, i.z;
+             i.x, i.y, i.z, i.rating;
     WITH sm AS (
         SELECT s.course_id,
                -- the first day the summary or the certification flag may no longer hold,
@@ -138,6 +142,7 @@ BEGIN
                least(c.price_cents / 250000, 4) AS band,
                CASE p.star_rating WHEN 'aspirant' THEN 0
                                   ELSE p.star_rating::text::smallint END AS stars,
+               rating_score(c.rating_count, c.rating_sum) AS rating,
                p.diploma_recognition_claimed AND p.diploma_recognition_verified_at IS NOT NULL
                    AS diploma_recognised,
                c.price_cents, c.price_per_hour_cents,
@@ -151,30 +156,31 @@ BEGIN
     ), kept AS (
         UPDATE search_courses s SET
             route = f.route, level = f.level, format = f.format, kinds = f.kinds,
-            band = f.band, stars = f.stars, diploma_recognised = f.diploma_recognised,
+            band = f.band, stars = f.stars, rating = f.rating,
+            diploma_recognised = f.diploma_recognised,
             price_cents = f.price_cents, price_per_hour_cents = f.price_per_hour_cents,
             certified_from = f.certified_from, certified_until = f.certified_until
         FROM fresh f
         WHERE s.course_id = f.course_id
         RETURNING s.course_id
     )
-    INSERT INTO search_courses (course_id, route, level, format, kinds, band, stars,
+    INSERT INTO search_courses (course_id, route, level, format, kinds, band, stars, rating,
         diploma_recognised, has_intake, uniform_region, price_cents, price_per_hour_cents,
         certified_from, certified_until, region_mask)
-    SELECT f.course_id, f.route, f.level, f.format, f.kinds, f.band, f.stars,
+    SELECT f.course_id, f.route, f.level, f.format, f.kinds, f.band, f.stars, f.rating,
            f.diploma_recognised, false, true, f.price_cents, f.price_per_hour_cents,
            f.certified_from, f.certified_until, 0
     FROM fresh f
     WHERE f.course_id NOT IN (SELECT course_id FROM kept);
     INSERT INTO search_intakes (intake_id, course_id, starts_on, delay_days, region_bit,
         municipality_code, latitude, longitude, route, level, format, kinds, band, stars,
-        price_cents, price_per_hour_cents, diploma_recognised, certified_from, certified_until,
-        x, y, z)
+        rating, price_cents, price_per_hour_cents, diploma_recognised, certified_from,
+        certified_until, x, y, z)
     SELECT i.id, i.course_id, i.starts_on,
            intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length),
            coalesce(1::bigint << substr(m.region_code, 3)::int, 0),
            l.municipality_code, l.latitude, l.longitude,
-           s.route, s.level, s.format, s.kinds, s.band, s.stars, s.price_cents,
+           s.route, s.level, s.format, s.kinds, s.band, s.stars, s.rating, s.price_cents,
            s.price_per_hour_cents, s.diploma_recognised, s.certified_from, s.certified_until,
            cos(radians(l.latitude)) * cos(radians(l.longitude)),
            cos(radians(l.latitude)) * sin(radians(l.longitude)), sin(radians(l.latitude))
@@ -237,6 +243,28 @@ BEGIN
     WHERE s.course_id = ANY (touched) AND i.id = s.intake_id
       AND s.delay_days <> intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length);
     PERFORM search_update_keys(search_summarise(touched, today), today);
+END
+$$;
+
+-- After a change of a course's reviews (market.catalog.ratings: the learners' rating),
+-- the only thing search shows that changes is its rating, which no key or summary holds:
+-- the score on its rows, where it moved; nothing else is written.
+CREATE OR REPLACE FUNCTION search_refresh_ratings(p_courses uuid[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_courses IS NULL OR cardinality(p_courses) = 0 THEN
+        RETURN;
+    END IF;
+    UPDATE search_courses s SET rating = rating_score(c.rating_count, c.rating_sum)
+    FROM courses c
+    WHERE s.course_id = ANY (p_courses) AND c.id = s.course_id
+      AND s.rating <> rating_score(c.rating_count, c.rating_sum);
+    UPDATE search_intakes i SET rating = s.rating
+    FROM search_courses s
+    WHERE i.course_id = ANY (p_courses) AND s.course_id = i.course_id AND i.rating <> s.rating;
+    UPDATE search_places i SET rating = s.rating
+    FROM search_courses s
+    WHERE i.course_id = ANY (p_courses) AND s.course_id = i.course_id AND i.rating <> s.rating;
 END
 $$;
 

@@ -23,6 +23,10 @@ BEGIN
               IS DISTINCT FROM
               (n.provider_id, n.title, n.description, n.route, n.target_level, n.format,
                n.schedule_kinds, n.price_cents, n.price_per_hour_cents, n.status)));
+    -- A review counted or hidden: the rating alone (a row refreshed whole above has it).
+    PERFORM search_refresh_ratings(array(
+        SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE (o.rating_count, o.rating_sum) IS DISTINCT FROM (n.rating_count, n.rating_sum)));
     RETURN NULL;
 END
 $$;

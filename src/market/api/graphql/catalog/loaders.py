@@ -13,6 +13,7 @@ from market.api.graphql.context import Info
 from market.api.graphql.dataloaders import loader
 from market.catalog import service
 from market.catalog.models import Course, Intake, Location
+from market.catalog.ratings import RatingSummary
 from market.geo import service as geo
 from market.geo.models import Municipality
 from market.kernel.pagination import Page
@@ -51,6 +52,10 @@ def provider_courses(
         return found
 
     return loader(info, "catalog.provider_courses", fetch)
+
+
+def provider_ratings(info: Info) -> DataLoader[uuid.UUID, RatingSummary]:
+    return loader(info, "catalog.provider_ratings", service.provider_ratings, RatingSummary)
 
 
 def municipalities(info: Info) -> DataLoader[str, Municipality | None]:

@@ -14,8 +14,12 @@ from market.api.graphql.catalog import loaders
 from market.api.graphql.context import Info
 from market.api.graphql.geo.types import Municipality
 from market.api.graphql.pagination import Connection
+from market.api.graphql.reviews import loaders as review_loaders
+from market.api.graphql.reviews.types import Rating, Review
 from market.catalog import models, service
+from market.catalog.ratings import RatingSummary
 from market.kernel.pagination import PageRequest
+from market.reviews import service as reviews
 from market.search.criteria import HitCourse, HitIntake
 
 Route = strawberry.enum(models.Route, name="Route", description="Learning route (leerroute).")
@@ -96,6 +100,12 @@ class Provider:
             star_rating=view.star_rating,
             provider_id=view.id,
         )
+
+    @strawberry.field(
+        description="The learners' rating over all the provider's courses, beside its stars."
+    )
+    async def rating(self, info: Info) -> Rating:
+        return Rating.of(await loaders.provider_ratings(info).load(self.provider_id))
 
     @strawberry.field(description="Where the provider teaches.")
     async def locations(self, info: Info) -> list[Location]:
@@ -223,6 +233,9 @@ class CourseFields:
     cancellation_terms: str
     status: CourseStatus  # type: ignore[valid-type]
     published_at: datetime | None
+    rating: Rating = strawberry.field(
+        description="The learners' rating of this course, beside the provider's stars."
+    )
     course_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -250,6 +263,7 @@ class CourseFields:
             "cancellation_terms": row.cancellation_terms,
             "status": row.status,
             "published_at": row.published_at,
+            "rating": Rating.of(RatingSummary(row.rating_count, row.rating_sum)),
             "course_id": row.id,
         }
 
@@ -259,6 +273,17 @@ class CourseFields:
     async def intakes(self, info: Info) -> list[Intake]:
         rows = await loaders.upcoming_intakes(info).load(self.course_id)
         return [Intake.of(row) for row in rows]
+
+    @strawberry.field(
+        description="Reviews by learners whose enrollment started, newest first; hidden "
+        "ones only for platform admins."
+    )
+    async def reviews(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Review]:
+        page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
+        key = (self.course_id, reviews.NewestFirst.of(page))
+        return Connection.of(await review_loaders.course_reviews(info).load(key), Review.of)
 
 
 @strawberry.type(description="A civic-integration course as its provider offers it.")

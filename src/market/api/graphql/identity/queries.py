@@ -6,7 +6,9 @@ from strawberry.scalars import JSON
 from market.api.graphql.context import Info
 from market.api.graphql.enrollment.personal_data import bookings_document
 from market.api.graphql.identity.types import User, personal_data_document
+from market.api.graphql.reviews.types import review_document
 from market.identity import service
+from market.reviews import service as reviews
 
 
 @strawberry.type
@@ -21,12 +23,16 @@ class IdentityQuery:
         description=(
             "Everything stored about the signed-in user, as one JSON document: profile, "
             "memberships, invitations received and sent, sessions, recent failed sign-ins, "
-            "and bookings (enrollments with their DUO invoices, waitlist places). Never "
-            "contains password or token hashes."
+            "bookings (enrollments with their DUO invoices, waitlist places) and the reviews "
+            "written. Never contains password or token hashes."
         )
     )
     async def my_data(self, info: Info) -> JSON:
         async with info.context.reader() as session:
             data = await service.export_personal_data(session, info.context.actor)
             bookings = await bookings_document(session, info.context.actor)
-        return JSON(personal_data_document(data) | {"bookings": bookings})
+            written = await reviews.my_reviews(session, info.context.actor)
+        document = personal_data_document(data)
+        document["bookings"] = bookings
+        document["reviews"] = [review_document(view) for view in written]
+        return JSON(document)

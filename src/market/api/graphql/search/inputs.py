@@ -16,8 +16,10 @@ CourseSort = strawberry.enum(
     "a similar word), then soonest expected start, then cheapest; PRICE: cheapest first; "
     "PRICE_PER_HOUR: cheapest lesson hour first; SOONEST_START: earliest expected start, "
     "then cheapest; SHORTEST_WAIT: fewest weeks of wait, then earliest start, then "
-    "cheapest; DISTANCE: nearest first (needs filter.near); RATING: most Blik op Werk "
-    "stars first. Ties are broken by course id, so pages never skip or repeat.",
+    "cheapest; DISTANCE: nearest first (needs filter.near); RATING: best learners' rating "
+    "first (a Bayesian average: the reviews with 5 imagined ratings of 3, so a few reviews "
+    "weigh little), courses without reviews after all reviewed ones, ties by most Blik op "
+    "Werk stars. Ties are broken by course id, so pages never skip or repeat.",
 )
 PriceBand = strawberry.enum(
     criteria.PriceBand,

@@ -1,7 +1,7 @@
 """DUO loan invoices per booking (market.payments.duo).
 
-Revision ID: 0016_duo_invoices
-Revises: 0013_enrollment
+Revision ID: 0015_duo_invoices
+Revises: 0014_reviews
 Create Date: 2026-12-02 22:10:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0016_duo_invoices"
-down_revision: str | None = "0013_enrollment"
+revision: str = "0015_duo_invoices"
+down_revision: str | None = "0014_reviews"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

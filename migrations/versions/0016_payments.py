@@ -1,8 +1,8 @@
 """Payments (market.payments): the providers' Stripe accounts, one row per PaymentIntent
 attempt, the Stripe events received (once each), and the ledger per enrollment.
 
-Revision ID: 0015_payments
-Revises: 0016_duo_invoices
+Revision ID: 0016_payments
+Revises: 0015_duo_invoices
 Create Date: 2026-12-02 21:51:22.941613
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0015_payments"
-down_revision: str | None = "0016_duo_invoices"
+revision: str = "0016_payments"
+down_revision: str | None = "0015_duo_invoices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
