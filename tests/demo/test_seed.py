@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from market.catalog.models import Course, Intake, ProviderProfile
 from market.catalog.service import ScheduleSlot
 from market.db.database import Database
-from market.demo import seed
+from market.demo import bookings, seed
 from market.identity.models import User
 from tests.support.graphql import GraphQLClient
 
@@ -59,7 +59,8 @@ async def test_seeding_loads_providers_courses_and_accounts(db: Database) -> Non
         assert await session.scalar(select(func.count()).select_from(Course)) == summary.courses
         assert await session.scalar(select(func.count()).select_from(Intake)) == summary.intakes
         users = await session.scalar(select(func.count()).select_from(User))
-    assert users == len(summary.accounts) == 2 + 2 * len(seed.MUNICIPAL_TEAMS) + 146 + 1
+    learners = 1 + len(bookings.LEARNERS)
+    assert users == len(summary.accounts) == 1 + 2 * len(seed.MUNICIPAL_TEAMS) + 146 + 1 + learners
 
 
 async def test_the_seeded_world_reads_back_through_the_api(
@@ -84,3 +85,32 @@ async def test_the_seeded_world_reads_back_through_the_api(
         'mutation { login(email: "admin@market.example", password: "demo-password") { token } }'
     )
     assert login.ok()["login"]["token"]
+
+
+async def test_the_demo_learner_finds_a_booking_of_every_kind(
+    db: Database, gql: GraphQLClient
+) -> None:
+    async with db.transaction() as session:
+        await seed.seed_demo(session, password="demo-password", today=date.today())
+    login = await gql(
+        f'mutation {{ login(email: "{seed.LEARNER}", password: "demo-password") {{ token }} }}'
+    )
+    token = login.ok()["login"]["token"]
+
+    mine = await gql(
+        """{ myEnrollments { nodes { state paymentMethod } }
+             myWaitlistPlaces {
+               state placeInLine intake { seatCapacity seatsTaken queueLength } } }""",
+        token=token,
+    )
+
+    data = mine.ok()
+    assert sorted((e["state"], e["paymentMethod"]) for e in data["myEnrollments"]["nodes"]) == [
+        ("AWAITING_PROVIDER", "DUO_LOAN"),
+        ("CONFIRMED", "CARD"),
+    ]
+    places = sorted(data["myWaitlistPlaces"], key=lambda place: place["state"])
+    assert [(p["state"], p["placeInLine"]) for p in places] == [("OFFERED", None), ("WAITING", 3)]
+    full = places[1]["intake"]
+    assert full["seatsTaken"] == full["seatCapacity"]
+    assert full["queueLength"] == 3

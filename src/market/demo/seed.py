@@ -30,6 +30,7 @@ from market.catalog.models import (
     StarRating,
     Stream,
 )
+from market.demo import bookings
 from market.demo.generator import DemoProvider, Generator, Municipal
 from market.geo import reference
 from market.identity.models import Membership, Organisation, OrganisationKind, Role, User
@@ -76,7 +77,7 @@ async def seed_demo(session: AsyncSession, *, password: str, today: date) -> See
     providers = generator(today).providers()
     ids = _Ids(seed=2021)
     await _copy_providers(session, providers, ids, now=datetime.now(UTC))
-    accounts = await _add_accounts(session, providers, ids, PasswordHasher().hash(password))
+    accounts = await _add_accounts(session, providers, ids, PasswordHasher().hash(password), today)
     return _summary(providers, accounts)
 
 
@@ -216,10 +217,15 @@ async def _copy(
 
 
 async def _add_accounts(
-    session: AsyncSession, providers: Sequence[DemoProvider], ids: _Ids, password_hash: str
+    session: AsyncSession,
+    providers: Sequence[DemoProvider],
+    ids: _Ids,
+    password_hash: str,
+    today: date,
 ) -> list[tuple[str, str]]:
-    """The demo accounts; all share one password (so one argon2 hash). Memberships are
-    added last: they name users and organisations that must be flushed first."""
+    """The demo accounts, then their bookings (market.demo.bookings); all share one
+    password (so one argon2 hash). Memberships are added after the accounts: they name
+    users and organisations that must be flushed first."""
     accounts: list[tuple[str, str]] = []
     memberships: list[Membership] = []
 
@@ -234,7 +240,7 @@ async def _add_accounts(
 
     platform = Organisation(id=ids.new(), kind=OrganisationKind.PLATFORM, name="Market platform")
     session.add(platform)
-    person(LEARNER, "Demo Leerling", "learner")
+    learner = person(LEARNER, "Demo Leerling", "learner")
     admin = person(PLATFORM_ADMIN, "Demo Beheerder", "platform admin")
     member(admin, platform.id, Role.ADMIN)
 
@@ -265,4 +271,7 @@ async def _add_accounts(
     await session.flush()
     session.add_all(memberships)
     await session.flush()
+    await bookings.seed_bookings(
+        session, learner_id=learner.id, provider_id=ids.providers[0], person=person, today=today
+    )
     return accounts
