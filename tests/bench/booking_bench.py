@@ -97,7 +97,7 @@ async def booking_figures(client: aiohttp.ClientSession, url: str, requests: int
         try:
             return await _measure(client, conn, learners, steady, burst_intake)
         finally:
-            await _clean_up(conn, learners, intakes)
+            await clean_up(conn, learners, intakes)
     finally:
         await conn.close()
 
@@ -149,19 +149,32 @@ async def _measure(
     }
 
 
-async def _clean_up(
-    conn: asyncpg.Connection, learners: list[Learner], intakes: list[asyncpg.Record]
+async def clean_up(
+    conn: asyncpg.Connection,
+    learners: list[Learner],
+    intakes: list[asyncpg.Record],
 ) -> None:
-    """Every trace of the run gone, the intakes' counts as they were."""
+    """Every trace of the run gone (bookings, their payments and ledger, the bench's Stripe
+    events, the learners), the intakes' counts as they were."""
     who = [learner.user_id for learner in learners]
     async with conn.transaction():
+        await conn.execute(
+            "DELETE FROM ledger_entries WHERE enrollment_id IN"
+            " (SELECT id FROM enrollments WHERE learner_id = ANY($1))",
+            who,
+        )
+        await conn.execute(
+            "DELETE FROM payments WHERE enrollment_id IN"
+            " (SELECT id FROM enrollments WHERE learner_id = ANY($1))",
+            who,
+        )
+        await conn.execute("DELETE FROM stripe_events WHERE id LIKE 'evt_bench_%'")
         await conn.execute("DELETE FROM waitlist_entries WHERE learner_id = ANY($1)", who)
         await conn.execute("DELETE FROM enrollments WHERE learner_id = ANY($1)", who)
         await conn.execute("DELETE FROM users WHERE id = ANY($1)", who)
-        # The mails and events the bookings queued (no worker runs beside the bench).
-        await conn.execute(
-            "DELETE FROM procrastinate_jobs WHERE task_name = 'outbox:dispatch' AND status = 'todo'"
-        )
+        # The jobs the run queued (mails, events, payments' processing): no worker runs
+        # beside the bench, so every job still to do is the run's.
+        await conn.execute("DELETE FROM procrastinate_jobs WHERE status = 'todo'")
         await conn.executemany(
             "UPDATE intakes SET seat_capacity = $2, seats_taken = $3, queue_length = $4"
             " WHERE id = $1",

@@ -18,7 +18,8 @@ as a lower bound, the very same SQL through raw asyncpg.
    connections, else on one), the two paths taking turns in four slices each, so that
    both see the machine alike; every run is bounded by a request count and a time limit.
 5. Books: startCheckout at concurrency 16, and 200 learners at once for 10 seats
-   (tests/bench/booking_bench.py), leaving the data as it was.
+   (tests/bench/booking_bench.py), leaving the data as it was; then 1,000 paid bookings'
+   stored Stripe events processed by one worker (tests/bench/webhook_bench.py).
 6. Measures the write cost: seat changes (`seats_taken` one up, then back down, each its
    own committed UPDATE, as a booking makes them) on upcoming intakes of listed courses,
    with the search's triggers doing their work in each.
@@ -72,6 +73,7 @@ from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.booking_bench import booking_figures
 from tests.bench.searches import SEARCH, Search, searches
+from tests.bench.webhook_bench import webhook_figures
 from tests.support.graphql import doubling_fragments
 from tests.support.statements import Statement, recording_statements
 
@@ -571,6 +573,9 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
     print(f"200 at once for 10 seats: p95 {result['burst_p95_ms']:.1f} ms (target < 200), "
           f"{result['burst_seats_held']} held, {result['burst_waitlisted']} waitlisted, "
           f"oversold {result['burst_oversold']}")  # fmt: skip
+    print(f"{result['webhook_events']} stored webhook events processed in "
+          f"{result['webhook_processing_seconds']:.1f} s by one worker (target < 10 s for "
+          f"1,000), {result['webhook_events_confirmed']} bookings confirmed")  # fmt: skip
     print(f"seed: {result['seed_seconds']:.0f} s"
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 
@@ -626,8 +631,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     await pool.close()
     print("write cost: seat changes, one committed UPDATE each ...", flush=True)
     writes = await write_cost(url, args.write_intakes)
+    print(f"webhooks: {args.webhook_events} paid bookings' events stored, then processed ...")
+    webhooks = await webhook_figures(_libpq(url), args.webhook_events)
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
-    result |= _rounded(booking)
+    result |= _rounded(booking | webhooks)
     result["host_loop_ms_by_round"] = _rounded(speeds)
     result["validation_ms"] = _rounded(validation_ms())
     print_report(graphql, raw, result)
@@ -650,6 +657,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--checkouts", type=int, default=400, help="startCheckout calls at concurrency 16"
+    )
+    parser.add_argument(
+        "--webhook-events", type=int, default=1000, help="stored Stripe events to process"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

@@ -26,7 +26,7 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "tests.bench.search_bench", "--scale", "200",
         "--data-dir", str(tmp_path / "data"), "--requests-c1", "16", "--requests-c16", "64",
-        "--seconds", "30", "--checkouts", "32", "--output", str(output),
+        "--seconds", "30", "--checkouts", "32", "--webhook-events", "20", "--output", str(output),
     ]  # fmt: skip
 
     root = Path(__file__).resolve().parents[2]
@@ -44,4 +44,5 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
     assert figures["checkout_requests_c16"] == 32
     assert (figures["burst_seats_held"], figures["burst_waitlisted"]) == (10, 190)
     assert figures["burst_oversold"] == 0
+    assert figures["webhook_events"] == figures["webhook_events_confirmed"] == 20
     assert "GraphQL-to-raw throughput at concurrency 16" in run.stdout
