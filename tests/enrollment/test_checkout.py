@@ -220,3 +220,26 @@ async def test_a_school_that_cannot_be_paid_online_is_not_held_for_card(
 
     assert refused.errors[0]["extensions"]["reason"] == "ProviderNotCertifiedForPayment"
     assert await snapshot(db) == before
+
+
+WAITS = """
+query($max: Int) {
+  searchCourses(filter: {maxWaitWeeks: $max}) { totalCount nodes { waitWeeks } }
+}
+"""
+
+
+async def test_the_line_feeds_the_wait_search_shows(db: Database, gql: GraphQLClient) -> None:
+    # One seat; a full class moves on every 4 weeks (the school's declared wait).
+    offer = await add_offer(db, seats=1, waitlist_weeks=4)
+    (await checkout(gql, await learner(db), offer)).ok()
+    full = (await gql(WAITS, {"max": None})).ok()["searchCourses"]
+    assert [node["waitWeeks"] for node in full["nodes"]] == [4]
+
+    for _ in range(2):
+        (await checkout(gql, await learner(db), offer)).ok()
+
+    # Two learners in line before the next: three classes' time.
+    queued = (await gql(WAITS, {"max": None})).ok()["searchCourses"]
+    assert [node["waitWeeks"] for node in queued["nodes"]] == [12]
+    assert (await gql(WAITS, {"max": 11})).ok()["searchCourses"]["totalCount"] == 0
