@@ -84,6 +84,9 @@ VARIABLES: dict[str, list[Any]] = {
     "course": [COURSE_IDS[4], ids.encode("Provider", SCHOOL)],
     "provider": [ids.encode("Provider", OTHER_SCHOOL), ids.encode("Provider", UNKNOWN)],
     "known": [COURSE_IDS[0]],
+    # intakeBookings: an intake nothing has (NOT_FOUND alike on both).
+    "i": [ids.encode("Intake", UNKNOWN)],
+    "max": [None, 11],
 }
 
 
