@@ -15,6 +15,7 @@ import stripe
 from sqlalchemy import text, update
 
 import market.app
+from market.api.graphql import ids
 from market.db.database import Database
 from market.enrollment.models import Enrollment, EnrollmentState, PaymentMethod
 from market.payments import service
@@ -23,6 +24,7 @@ from market.payments.models import PaymentState
 from market.payments.service import Payments
 from tests.payments import support
 from tests.payments.support import CONFIRM, PREPARE, Booking
+from tests.support import actors
 
 
 async def paid_booking(
@@ -514,20 +516,43 @@ async def test_property_11_a_payment_intent_that_disagrees_with_the_order_is_fla
     assert status["data"]["confirmPayment"]["enrollmentConfirmed"] is False
 
 
+DUO_CHECKOUT = """
+mutation($intake: ID!) {
+  startCheckout(intakeId: $intake, paymentMethod: DUO_LOAN, duoLoanReference: "1234567890") {
+    outcome enrollment { id } payment { clientSecret }
+  }
+}
+"""
+ACCEPT_DUO = "mutation($id: ID!) { acceptDuoBooking(id: $id) { state } }"
+
+
 async def test_property_12_a_duo_booking_never_creates_a_stripe_charge(
     db: Database, pay: Payments, client: httpx.AsyncClient
 ) -> None:
     intake, provider = await support.add_intake_for_sale(db)
-    booking = await support.hold(
-        db, pay, intake, provider, method=PaymentMethod.DUO_LOAN, duo_reference="1234567890"
+    learner = await actors.learner(db)
+    checkout = await support.graphql(
+        client,
+        DUO_CHECKOUT,
+        {"intake": ids.encode("Intake", intake)},
+        learner.token,
     )
+    held = checkout["data"]["startCheckout"]
+    assert (held["outcome"], held["payment"]) == ("AWAITING_PROVIDER", None)
+    enrollment_id = held["enrollment"]["id"]
+    booking = Booking(ids.decode("Enrollment", enrollment_id), intake, provider, learner)
 
     with pytest.raises(NotPaidOnline):
         await support.prepare(db, pay, booking)
     answer = await support.graphql(
         client, PREPARE, {"enrollment": booking.global_id}, booking.learner.token
     )
+    staff = await actors.provider_staff(db, provider)
+    accepted = await support.graphql(client, ACCEPT_DUO, {"id": enrollment_id}, staff.token)
 
     assert answer["errors"][0]["extensions"]["reason"] == "NotPaidOnline"
     assert answer["errors"][0]["extensions"]["params"] == {"method": "duo_loan"}
-    assert (await support.tables(db, booking)).payments == []
+    assert accepted["data"]["acceptDuoBooking"]["state"] == "CONFIRMED"
+    seen = await support.tables(db, booking)
+    assert seen.payments == []
+    assert seen.ledger == []
