@@ -14,7 +14,7 @@ Functions only flush; the caller's boundary commits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -346,6 +346,26 @@ async def offer_free_seats(session: AsyncSession, rules: BookingRules) -> int:
 # -- confirming --------------------------------------------------------------------------
 
 
+async def _locked(
+    session: AsyncSession,
+    enrollment_id: uuid.UUID,
+    *,
+    field: str,
+    may_see: Callable[[Enrollment], bool] = lambda _: True,
+) -> tuple[catalog.BookableIntake, Enrollment]:
+    """The enrollment and its intake, locked in the order every booking locks them (the
+    intake first); EnrollmentNotFound for an id nothing has, or one `may_see` refuses."""
+    found = await session.get(Enrollment, enrollment_id)
+    if found is None or not may_see(found):
+        raise errors.EnrollmentNotFound(field=field)
+    intake = await catalog.lock_for_booking(session, found.intake_id)
+    enrollment = await session.get(
+        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    )
+    assert enrollment is not None
+    return intake, enrollment
+
+
 class Confirmation(StrEnum):
     CONFIRMED = "confirmed"  # confirmed now
     ALREADY_CONFIRMED = "already_confirmed"
@@ -360,15 +380,9 @@ async def confirm_payment(
     """The payment for a booking landed (payments calls this, from the webhook or the
     return page; idempotent). A hold that lapsed still gets its seat if one is free and no
     one is waiting for it; otherwise the answer is NO_SEAT and payments refunds."""
-    found = await session.get(Enrollment, enrollment_id)
-    if found is None:
-        raise errors.EnrollmentNotFound(field="enrollmentId")
-    intake = await catalog.lock_for_booking(session, found.intake_id)
+    intake, enrollment = await _locked(session, enrollment_id, field="enrollmentId")
     intake = await _release_expired(session, rules, intake)
-    enrollment = await session.get(
-        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
-    )
-    assert enrollment is not None
+    await session.refresh(enrollment)
     if enrollment.state is EnrollmentState.CONFIRMED:
         return Confirmation.ALREADY_CONFIRMED
     if enrollment.state is EnrollmentState.LAPSED:
@@ -401,15 +415,11 @@ async def _provider_booking(
 ) -> tuple[catalog.BookableIntake, Enrollment]:
     """A DUO booking awaiting its provider's answer, locked, for that provider's staff."""
     actor.require_user()
-    found = await session.get(Enrollment, enrollment_id)
-    if found is None or not may_manage(actor, found.provider_id):
-        raise errors.EnrollmentNotFound(field="id")
-    intake = await catalog.lock_for_booking(session, found.intake_id)
-    intake = await _release_expired(session, rules, intake)
-    enrollment = await session.get(
-        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    intake, enrollment = await _locked(
+        session, enrollment_id, field="id", may_see=lambda e: may_manage(actor, e.provider_id)
     )
-    assert enrollment is not None
+    intake = await _release_expired(session, rules, intake)
+    await session.refresh(enrollment)
     if enrollment.state is EnrollmentState.LAPSED:
         assert enrollment.hold_expires_at is not None
         raise errors.HoldLapsed(field="id", expired_at=enrollment.hold_expires_at.isoformat())
@@ -453,15 +463,9 @@ async def _own_enrollment(
     session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
 ) -> tuple[catalog.BookableIntake, Enrollment]:
     learner_id = actor.require_user()
-    found = await session.get(Enrollment, enrollment_id)
-    if found is None or found.learner_id != learner_id:
-        raise errors.EnrollmentNotFound(field="id")
-    intake = await catalog.lock_for_booking(session, found.intake_id)
-    enrollment = await session.get(
-        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
+    return await _locked(
+        session, enrollment_id, field="id", may_see=lambda e: e.learner_id == learner_id
     )
-    assert enrollment is not None
-    return intake, enrollment
 
 
 async def cancel_enrollment(
@@ -488,14 +492,7 @@ async def cancel_refunded(
     Stripe by the platform or the school): the booking ends and its seat goes to the
     waitlist. Payments calls this once per refunded payment; True when the booking was
     still live (and is cancelled now), False when it had ended already."""
-    found = await session.get(Enrollment, enrollment_id)
-    if found is None:
-        raise errors.EnrollmentNotFound(field="enrollmentId")
-    intake = await catalog.lock_for_booking(session, found.intake_id)
-    enrollment = await session.get(
-        Enrollment, enrollment_id, with_for_update=True, populate_existing=True
-    )
-    assert enrollment is not None
+    intake, enrollment = await _locked(session, enrollment_id, field="enrollmentId")
     if enrollment.state not in LIVE:
         return False
     await _cancel(session, rules, intake, enrollment, refunded_cents)
