@@ -70,10 +70,11 @@ from market.db import embedded
 from market.db.database import READ_SETTINGS, Database
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
+from market.payments import local_stripe
 from market.settings import Settings
 from tests.bench.booking_bench import booking_figures
 from tests.bench.searches import SEARCH, Search, searches
-from tests.bench.webhook_bench import webhook_figures
+from tests.bench.webhook_bench import stripe_env, webhook_figures
 from tests.support.graphql import doubling_fragments
 from tests.support.statements import Statement, recording_statements
 
@@ -181,10 +182,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, port: int, workers: int, log: Path) -> Any:
-    """`market serve` as a separate process; yields it once /healthz answers."""
+def running_server(
+    data_dir: Path, port: int, workers: int, log: Path, stripe_base: str | None = None
+) -> Any:
+    """`market serve` as a separate process; yields it once /healthz answers. With
+    `stripe_base`, it takes payments at that localstripe (run by the bench, so that the
+    server's CPU and memory are its own, as with Stripe far away)."""
+    payments = {} if stripe_base is None else stripe_env(stripe_base)
     env = _server_env(
-        data_dir, MARKET_HOST="127.0.0.1", MARKET_PORT=str(port), MARKET_WORKERS=str(workers)
+        data_dir,
+        MARKET_HOST="127.0.0.1",
+        MARKET_PORT=str(port),
+        MARKET_WORKERS=str(workers),
+        **payments,
     )
     command = [str(BIN / "market"), "serve"]
     with log.open("w") as out:
@@ -598,7 +608,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     pool = await asyncpg.create_pool(
         _libpq(url), min_size=16, max_size=16, server_settings=READ_SETTINGS
     )
-    with running_server(data_dir, port, args.workers, log) as server, PeakRss(server) as rss:
+    # Stripe for the server's checkouts and the webhook bench: localstripe in this process.
+    stripe_server = await asyncio.to_thread(local_stripe.start)
+    serving = running_server(data_dir, port, args.workers, log, stripe_server.base)
+    with serving as server, PeakRss(server) as rss:
         # aiohttp: a third of httpx's CPU per request (0.9 against 2.2 ms, measured), and the
         # load generator's CPU counts against the server on these two cores.
         async with aiohttp.ClientSession(
@@ -632,7 +645,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     print("write cost: seat changes, one committed UPDATE each ...", flush=True)
     writes = await write_cost(url, args.write_intakes)
     print(f"webhooks: {args.webhook_events} paid bookings' events stored, then processed ...")
-    webhooks = await webhook_figures(_libpq(url), args.webhook_events)
+    webhooks = await webhook_figures(_libpq(url), stripe_server.base, args.webhook_events)
+    await asyncio.to_thread(stripe_server.stop)
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
     result |= _rounded(booking | webhooks)
     result["host_loop_ms_by_round"] = _rounded(speeds)

@@ -10,7 +10,6 @@ Afterwards every trace is removed and the intakes get back their counts.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -32,19 +31,28 @@ from tests.bench.booking_bench import _bookable, _learners, clean_up
 SECRET = "whsec_bench"
 
 
-async def webhook_figures(url: str, events: int) -> dict[str, Any]:
-    # Its own event loop in a thread, started from outside this one.
-    stripe_server = await asyncio.to_thread(local_stripe.start)
+def stripe_env(base: str) -> dict[str, str]:
+    """A server's settings for taking payments at the localstripe at `base`."""
+    return {
+        "MARKET_STRIPE_SECRET_KEY": local_stripe.SECRET_KEY,
+        "MARKET_STRIPE_PUBLISHABLE_KEY": local_stripe.PUBLISHABLE_KEY,
+        "MARKET_STRIPE_WEBHOOK_SECRET": SECRET,
+        "MARKET_STRIPE_API_BASE": base,
+        "MARKET_STRIPE_CONNECT": "false",
+    }
+
+
+async def webhook_figures(url: str, stripe_base: str, events: int) -> dict[str, Any]:
     db = Database(url.replace("postgresql://", "postgresql+asyncpg://", 1), pool_size=2)
     conn = await asyncpg.connect(url)
     payments = Payments(
-        StripeGateway(local_stripe.SECRET_KEY, api_base=stripe_server.base),
+        StripeGateway(local_stripe.SECRET_KEY, api_base=stripe_base),
         PaymentRules(stripe_webhook_secret=SECRET, stripe_connect=False),
         BookingRules(),
     )
     browser = stripe.StripeClient(
         local_stripe.SECRET_KEY,
-        base_addresses={"api": stripe_server.base},
+        base_addresses={"api": stripe_base},
         http_client=stripe.HTTPXClient(),
     )
     intakes = await _bookable(conn, events)
@@ -67,7 +75,6 @@ async def webhook_figures(url: str, events: int) -> dict[str, Any]:
         await clean_up(conn, learners, intakes)
         await conn.close()
         await db.dispose()
-        await asyncio.to_thread(stripe_server.stop)
     return {
         "webhook_events": len(stored),
         "webhook_processing_seconds": seconds,
