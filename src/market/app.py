@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 search_engine=engine,
                 booking=BookingRules.of(settings),
                 payments=stripe,
+                concurrency=settings.worker_concurrency,
             )
             if settings.runs_embedded_worker
             else nullcontext()

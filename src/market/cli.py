@@ -238,6 +238,7 @@ async def _work(settings: Settings) -> None:
             search_engine=engine,
             booking=BookingRules.of(settings),
             payments=payments(settings),
+            concurrency=settings.worker_concurrency,
         )
     finally:
         if engine is not None:

@@ -32,6 +32,10 @@ class Settings:
     # Run the background job worker inside `serve` (the default with the embedded database).
     # Empty: on when database_url is empty, off otherwise (run `market worker`).
     embedded_worker: bool | None = None
+    # Jobs one worker process runs at once. Most of a payment's or a mail's job is waiting
+    # for Stripe or the mail server, so one at a time would leave the process idle; keep it
+    # below db_pool_size (each running job holds a connection).
+    worker_concurrency: int = 8
     # Per process: this many connections for sessions plus as many overflow, and this many
     # read connections for the search (market.db.database).
     db_pool_size: int = 10

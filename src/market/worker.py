@@ -106,13 +106,15 @@ async def run(
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
     payments: Payments | None = None,
+    concurrency: int = 1,
     install_signal_handlers: bool = True,
 ) -> None:
     """Run jobs until cancelled (or, with signal handlers, until SIGINT/SIGTERM); jobs
     already running are allowed to finish. `mail`: where the mails go (`post(settings)`).
     `search_engine`: the Meilisearch index the search jobs keep in step with the catalog
     (None: search runs on PostgreSQL). `booking`: the rules holds and offers expire by.
-    `payments`: Stripe and its rules (None: online payment is off)."""
+    `payments`: Stripe and its rules (None: online payment is off). `concurrency`: jobs run
+    at once (Settings.worker_concurrency)."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
@@ -122,6 +124,7 @@ async def run(
             | notifications_tasks.job_context(mail)
             | enrollment_tasks.job_context(booking)
             | payments_tasks.job_context(payments),
+            concurrency=concurrency,
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
         )
@@ -135,6 +138,7 @@ async def running_in_background(
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
     payments: Payments | None = None,
+    concurrency: int = 1,
 ) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
     task = asyncio.create_task(
@@ -144,6 +148,7 @@ async def running_in_background(
             search_engine=search_engine,
             booking=booking,
             payments=payments,
+            concurrency=concurrency,
             install_signal_handlers=False,
         ),
         name="market-worker",

@@ -584,8 +584,9 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
           f"{result['burst_seats_held']} held, {result['burst_waitlisted']} waitlisted, "
           f"oversold {result['burst_oversold']}")  # fmt: skip
     print(f"{result['webhook_events']} stored webhook events processed in "
-          f"{result['webhook_processing_seconds']:.1f} s by one worker (target < 10 s for "
-          f"1,000), {result['webhook_events_confirmed']} bookings confirmed")  # fmt: skip
+          f"{result['webhook_processing_seconds']:.1f} s by one worker running "
+          f"{result['webhook_concurrency']} jobs at once (target < 10 s for 1,000), "
+          f"{result['webhook_events_confirmed']} bookings confirmed")  # fmt: skip
     print(f"seed: {result['seed_seconds']:.0f} s"
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 

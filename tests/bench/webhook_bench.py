@@ -1,15 +1,17 @@
 """Processing stored Stripe webhook events (part of `make bench`): N bookings on the scale
 data, each held and paid at localstripe (in this process), each payment's
 `payment_intent.succeeded` received as Stripe sends it (signed, stored once, its job
-queued); then the time one worker takes to process them all, as its job does: each event
+queued); then the time one worker takes to process them all, as its jobs do: each event
 in its own transaction, the PaymentIntent fetched from Stripe afresh, the booking
-confirmed and the ledger written.
+confirmed and the ledger written, as many at once as a worker runs jobs
+(Settings.worker_concurrency).
 
 Afterwards every trace is removed and the intakes get back their counts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -26,6 +28,7 @@ from market.identity.policies import Actor
 from market.payments import local_stripe, service
 from market.payments.service import PaymentRules, Payments
 from market.payments.stripe_gateway import StripeGateway, signature_header
+from market.settings import Settings
 from tests.bench.booking_bench import _bookable, _learners, clean_up
 
 SECRET = "whsec_bench"
@@ -43,7 +46,8 @@ def stripe_env(base: str) -> dict[str, str]:
 
 
 async def webhook_figures(url: str, stripe_base: str, events: int) -> dict[str, Any]:
-    db = Database(url.replace("postgresql://", "postgresql+asyncpg://", 1), pool_size=2)
+    concurrency = Settings().worker_concurrency
+    db = Database(url.replace("postgresql://", "postgresql+asyncpg://", 1), pool_size=concurrency)
     conn = await asyncpg.connect(url)
     payments = Payments(
         StripeGateway(local_stripe.SECRET_KEY, api_base=stripe_base),
@@ -62,10 +66,14 @@ async def webhook_figures(url: str, stripe_base: str, events: int) -> dict[str, 
             await _paid_and_received(db, payments, browser, who.user_id, intake["id"])
             for who, intake in zip(learners, intakes, strict=True)
         ]
-        started = time.perf_counter()
-        for event_id in stored:
-            async with db.transaction() as session:
+        running = asyncio.Semaphore(concurrency)
+
+        async def job(event_id: str) -> None:
+            async with running, db.transaction() as session:
                 await service.process_event(session, payments, event_id)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(job(event_id) for event_id in stored))
         seconds = time.perf_counter() - started
         confirmed = await conn.fetchval(
             "SELECT count(*) FROM enrollments WHERE learner_id = ANY($1) AND state = 'confirmed'",
@@ -79,6 +87,7 @@ async def webhook_figures(url: str, stripe_base: str, events: int) -> dict[str, 
         "webhook_events": len(stored),
         "webhook_processing_seconds": seconds,
         "webhook_events_confirmed": confirmed,
+        "webhook_concurrency": concurrency,
     }
 
 

@@ -18,6 +18,8 @@ from typing import Any, TypedDict, TypeVar
 from sqlalchemy import (
     Select,
     SQLColumnExpression,
+    and_,
+    bindparam,
     exists,
     false,
     func,
@@ -907,35 +909,37 @@ class BookableIntake:
 
 async def lock_for_booking(session: AsyncSession, intake_id: uuid.UUID) -> BookableIntake:
     """The intake, locked until the caller's transaction ends: every change of its seats
-    happens under this lock, so holds never outnumber the capacity. One statement, as a
-    booking's round trips are most of its time."""
-    row = (
-        await session.execute(
-            select(Intake, Course, ProviderProfile, local_today(), func.now())
-            .join(Course, Course.id == Intake.course_id)
-            .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
-            .where(Intake.id == intake_id)
-            .with_for_update(of=Intake)
-        )
-    ).one_or_none()
-    if row is None:
-        raise errors.IntakeNotFound(field="intakeId")
-    intake, course, profile, day, now = row
-    return BookableIntake(
-        intake_id=intake.id,
-        course_id=course.id,
-        provider_id=course.provider_id,
-        price_cents=course.price_cents,
-        cancellation_terms=course.cancellation_terms,
-        starts_on=intake.starts_on,
-        seat_capacity=intake.seat_capacity,
-        seats_taken=intake.seats_taken,
-        queue_length=intake.queue_length,
-        open_for_booking=course.status is CourseStatus.PUBLISHED
-        and (intake.starts_on is None or intake.starts_on >= day),
-        provider_certified=profile.is_certified_on(day),
-        now=now,
+    happens under this lock, so holds never outnumber the capacity. One statement, run on
+    the session's connection (market.db.driver): a booking is a handful of short
+    statements, and SQLAlchemy's execution cost more than each of them."""
+    rows = await driver.fetch(
+        session, _LOCK_FOR_BOOKING, _LOCK_FOR_BOOKING.arguments({"intake_id": intake_id})
     )
+    if not rows:
+        raise errors.IntakeNotFound(field="intakeId")
+    return BookableIntake(*rows[0])
+
+
+_LOCK_FOR_BOOKING = driver.Statement.of(
+    select(
+        Intake.id,
+        Course.id,
+        Course.provider_id,
+        Course.price_cents,
+        Course.cancellation_terms,
+        Intake.starts_on,
+        Intake.seat_capacity,
+        Intake.seats_taken,
+        Intake.queue_length,
+        and_(Course.status == CourseStatus.PUBLISHED, _upcoming(local_today())),
+        func.coalesce(certified(local_today()), false()),
+        func.now(),
+    )
+    .join(Course, Course.id == Intake.course_id)
+    .join(ProviderProfile, ProviderProfile.organisation_id == Course.provider_id)
+    .where(Intake.id == bindparam("intake_id"))
+    .with_for_update(of=Intake)
+)
 
 
 async def record_occupancy(
@@ -943,17 +947,34 @@ async def record_occupancy(
 ) -> None:
     """Enrollment's counts for an intake it holds locked (`lock_for_booking`); an unchanged
     count writes nothing, so search refreshes only what moved."""
-    await session.execute(
-        update(Intake)
-        .where(
-            Intake.id == intake_id,
-            tuple_(Intake.seats_taken, Intake.queue_length).is_distinct_from(
-                tuple_(seats_taken, queue_length)
-            ),
-        )
-        .values(seats_taken=seats_taken, queue_length=queue_length)
-        .execution_options(synchronize_session=False)
+    counts = {"intake_id": intake_id, "seats_taken": seats_taken, "queue_length": queue_length}
+    await driver.fetch(session, _RECORD_OCCUPANCY, _RECORD_OCCUPANCY.arguments(counts))
+
+
+_RECORD_OCCUPANCY = driver.Statement.of(
+    update(Intake)
+    .where(
+        Intake.id == bindparam("intake_id"),
+        tuple_(Intake.seats_taken, Intake.queue_length).is_distinct_from(
+            tuple_(bindparam("seats_taken"), bindparam("queue_length"))
+        ),
     )
+    .values(seats_taken=bindparam("seats_taken"), queue_length=bindparam("queue_length"))
+)
+
+
+async def provider_certified(session: AsyncSession, provider_id: uuid.UUID) -> bool:
+    """The provider holds a valid, verified Blik op Werk mark today (False for none)."""
+    arguments = _PROVIDER_CERTIFIED.arguments({"provider_id": provider_id})
+    rows = await driver.fetch(session, _PROVIDER_CERTIFIED, arguments)
+    return bool(rows and rows[0][0])
+
+
+_PROVIDER_CERTIFIED = driver.Statement.of(
+    select(func.coalesce(certified(local_today()), false())).where(
+        ProviderProfile.organisation_id == bindparam("provider_id")
+    )
+)
 
 
 async def provider_of_intake(session: AsyncSession, intake_id: uuid.UUID) -> uuid.UUID | None:

@@ -271,8 +271,7 @@ async def payable_to(
     not. startCheckout asks before it holds a seat to be paid by card or iDEAL."""
     if payments is None:
         raise errors.OnlinePaymentUnavailable()
-    provider = await catalog.find_provider(session, provider_id)
-    if provider is None or not provider.certified:
+    if not await catalog.provider_certified(session, provider_id):
         raise errors.ProviderNotCertifiedForPayment(field=field)
     if not payments.rules.stripe_connect:
         return None
