@@ -70,11 +70,10 @@ from market.db import embedded
 from market.db.database import READ_SETTINGS, Database
 from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
-from market.payments import local_stripe
 from market.settings import Settings
 from tests.bench.booking_bench import booking_figures
 from tests.bench.searches import SEARCH, Search, searches
-from tests.bench.webhook_bench import stripe_env, webhook_figures
+from tests.bench.webhook_bench import local_stripe_process, stripe_env, webhook_figures
 from tests.support.graphql import doubling_fragments
 from tests.support.statements import Statement, recording_statements
 
@@ -609,45 +608,45 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     pool = await asyncpg.create_pool(
         _libpq(url), min_size=16, max_size=16, server_settings=READ_SETTINGS
     )
-    # Stripe for the server's checkouts and the webhook bench: localstripe in this process.
-    stripe_server = await asyncio.to_thread(local_stripe.start)
-    serving = running_server(data_dir, port, args.workers, log, stripe_server.base)
-    with serving as server, PeakRss(server) as rss:
-        # aiohttp: a third of httpx's CPU per request (0.9 against 2.2 ms, measured), and the
-        # load generator's CPU counts against the server on these two cores.
-        async with aiohttp.ClientSession(
-            f"http://127.0.0.1:{port}",
-            # Idle connections closed before uvicorn closes them (after 5 s), as they sit
-            # idle while the raw replay takes its turn.
-            connector=aiohttp.TCPConnector(limit=16, keepalive_timeout=3),
-            timeout=aiohttp.ClientTimeout(total=120),
-        ) as client:
-            paths = (
-                (graphql, graphql_caller(client, mix), rss),
-                (raw, raw_caller(pool, replays), None),
-            )
-            for _, call, _ in paths:
-                await warm_up(call, mix)
-            # The two paths take turns, a slice at a time: this machine's speed drifts by
-            # up to a half from minute to minute, and the ratio compares them.
-            for c, (requests, seconds) in bounds.items():
-                print(
-                    f"concurrency {c}: GraphQL over HTTP and raw asyncpg in turns ...", flush=True
+    # Stripe for the server's checkouts and the webhook bench.
+    with local_stripe_process() as stripe_base:
+        serving = running_server(data_dir, port, args.workers, log, stripe_base)
+        with serving as server, PeakRss(server) as rss:
+            # aiohttp: a third of httpx's CPU per request (0.9 against 2.2 ms, measured), and the
+            # load generator's CPU counts against the server on these two cores.
+            async with aiohttp.ClientSession(
+                f"http://127.0.0.1:{port}",
+                # Idle connections closed before uvicorn closes them (after 5 s), as they sit
+                # idle while the raw replay takes its turn.
+                connector=aiohttp.TCPConnector(limit=16, keepalive_timeout=3),
+                timeout=aiohttp.ClientTimeout(total=120),
+            ) as client:
+                paths = (
+                    (graphql, graphql_caller(client, mix), rss),
+                    (raw, raw_caller(pool, replays), None),
                 )
-                for _ in range(ROUNDS):
-                    speeds.append(host_speed())
-                    for runs, call, sampler in paths:
-                        await load(
-                            runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
-                        )
-            print("booking: startCheckout at concurrency 16, then 200 at once for 10 seats ...")
-            booking = await booking_figures(client, _libpq(url), args.checkouts)
-    await pool.close()
-    print("write cost: seat changes, one committed UPDATE each ...", flush=True)
-    writes = await write_cost(url, args.write_intakes)
-    print(f"webhooks: {args.webhook_events} paid bookings' events stored, then processed ...")
-    webhooks = await webhook_figures(_libpq(url), stripe_server.base, args.webhook_events)
-    await asyncio.to_thread(stripe_server.stop)
+                for _, call, _ in paths:
+                    await warm_up(call, mix)
+                # The two paths take turns, a slice at a time: this machine's speed drifts by
+                # up to a half from minute to minute, and the ratio compares them.
+                for c, (requests, seconds) in bounds.items():
+                    print(
+                        f"concurrency {c}: GraphQL over HTTP and raw asyncpg in turns ...",
+                        flush=True,
+                    )
+                    for _ in range(ROUNDS):
+                        speeds.append(host_speed())
+                        for runs, call, sampler in paths:
+                            await load(
+                                runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
+                            )
+                print("booking: startCheckout at concurrency 16, then 200 at once for 10 seats ...")
+                booking = await booking_figures(client, _libpq(url), args.checkouts)
+        await pool.close()
+        print("write cost: seat changes, one committed UPDATE each ...", flush=True)
+        writes = await write_cost(url, args.write_intakes)
+        print(f"webhooks: {args.webhook_events} paid bookings' events stored, then processed ...")
+        webhooks = await webhook_figures(_libpq(url), stripe_base, args.webhook_events)
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
     result |= _rounded(booking | webhooks)
     result["host_loop_ms_by_round"] = _rounded(speeds)

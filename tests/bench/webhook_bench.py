@@ -1,5 +1,5 @@
 """Processing stored Stripe webhook events (part of `make bench`): N bookings on the scale
-data, each held and paid at localstripe (in this process), each payment's
+data, each held and paid at localstripe (in a process of its own), each payment's
 `payment_intent.succeeded` received as Stripe sends it (signed, stored once, its job
 queued); then the time one worker takes to process them all, as its jobs do: each event
 in its own transaction, the PaymentIntent fetched from Stripe afresh, the booking
@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -32,6 +36,30 @@ from market.settings import Settings
 from tests.bench.booking_bench import _bookable, _learners, clean_up
 
 SECRET = "whsec_bench"
+
+
+@contextmanager
+def local_stripe_process() -> Iterator[str]:
+    """localstripe in a process of its own (its base address): Stripe is far away in
+    production, so neither the server nor the load generator should share a process, or
+    its interpreter lock, with it."""
+    child = subprocess.Popen(  # noqa: S603 (this interpreter, our own module)
+        [sys.executable, "-c", _SERVE_LOCAL_STRIPE], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+_SERVE_LOCAL_STRIPE = """
+import threading
+from market.payments import local_stripe
+print(local_stripe.start().base, flush=True)
+threading.Event().wait()
+"""
 
 
 def stripe_env(base: str) -> dict[str, str]:
