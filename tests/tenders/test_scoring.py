@@ -194,6 +194,22 @@ def test_the_callers_decimal_context_changes_nothing() -> None:
         assert rank(award, [A, B, C]) == expected
 
 
+def test_a_coarse_caller_context_does_not_tie_close_scores() -> None:
+    # 0.5 * 0.6 + 0.5 * 49,980 / 100,000 = 0.5499 against 0.5 * 0.5 + 0.5 * 0.6 = 0.55:
+    # at two digits both would read 0.55, and the higher quality would win the tie.
+    nearly = Bid("nearly", 50_020, {"plan": D("0.6")})
+    best = Bid("best", 40_000, {"plan": D("0.5")})
+
+    with localcontext() as context:
+        context.prec = 2
+        ranking = rank(HALF_AND_HALF, [nearly, best])
+
+    assert [(r.bid_id, r.score) for r in ranking.ranked] == [
+        ("best", D("0.55")),
+        ("nearly", D("0.5499")),
+    ]
+
+
 def test_no_bids_rank_as_an_empty_ranking() -> None:
     assert rank(AwardCriteria(Method.QUALITY_ONLY, PLAN_AND_TEAM), []).ranked == ()
 

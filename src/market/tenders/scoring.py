@@ -282,16 +282,16 @@ def rank(award: AwardCriteria, bids: Iterable[Bid]) -> Ranking:
     """
     ordered = tuple(sorted(bids, key=lambda bid: bid.bid_id))
     _check_bids(award, ordered)
-    with localcontext(_CONTEXT):
-        lowest_price = min((bid.price_cents for bid in ordered), default=0)
-        scored = [_score(award, bid, lowest_price) for bid in ordered]
     best_is_highest = award.method is not Method.VALUE
 
     def standing(bid: RankedBid) -> tuple[Decimal, Decimal, int, str]:
-        score = -bid.score if best_is_highest else bid.score
-        return (score, -bid.quality_part, bid.price_cents, bid.bid_id)
+        # copy_negate is exact in any context; a plain minus rounds to the current one.
+        score = bid.score.copy_negate() if best_is_highest else bid.score
+        return (score, bid.quality_part.copy_negate(), bid.price_cents, bid.bid_id)
 
-    ranked = sorted(scored, key=standing)
+    with localcontext(_CONTEXT):
+        lowest_price = min((bid.price_cents for bid in ordered), default=0)
+        ranked = sorted((_score(award, bid, lowest_price) for bid in ordered), key=standing)
     return Ranking(
         award=award,
         bids=ordered,
