@@ -332,7 +332,7 @@ def _score(award: AwardCriteria, bid: Bid, lowest_price: int) -> RankedBid:
         case Method.QUALITY_ONLY:
             quality_part = quality
             price_part = Decimal(0)
-    score = price - quality_part if award.method is Method.VALUE else quality_part + price_part
+    score = price_part - quality_part if award.method is Method.VALUE else quality_part + price_part
     return RankedBid(
         bid_id=bid.bid_id,
         rank=0,
