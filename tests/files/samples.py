@@ -47,6 +47,24 @@ XLSX = ooxml(media.XLSX + ".main+xml", "xl/workbook.xml")
 # Word's macro-enabled document: a ZIP like a .docx, renamed to one.
 DOCM = ooxml("application/vnd.ms-word.document.macroEnabled.main+xml", "word/document.xml")
 
+
+def damaged(archive: bytes) -> bytes:
+    """The archive with its first entry's compressed bytes overwritten."""
+    start = 30 + len("[Content_Types].xml")
+    return archive[:start] + b"\xff" * 16 + archive[start + 16 :]
+
+
+def encrypted(archive: bytes) -> bytes:
+    """The archive with every entry marked as encrypted (general purpose flag bit 0)."""
+    marked = bytearray(archive)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = marked.find(signature)
+        while at >= 0:
+            marked[at + flags_at] |= 1
+            at = marked.find(signature, at + 4)
+    return bytes(marked)
+
+
 ALLOWED = {
     media.PDF: PDF,
     media.ODT: ODT,

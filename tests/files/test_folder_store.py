@@ -193,6 +193,9 @@ async def test_a_type_outside_the_list_is_refused(
         (samples.DOCX, media.XLSX),
         (samples.XLSX, media.ODS),
         (samples.DOCM, media.DOCX),
+        (samples.DOCX[:-40], media.DOCX),
+        (samples.damaged(samples.DOCX), media.DOCX),
+        (samples.encrypted(samples.XLSX), media.XLSX),
     ],
 )
 async def test_content_that_is_not_its_declared_type_is_refused(

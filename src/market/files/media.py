@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -102,7 +103,18 @@ def _ooxml_declares(path: Path, main: bytes) -> bool:
     try:
         with zipfile.ZipFile(path) as archive, archive.open("[Content_Types].xml") as types:
             return main in types.read(_CONTENT_TYPES_BYTES)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, NotImplementedError):
+    # Whatever a damaged or crafted archive makes zipfile raise, it is no such document.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        struct.error,
+    ):
         return False
 
 
