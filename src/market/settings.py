@@ -84,6 +84,10 @@ class Settings:
     mail_dir: Path = Path(".data/mail")
     # The sender of every mail (the From header).
     mail_from: str = "market <noreply@market.example>"
+    # Documents of tenders and bids (market.files): the folder they are stored in, and the
+    # largest one accepted, in bytes.
+    files_dir: Path = Path(".data/files")
+    max_document_bytes: int = 25 * 1024 * 1024
     # Booking (market.enrollment): how long a checkout holds a seat for its payment, how
     # long a waitlist offer stays open, and how many working days a provider has to answer
     # a DUO loan booking before its hold lapses.
