@@ -4,7 +4,8 @@ import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.context import Info
-from market.api.graphql.tenders.types import Coalition
+from market.api.graphql.tenders.inputs import TenderInput
+from market.api.graphql.tenders.types import Coalition, Tender
 from market.tenders import service
 
 
@@ -55,6 +56,29 @@ class TendersMutation:
         self, info: Info, coalition_id: strawberry.ID, organisation_id: strawberry.ID | None = None
     ) -> Coalition:
         return await _answer(info, coalition_id, organisation_id, accept=False)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: a new draft tender."
+    )
+    async def create_tender(
+        self, info: Info, coalition_id: strawberry.ID, input: TenderInput
+    ) -> Tender:
+        coalition = ids.decode("Coalition", coalition_id, field="coalitionId")
+        draft = input.to_draft()
+        async with info.context.transaction() as session:
+            view = await service.create_tender(session, info.context.actor, coalition, draft)
+        return Tender.of(view)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: replace a draft's fields, "
+        "lots (they get new ids), requirements and criteria. Refused once published."
+    )
+    async def update_tender(self, info: Info, id: strawberry.ID, input: TenderInput) -> Tender:
+        tender_id = ids.decode("Tender", id)
+        draft = input.to_draft()
+        async with info.context.transaction() as session:
+            view = await service.update_tender(session, info.context.actor, tender_id, draft)
+        return Tender.of(view)
 
 
 async def _answer(
