@@ -407,11 +407,14 @@ def check_maximum_values(max_values_cents: Sequence[int | None]) -> None:
             raise errors.MaximumValueRequired(field=f"lots[{i}].maxValueCents")
 
 
-def _plus_months(day: date, months: int) -> date:
-    year, month = divmod(day.month - 1 + months, 12)
-    target = date(day.year + year, month + 1, 1)
-    following = date(target.year + target.month // 12, target.month % 12 + 1, 1)
-    return target.replace(day=min(day.day, (following - timedelta(days=1)).day))
+def _day_after(start: date, months: int) -> date:
+    """The first day after a term of `months` from `start`: the same date `months` later,
+    or the first of the month after when that month is too short (a month from 31 January
+    runs to the end of February)."""
+    year, month = divmod(start.month - 1 + months, 12)
+    first = date(start.year + year, month + 1, 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first.replace(day=start.day) if start.day <= (following - first).days else following
 
 
 def earliest_end(contract_start_at: datetime, term: ContractTerm) -> date:
@@ -419,7 +422,7 @@ def earliest_end(contract_start_at: datetime, term: ContractTerm) -> date:
     years: 2030-12-31)."""
     start = contract_start_at.astimezone(AMSTERDAM).date()
     months = term.initial_months + sum(term.extension_months)
-    return _plus_months(start, months) - timedelta(days=1)
+    return _day_after(start, months) - timedelta(days=1)
 
 
 def check_latest_end(contract_start_at: datetime, term: ContractTerm) -> None:
