@@ -1,5 +1,7 @@
-"""Who may call each coalition and tender operation. On every denial the tenders' tables
-stay exactly as they were; each allowed caller succeeds on a world of its own."""
+"""Who may call each coalition and tender operation (anonymous, a learner, provider staff,
+an outsider municipality's officer, an invited one's, a member's evaluator, the lead's
+officer, a platform admin). On every denial the tenders' tables stay exactly as they
+were; each allowed caller succeeds on a world of its own."""
 
 from __future__ import annotations
 
@@ -17,14 +19,21 @@ from tests.tenders.world import (
     COALITION,
     COALITIONS,
     CREATE_COALITION,
+    CREATE_TENDER,
     DECLINE,
     INVITE,
+    TENDER,
+    TENDER_TABLES,
+    TENDERS,
+    UPDATE_TENDER,
     CoalitionWorld,
     build_coalition,
+    create_tender,
     rows,
+    tender_input,
 )
 
-TABLES = ("coalitions", "coalition_members")
+TABLES = ("coalitions", "coalition_members", *TENDER_TABLES)
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -34,6 +43,7 @@ async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 @dataclass(frozen=True)
 class World:
     coalition: CoalitionWorld
+    tender: str  # a draft of the coalition
     tokens: dict[str, str | None]
 
 
@@ -53,13 +63,13 @@ async def build(db: Database, gql: GraphQLClient) -> World:
         "lead officer": w.lead.officer.token,
         "admin": await _token(db, platform_admin),
     }
-    return World(w, tokens)
+    return World(w, await create_tender(gql, w), tokens)
 
 
 @dataclass(frozen=True)
 class Mutation:
     query: str
-    variables: Callable[[CoalitionWorld], dict[str, Any]]
+    variables: Callable[[World], dict[str, Any]]
     allowed: frozenset[str]
     # What each other actor gets (the code of the error).
     denied: dict[str, str]
@@ -80,7 +90,7 @@ MUTATIONS = {
     ),
     "inviteCoalitionMember": Mutation(
         INVITE,
-        lambda w: {"coalition": w.coalition, "organisation": w.outsider.id},
+        lambda w: {"coalition": w.coalition.coalition, "organisation": w.coalition.outsider.id},
         frozenset({"lead officer"}),
         {
             "anonymous": "UNAUTHENTICATED",
@@ -95,7 +105,7 @@ MUTATIONS = {
     **{
         name: Mutation(
             query,
-            lambda w: {"coalition": w.coalition},
+            lambda w: {"coalition": w.coalition.coalition},
             frozenset({"invited officer"}),
             {
                 "anonymous": "UNAUTHENTICATED",
@@ -112,6 +122,35 @@ MUTATIONS = {
             ("declineCoalitionInvitation", DECLINE),
         )
     },
+    "createTender": Mutation(
+        CREATE_TENDER,
+        lambda w: {"coalition": w.coalition.coalition, "input": tender_input(w.coalition)},
+        frozenset({"lead officer"}),
+        {
+            "anonymous": "UNAUTHENTICATED",
+            "learner": "NOT_FOUND",
+            "provider staff": "NOT_FOUND",
+            "outsider officer": "NOT_FOUND",
+            "invited officer": "FORBIDDEN",
+            "member evaluator": "FORBIDDEN",
+            "admin": "FORBIDDEN",
+        },
+    ),
+    "updateTender": Mutation(
+        UPDATE_TENDER,
+        lambda w: {"id": w.tender, "input": {**tender_input(w.coalition), "title": "Herzien"}},
+        frozenset({"lead officer"}),
+        {
+            "anonymous": "UNAUTHENTICATED",
+            "learner": "NOT_FOUND",
+            "provider staff": "NOT_FOUND",
+            "outsider officer": "NOT_FOUND",
+            # Invited, not yet a member: the draft is not theirs to see.
+            "invited officer": "NOT_FOUND",
+            "member evaluator": "FORBIDDEN",
+            "admin": "FORBIDDEN",
+        },
+    ),
 }
 ACTORS = (
     "anonymous",
@@ -135,7 +174,7 @@ async def test_mutation_matrix(
     assert spec.allowed | spec.denied.keys() == set(ACTORS)
     before = await snapshot(db)
 
-    result = await gql(spec.query, spec.variables(w.coalition), token=w.tokens[actor])
+    result = await gql(spec.query, spec.variables(w), token=w.tokens[actor])
 
     if actor in spec.allowed:
         assert result.ok()[operation]["id"]
@@ -146,8 +185,9 @@ async def test_mutation_matrix(
         assert await snapshot(db) == before
 
 
-# Who sees the coalition (the others see none, or null).
+# Who sees the coalition, and who its draft (the others see none, or null).
 COALITION_INSIDERS = frozenset({"invited officer", "member evaluator", "lead officer", "admin"})
+DRAFT_INSIDERS = frozenset({"member evaluator", "lead officer", "admin"})
 
 
 def _listed(result: Result) -> bool:
@@ -158,9 +198,19 @@ def _found(result: Result) -> bool:
     return result.ok()["coalition"] is not None
 
 
-QUERIES: dict[str, tuple[str, Callable[[CoalitionWorld], dict[str, Any]], Any]] = {
-    "coalitions": (COALITIONS, lambda w: {}, _listed),
-    "coalition": (COALITION, lambda w: {"id": w.coalition}, _found),
+def _tender_listed(result: Result) -> bool:
+    return bool(result.ok()["tenders"]["totalCount"])
+
+
+def _tender_found(result: Result) -> bool:
+    return result.ok()["tender"] is not None
+
+
+QUERIES: dict[str, tuple[str, Callable[[World], dict[str, Any]], Any, frozenset[str]]] = {
+    "coalitions": (COALITIONS, lambda w: {}, _listed, COALITION_INSIDERS),
+    "coalition": (COALITION, lambda w: {"id": w.coalition.coalition}, _found, COALITION_INSIDERS),
+    "tenders": (TENDERS, lambda w: {}, _tender_listed, DRAFT_INSIDERS),
+    "tender": (TENDER, lambda w: {"id": w.tender}, _tender_found, DRAFT_INSIDERS),
 }
 
 
@@ -168,11 +218,11 @@ QUERIES: dict[str, tuple[str, Callable[[CoalitionWorld], dict[str, Any]], Any]] 
 @pytest.mark.parametrize("operation", QUERIES)
 async def test_query_matrix(db: Database, gql: GraphQLClient, operation: str, actor: str) -> None:
     w = await build(db, gql)
-    query, variables, sees = QUERIES[operation]
+    query, variables, sees, insiders = QUERIES[operation]
 
-    result = await gql(query, variables(w.coalition), token=w.tokens[actor])
+    result = await gql(query, variables(w), token=w.tokens[actor])
 
     if actor == "anonymous" and operation == "coalitions":
         assert result.error_code == "UNAUTHENTICATED"
     else:
-        assert sees(result) is (actor in COALITION_INSIDERS)
+        assert sees(result) is (actor in insiders)

@@ -206,7 +206,7 @@ def _text(value: str, limit: int, field: str, *, required: bool = True) -> str:
     if required and not value:
         raise catalog_errors.TextRequired(field=field)
     if len(value) > limit:
-        raise catalog_errors.TextTooLong(field=field, max=limit)
+        raise catalog_errors.TextTooLong(limit, field=field)
     return value
 
 
@@ -222,7 +222,7 @@ def _positive(value: int | None, field: str) -> None:
 
 def _at_most(items: Sequence[object], limit: int, field: str) -> None:
     if len(items) > limit:
-        raise catalog_errors.TooManyItems(field=field, max=limit)
+        raise catalog_errors.TooManyItems(limit, field=field)
 
 
 def _lot(lot: LotDraft, at: str) -> LotDraft:

@@ -78,7 +78,7 @@ def _name(value: str) -> str:
     if not value:
         raise catalog_errors.TextRequired(field="name")
     if len(value) > MAX_NAME_LENGTH:
-        raise catalog_errors.TextTooLong(field="name", max=MAX_NAME_LENGTH)
+        raise catalog_errors.TextTooLong(MAX_NAME_LENGTH, field="name")
     return value
 
 
@@ -338,7 +338,7 @@ class TenderFilter:
     coalition_id: uuid.UUID | None = None
 
 
-def _insider_coalition_ids(actor: Actor) -> Select[tuple[uuid.UUID]]:
+def _insider_coalition_ids(actor: Actor) -> Select[uuid.UUID]:
     organisations = actor.organisations(OrganisationKind.MUNICIPALITY, INSIDER_ROLES)
     return select(CoalitionMember.coalition_id).where(
         CoalitionMember.organisation_id.in_(organisations),
@@ -589,7 +589,7 @@ async def _tender_views(
     ]
 
 
-def _tender_rows() -> Select[tuple[Tender, str]]:
+def _tender_rows() -> Select[Tender, str]:
     return select(Tender, Coalition.name).join(Coalition, Coalition.id == Tender.coalition_id)
 
 
@@ -601,7 +601,7 @@ async def find_tender(
     ).one_or_none()
     if row is None:
         return None
-    (view,) = await _tender_views(session, [(row[0], row[1])])
+    (view,) = await _tender_views(session, [(row.Tender, row.name)])
     return view
 
 

@@ -23,9 +23,13 @@ class MemberVolumeInput:
 @strawberry.input
 class LotInput:
     title: str
-    route: Route
-    level: Level | None = strawberry.field(default=None, description="B1 and Z routes.")
-    stream: Stream | None = strawberry.field(default=None, description="The Onderwijsroute.")
+    route: Route  # type: ignore[valid-type]
+    level: Level | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="B1 and Z routes."
+    )
+    stream: Stream | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The Onderwijsroute."
+    )
     region_codes: list[str] = strawberry.field(description="Labour-market regions (AM01...).")
     max_value_cents: int | None = strawberry.field(
         default=None, description="Required before publication."

@@ -21,8 +21,10 @@ from market.tenders.service import (
     VolumeView,
 )
 
-CoalitionMemberState = strawberry.enum(
-    models.MemberState,
+# The domain's enums, registered as GraphQL enums (identity's way: a valid type for mypy).
+CoalitionMemberState = models.MemberState
+strawberry.enum(
+    CoalitionMemberState,
     name="CoalitionMemberState",
     description="INVITED: asked to join; MEMBER: accepted (the lead always is); DECLINED.",
 )
@@ -75,23 +77,27 @@ class Coalition:
         )
 
 
-TenderState = strawberry.enum(
-    policies.TenderState,
+TenderState = policies.TenderState
+strawberry.enum(
+    TenderState,
     name="TenderState",
     description="DRAFT -> PUBLISHED (questions open) -> QUESTIONS_CLOSED -> BIDS_CLOSED -> "
     "OPENED -> EVALUATED -> AWARD_DECIDED (standstill) -> CONTRACTED; or CANCELLED, "
     "UNSUCCESSFUL.",
 )
-LotState = strawberry.enum(policies.LotState, name="LotState")
-AwardMethod = strawberry.enum(
-    policies.AwardMethod,
+LotState = policies.LotState
+strawberry.enum(LotState, name="LotState")
+AwardMethod = policies.AwardMethod
+strawberry.enum(
+    AwardMethod,
     name="AwardMethod",
     description="RELATIVE_PRICE: WQ*Q + WP*(Pbest/P), highest wins. LINEAR_PRICE: WQ*Q + "
     "WP*(Pmax-P)/(Pmax-Pmin), highest wins. QUALITY_VALUE (fictieve korting): P minus each "
     "criterion's value times its score, lowest wins. FIXED_PRICE: quality only.",
 )
-RequirementKind = strawberry.enum(
-    policies.RequirementKind,
+RequirementKind = policies.RequirementKind
+strawberry.enum(
+    RequirementKind,
     name="RequirementKind",
     description="A knock-out requirement. MAX_CLASS_SIZE and INTAKE_FREQUENCY (intakes a "
     "year) state an amount; CUSTOM states a text.",
@@ -118,9 +124,13 @@ class Lot:
     id: strawberry.ID
     number: int = strawberry.field(description="Its place in the tender, from 1.")
     title: str
-    route: Route
-    level: Level | None = strawberry.field(description="B1 and Z routes.")
-    stream: Stream | None = strawberry.field(description="The Onderwijsroute.")
+    route: Route  # type: ignore[valid-type]
+    level: Level | None = strawberry.field(  # type: ignore[valid-type]
+        description="B1 and Z routes."
+    )
+    stream: Stream | None = strawberry.field(  # type: ignore[valid-type]
+        description="The Onderwijsroute."
+    )
     region_codes: list[str] = strawberry.field(description="Labour-market regions (AM01...).")
     max_value_cents: int | None
     max_trajectories: int | None
