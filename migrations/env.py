@@ -20,6 +20,7 @@ from market.identity import models as _identity  # noqa: F401
 from market.notifications import models as _notifications  # noqa: F401
 from market.payments import models as _payments  # noqa: F401
 from market.reviews import models as _reviews  # noqa: F401
+from market.tenders import models as _tenders  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata

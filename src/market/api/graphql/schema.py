@@ -26,6 +26,8 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
+from market.api.graphql.tenders.mutations import TendersMutation
+from market.api.graphql.tenders.queries import TendersQuery
 from market.settings import Settings
 
 Query = merge_types(
@@ -38,6 +40,7 @@ Query = merge_types(
         CompareQuery,
         EnrollmentQuery,
         PaymentsQuery,
+        TendersQuery,
     ),
 )
 Mutation = merge_types(
@@ -49,6 +52,7 @@ Mutation = merge_types(
         DuoMutation,
         PaymentsMutation,
         ReviewsMutation,
+        TendersMutation,
     ),
 )
 

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import strawberry
+
+from market.api.graphql import ids
+from market.api.graphql.context import Info
+from market.api.graphql.tenders.inputs import TenderInput
+from market.api.graphql.tenders.types import Coalition, Tender
+from market.tenders import service
+
+
+@strawberry.type
+class TendersMutation:
+    @strawberry.mutation(
+        description="A municipality's procurement officer: a new coalition led by their "
+        "municipality (`leadOrganisationId` only when they are an officer of several)."
+    )
+    async def create_coalition(
+        self, info: Info, name: str, lead_organisation_id: strawberry.ID | None = None
+    ) -> Coalition:
+        lead = None
+        if lead_organisation_id is not None:
+            lead = ids.decode("Organisation", lead_organisation_id, field="leadOrganisationId")
+        async with info.context.transaction() as session:
+            view = await service.create_coalition(
+                session, info.context.actor, name=name, lead_id=lead
+            )
+        return Coalition.of(view)
+
+    @strawberry.mutation(
+        description="The lead's procurement officers: invite a municipality organisation "
+        "(again, after it declined)."
+    )
+    async def invite_coalition_member(
+        self, info: Info, coalition_id: strawberry.ID, organisation_id: strawberry.ID
+    ) -> Coalition:
+        coalition = ids.decode("Coalition", coalition_id, field="coalitionId")
+        organisation = ids.decode("Organisation", organisation_id, field="organisationId")
+        async with info.context.transaction() as session:
+            view = await service.invite_member(session, info.context.actor, coalition, organisation)
+        return Coalition.of(view)
+
+    @strawberry.mutation(
+        description="A procurement officer of the invited municipality (`organisationId` "
+        "only when they are an officer of several): join the coalition."
+    )
+    async def accept_coalition_invitation(
+        self, info: Info, coalition_id: strawberry.ID, organisation_id: strawberry.ID | None = None
+    ) -> Coalition:
+        return await _answer(info, coalition_id, organisation_id, accept=True)
+
+    @strawberry.mutation(
+        description="A procurement officer of the invited municipality: decline to join."
+    )
+    async def decline_coalition_invitation(
+        self, info: Info, coalition_id: strawberry.ID, organisation_id: strawberry.ID | None = None
+    ) -> Coalition:
+        return await _answer(info, coalition_id, organisation_id, accept=False)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: a new draft tender."
+    )
+    async def create_tender(
+        self, info: Info, coalition_id: strawberry.ID, input: TenderInput
+    ) -> Tender:
+        coalition = ids.decode("Coalition", coalition_id, field="coalitionId")
+        draft = input.to_draft()
+        async with info.context.transaction() as session:
+            view = await service.create_tender(session, info.context.actor, coalition, draft)
+        return Tender.of(view)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: replace a draft's fields, "
+        "lots (they get new ids), requirements and criteria. Refused once published."
+    )
+    async def update_tender(self, info: Info, id: strawberry.ID, input: TenderInput) -> Tender:
+        tender_id = ids.decode("Tender", id)
+        draft = input.to_draft()
+        async with info.context.transaction() as session:
+            view = await service.update_tender(session, info.context.actor, tender_id, draft)
+        return Tender.of(view)
+
+
+async def _answer(
+    info: Info, coalition_id: strawberry.ID, organisation_id: strawberry.ID | None, *, accept: bool
+) -> Coalition:
+    coalition = ids.decode("Coalition", coalition_id, field="coalitionId")
+    organisation = None
+    if organisation_id is not None:
+        organisation = ids.decode("Organisation", organisation_id, field="organisationId")
+    async with info.context.transaction() as session:
+        view = await service.answer_invitation(
+            session, info.context.actor, coalition, organisation, accept=accept
+        )
+    return Coalition.of(view)

@@ -1,0 +1,213 @@
+"""Expected failures of coalitions and tenders, named as facts."""
+
+from __future__ import annotations
+
+from market.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+# -- coalitions ---------------------------------------------------------------------------
+
+
+class CoalitionNotFound(NotFound):
+    reason = "CoalitionNotFound"
+    message = "No coalition with this id exists."
+
+
+class NotProcurementOfficer(Forbidden):
+    reason = "NotProcurementOfficer"
+    message = "Only a municipality's procurement officers may do this."
+
+
+class MunicipalityRequired(InvalidInput):
+    reason = "MunicipalityRequired"
+    message = "You are a procurement officer of several municipalities: choose one."
+
+
+class NotCoalitionLead(Forbidden):
+    reason = "NotCoalitionLead"
+    message = "Only the procurement officers of the coalition's lead municipality may do this."
+
+
+class NotAMunicipality(InvalidInput):
+    reason = "NotAMunicipality"
+    message = "Only municipality organisations can be members of a coalition."
+
+
+class AlreadyInCoalition(Conflict):
+    reason = "AlreadyInCoalition"
+    message = "This municipality is already a member of the coalition, or invited to it."
+
+
+class NoPendingInvitation(Conflict):
+    reason = "NoPendingInvitation"
+    message = "This municipality has no open invitation to the coalition."
+
+
+# -- tenders ------------------------------------------------------------------------------
+
+
+class TenderNotFound(NotFound):
+    reason = "TenderNotFound"
+    message = "No tender with this id exists."
+
+
+class TenderNotDraft(Conflict):
+    reason = "TenderNotDraft"
+    message = (
+        "This tender is no longer a draft: after publication it changes only by a versioned "
+        "correction sent to every party."
+    )
+
+
+class TransitionNotAllowed(Conflict):
+    reason = "TransitionNotAllowed"
+    message = "A {kind} cannot go from {current} to {target}."
+
+
+class LotsRequired(InvalidInput):
+    reason = "LotsRequired"
+    message = "A tender has at least one lot."
+
+
+class LevelRequired(InvalidInput):
+    reason = "LevelRequired"
+    message = "A B1- or Z-route lot has a target level."
+
+
+class LevelNotAllowed(InvalidInput):
+    reason = "LevelNotAllowed"
+    message = "An Onderwijsroute lot has a stream (MBO, HBO or WO), not a level."
+
+
+class UnknownRegionCode(InvalidInput):
+    reason = "UnknownRegionCode"
+    message = "{code} is no labour-market region code (AM01 to AM35)."
+
+
+class VolumeForNonMember(InvalidInput):
+    reason = "VolumeForNonMember"
+    message = "Only the coalition's member municipalities have estimated volumes."
+
+
+class NegativeFigure(InvalidInput):
+    reason = "NegativeFigure"
+    message = "Must be zero or more."
+
+
+class FigureNotPositive(InvalidInput):
+    reason = "FigureNotPositive"
+    message = "Must be more than zero."
+
+
+class RequirementAmountRequired(InvalidInput):
+    reason = "RequirementAmountRequired"
+    message = "A {kind} requirement states its number."
+
+
+class RequirementAmountNotExpected(InvalidInput):
+    reason = "RequirementAmountNotExpected"
+    message = "A {kind} requirement has no number."
+
+
+class RequirementTextNotExpected(InvalidInput):
+    reason = "RequirementTextNotExpected"
+    message = "Only a CUSTOM requirement has a text of its own."
+
+
+class CriteriaRequired(InvalidInput):
+    reason = "CriteriaRequired"
+    message = "A tender has at least one quality criterion."
+
+
+class CriteriaWeightsNotWhole(InvalidInput):
+    reason = "CriteriaWeightsNotWhole"
+    message = (
+        "The quality criteria's weights add up to {total} basis points; they must add up "
+        "to 10000 (100%)."
+    )
+
+
+class AwardWeightsRequired(InvalidInput):
+    reason = "AwardWeightsRequired"
+    message = "The {method} method weighs quality against price: give both weights."
+
+
+class AwardWeightsNotExpected(InvalidInput):
+    reason = "AwardWeightsNotExpected"
+    message = "The {method} method has no quality and price weights."
+
+
+class AwardWeightsNotWhole(InvalidInput):
+    reason = "AwardWeightsNotWhole"
+    message = (
+        "The quality and price weights add up to {total} basis points; they must add up "
+        "to 10000 (100%)."
+    )
+
+
+class PriceBoundsRequired(InvalidInput):
+    reason = "PriceBoundsRequired"
+    message = "The LINEAR_PRICE method scores between published bounds: give both."
+
+
+class PriceBoundsNotExpected(InvalidInput):
+    reason = "PriceBoundsNotExpected"
+    message = "Only the LINEAR_PRICE method has price bounds."
+
+
+class PriceBoundsInverted(InvalidInput):
+    reason = "PriceBoundsInverted"
+    message = "The lowest price bound must be below the highest."
+
+
+class CriterionValueRequired(InvalidInput):
+    reason = "CriterionValueRequired"
+    message = "Under the QUALITY_VALUE method every quality criterion states its value."
+
+
+class CriterionValueNotExpected(InvalidInput):
+    reason = "CriterionValueNotExpected"
+    message = "Only under the QUALITY_VALUE method does a quality criterion have a value."
+
+
+class TimeWithoutZone(InvalidInput):
+    reason = "TimeWithoutZone"
+    message = "Give the time with its UTC offset, e.g. 2027-03-01T12:00:00+01:00."
+
+
+class TimelineOutOfOrder(InvalidInput):
+    reason = "TimelineOutOfOrder"
+    message = "Must come after {after}."
+
+
+# -- what publication checks ----------------------------------------------------------------
+
+
+class AnswersTooLate(InvalidInput):
+    reason = "AnswersTooLate"
+    message = (
+        "Answers go to every party at least {days} days before the bid deadline: close "
+        "the questions by {latest}."
+    )
+
+
+class MaximumValueRequired(InvalidInput):
+    reason = "MaximumValueRequired"
+    message = "A framework without a stated maximum is unlawful: give each lot its maximum value."
+
+
+class LatestEndDateRequired(InvalidInput):
+    reason = "LatestEndDateRequired"
+    message = "Give the contract's latest end date, extensions included."
+
+
+class LatestEndDateTooEarly(InvalidInput):
+    reason = "LatestEndDateTooEarly"
+    message = (
+        "The initial term with every extension runs to {earliest}: the latest end date "
+        "cannot be earlier."
+    )
+
+
+class DeadlineInPast(InvalidInput):
+    reason = "DeadlineInPast"
+    message = "The bid deadline has already passed."

@@ -1,0 +1,237 @@
+"""Regional joint tenders: coalitions of municipalities, one of them the lead; their
+tenders with lots, per-member volumes, knock-out requirements, award method and quality
+criteria. The rules the database can hold (weights, bounds, non-negative money, the
+timeline's order) are CHECK constraints; the service refuses first, with friendly errors.
+Later parts (publication, corrections, bids, awards) add their own tables; a tender's
+`version` counts its published versions, and each lot has its own state."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from market.catalog.models import Level, Route, Stream, updated_at
+from market.db.base import Base, created_at, uuid_pk
+from market.tenders.policies import AwardMethod, LotState, RequirementKind, TenderState
+
+
+def _enum(kind: type[StrEnum], name: str) -> Enum:
+    return Enum(kind, name=name, values_callable=lambda e: [m.value for m in e])
+
+
+class MemberState(StrEnum):
+    INVITED = "invited"
+    MEMBER = "member"
+    DECLINED = "declined"
+
+
+class Coalition(Base):
+    """A samenwerkingsverband: municipalities buying together, run by their lead."""
+
+    __tablename__ = "coalitions"
+    __table_args__ = (CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    # The penvoerder; also a member row of its own, so "the members" always includes it.
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at()
+
+
+class CoalitionMember(Base):
+    """A municipality in a coalition: invited, then a member or having declined."""
+
+    __tablename__ = "coalition_members"
+
+    coalition_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("coalitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, index=True
+    )
+    state: Mapped[MemberState] = mapped_column(_enum(MemberState, "coalition_member_state"))
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    invited_at: Mapped[datetime] = created_at()
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class Tender(Base):
+    __tablename__ = "tenders"
+    __table_args__ = (
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint(
+            "(award_method IN ('relative_price', 'linear_price'))"
+            " = (quality_weight_bp IS NOT NULL AND price_weight_bp IS NOT NULL)"
+            " AND (quality_weight_bp IS NULL OR (quality_weight_bp >= 0 AND price_weight_bp >= 0"
+            " AND quality_weight_bp + price_weight_bp = 10000))",
+            name="award_weights",
+        ),
+        CheckConstraint(
+            "(award_method = 'linear_price')"
+            " = (price_floor_cents IS NOT NULL AND price_ceiling_cents IS NOT NULL)"
+            " AND (price_floor_cents IS NULL"
+            " OR (price_floor_cents >= 0 AND price_floor_cents < price_ceiling_cents))",
+            name="price_bounds",
+        ),
+        CheckConstraint(
+            "publication_at < questions_deadline AND questions_deadline < bid_deadline"
+            " AND bid_deadline < planned_award_at AND planned_award_at < contract_start_at",
+            name="timeline_order",
+        ),
+        CheckConstraint(
+            "initial_term_months > 0 AND 0 < ALL(extension_months)", name="term_positive"
+        ),
+        CheckConstraint("estimated_total_value_cents >= 0", name="estimated_value_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    coalition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("coalitions.id"), index=True)
+    state: Mapped[TenderState] = mapped_column(
+        _enum(TenderState, "tender_state"), default=TenderState.DRAFT
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    award_method: Mapped[AwardMethod] = mapped_column(_enum(AwardMethod, "award_method"))
+    quality_weight_bp: Mapped[int | None] = mapped_column(Integer)
+    price_weight_bp: Mapped[int | None] = mapped_column(Integer)
+    price_floor_cents: Mapped[int | None] = mapped_column(BigInteger)
+    price_ceiling_cents: Mapped[int | None] = mapped_column(BigInteger)
+    # The planned moment of publication; `published_at` is when it happened.
+    publication_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    questions_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bid_deadline: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    planned_award_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    contract_start_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    initial_term_months: Mapped[int] = mapped_column(SmallInteger)
+    extension_months: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    # Publication requires it; a draft may not know it yet.
+    latest_end_date: Mapped[date | None] = mapped_column(Date)
+    estimated_total_value_cents: Mapped[int] = mapped_column(BigInteger)
+    # Set by publication: from then on everyone sees the tender.
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class Lot(Base):
+    """A perceel: one route (with its level, or an Onderwijsroute stream) in some regions."""
+
+    __tablename__ = "tender_lots"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint(
+            "(route = 'onderwijs') = (stream IS NOT NULL)"
+            " AND (stream IS NULL) = (level IS NOT NULL)",
+            name="level_or_stream",
+        ),
+        CheckConstraint("cardinality(region_codes) >= 1", name="regions_given"),
+        CheckConstraint("max_value_cents > 0", name="max_value_positive"),
+        CheckConstraint("max_trajectories > 0", name="max_trajectories_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    # Its place in the tender, from 1.
+    number: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(String(200))
+    route: Mapped[Route] = mapped_column(_enum(Route, "course_route"))
+    level: Mapped[Level | None] = mapped_column(_enum(Level, "course_level"))
+    stream: Mapped[Stream | None] = mapped_column(_enum(Stream, "onderwijs_stream"))
+    # Labour-market region codes (AM01...); checked against the reference data on writing.
+    region_codes: Mapped[list[str]] = mapped_column(ARRAY(String(4)))
+    max_value_cents: Mapped[int | None] = mapped_column(BigInteger)
+    max_trajectories: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[LotState] = mapped_column(_enum(LotState, "lot_state"), default=LotState.ACTIVE)
+
+
+class LotVolume(Base):
+    """A member municipality's estimated learners a year in a lot."""
+
+    __tablename__ = "tender_lot_volumes"
+    __table_args__ = (CheckConstraint("learners_per_year >= 0", name="learners_not_negative"),)
+
+    lot_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_lots.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True
+    )
+    learners_per_year: Mapped[int] = mapped_column(Integer)
+
+
+class Requirement(Base):
+    """A knock-out requirement: a bid that does not meet it is out."""
+
+    __tablename__ = "tender_requirements"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "position"),
+        CheckConstraint(
+            "(kind IN ('max_class_size', 'intake_frequency')) = (amount IS NOT NULL)"
+            " AND (amount IS NULL OR amount > 0)",
+            name="amount_for_counted_kinds",
+        ),
+        CheckConstraint(
+            "(kind = 'custom') = (text IS NOT NULL)"
+            " AND (text IS NULL OR char_length(text) BETWEEN 1 AND 1000)",
+            name="text_for_custom",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[RequirementKind] = mapped_column(_enum(RequirementKind, "requirement_kind"))
+    amount: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+
+
+class QualityCriterion(Base):
+    """A quality award criterion; the weights of a tender's criteria add up to 10000 basis
+    points (checked by the service: a CHECK sees one row)."""
+
+    __tablename__ = "tender_quality_criteria"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "position"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("weight_bp BETWEEN 1 AND 10000", name="weight_within_whole"),
+        CheckConstraint("value_cents >= 0", name="value_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    weight_bp: Mapped[int] = mapped_column(Integer)
+    value_cents: Mapped[int | None] = mapped_column(BigInteger)

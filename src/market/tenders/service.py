@@ -1,0 +1,631 @@
+"""The tenders' verbs: coalitions of municipalities (a lead invites, the invited accept or
+decline), tenders drafted by the lead's procurement officers, and who sees what.
+
+Who sees a draft: the procurement officers and evaluators of the coalition's member
+municipalities, and platform admins. From publication on (`published_at` set, whatever
+happens to the tender afterwards) everyone sees it. Every read is scoped by these rules in
+its statement, so a forgotten check in a resolver cannot leak a draft. Functions only
+flush; the caller's boundary commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from market.catalog import errors as catalog_errors
+from market.catalog.models import Level, Route, Stream
+from market.geo.models import LabourMarketRegion
+from market.identity.models import Organisation, OrganisationKind, Role
+from market.identity.policies import Actor
+from market.kernel.pagination import Page, PageRequest, created_cursor, newest_page
+from market.tenders import errors, policies
+from market.tenders.models import (
+    Coalition,
+    CoalitionMember,
+    Lot,
+    LotVolume,
+    MemberState,
+    QualityCriterion,
+    Requirement,
+    Tender,
+)
+from market.tenders.policies import (
+    AwardTerms,
+    ContractTerm,
+    LotState,
+    RequirementKind,
+    TenderDraft,
+    TenderState,
+    Timeline,
+)
+
+MAX_NAME_LENGTH = 200
+# Who of a member municipality sees the coalition's (and its drafts') insides.
+INSIDER_ROLES = (Role.PROCUREMENT_OFFICER, Role.EVALUATOR)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    organisation_id: uuid.UUID
+    name: str
+    municipality_code: str | None
+    state: MemberState
+    invited_at: datetime
+    responded_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CoalitionView:
+    id: uuid.UUID
+    name: str
+    lead_id: uuid.UUID
+    created_at: datetime
+    members: tuple[MemberView, ...]
+
+    def member_ids(self) -> frozenset[uuid.UUID]:
+        """The municipalities that accepted (the lead among them)."""
+        return frozenset(m.organisation_id for m in self.members if m.state is MemberState.MEMBER)
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise catalog_errors.TextRequired(field="name")
+    if len(value) > MAX_NAME_LENGTH:
+        raise catalog_errors.TextTooLong(MAX_NAME_LENGTH, field="name")
+    return value
+
+
+def acting_municipality(actor: Actor, given: uuid.UUID | None, *, field: str) -> uuid.UUID:
+    """The municipality a procurement officer acts for: the one given, or their only one."""
+    actor.require_user()
+    officer_of = actor.organisations(OrganisationKind.MUNICIPALITY, (Role.PROCUREMENT_OFFICER,))
+    if given is not None:
+        if given not in officer_of:
+            raise errors.NotProcurementOfficer(field=field)
+        return given
+    if not officer_of:
+        raise errors.NotProcurementOfficer()
+    if len(officer_of) > 1:
+        raise errors.MunicipalityRequired(field=field)
+    (only,) = officer_of
+    return only
+
+
+def _visible_coalitions(actor: Actor) -> ColumnElement[bool]:
+    """Platform admins see every coalition; a municipality's officers and evaluators those
+    it belongs to or is invited to."""
+    if actor.is_platform_admin:
+        return true()
+    organisations = actor.organisations(OrganisationKind.MUNICIPALITY, INSIDER_ROLES)
+    return Coalition.id.in_(
+        select(CoalitionMember.coalition_id).where(
+            CoalitionMember.organisation_id.in_(organisations),
+            CoalitionMember.state != MemberState.DECLINED,
+        )
+    )
+
+
+async def _views(session: AsyncSession, coalitions: Sequence[Coalition]) -> list[CoalitionView]:
+    """The coalitions with their members (lead first, then by name): one statement."""
+    found: dict[uuid.UUID, list[MemberView]] = {c.id: [] for c in coalitions}
+    rows = await session.execute(
+        select(CoalitionMember, Organisation.name, Organisation.municipality_code)
+        .join(Organisation, Organisation.id == CoalitionMember.organisation_id)
+        .where(CoalitionMember.coalition_id.in_(found))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    for member, name, code in rows:
+        found[member.coalition_id].append(
+            MemberView(
+                member.organisation_id,
+                name,
+                code,
+                member.state,
+                member.invited_at,
+                member.responded_at,
+            )
+        )
+    return [
+        CoalitionView(
+            c.id,
+            c.name,
+            c.lead_id,
+            c.created_at,
+            tuple(sorted(found[c.id], key=lambda m: m.organisation_id != c.lead_id)),
+        )
+        for c in coalitions
+    ]
+
+
+async def _view(session: AsyncSession, coalition: Coalition) -> CoalitionView:
+    await session.flush()
+    await session.refresh(coalition)
+    (view,) = await _views(session, [coalition])
+    return view
+
+
+async def _coalition_for_update(
+    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, *, field: str
+) -> Coalition:
+    coalition = await session.scalar(
+        select(Coalition)
+        .where(Coalition.id == coalition_id, _visible_coalitions(actor))
+        .with_for_update()
+    )
+    if coalition is None:
+        raise errors.CoalitionNotFound(field=field)
+    return coalition
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+async def create_coalition(
+    session: AsyncSession, actor: Actor, *, name: str, lead_id: uuid.UUID | None = None
+) -> CoalitionView:
+    """A new coalition led by the officer's municipality, its only member so far."""
+    lead_id = acting_municipality(actor, lead_id, field="leadOrganisationId")
+    coalition = Coalition(
+        id=uuid.uuid4(), name=_name(name), lead_id=lead_id, created_by=actor.user_id
+    )
+    session.add(coalition)
+    await session.flush()
+    session.add(
+        CoalitionMember(
+            coalition_id=coalition.id,
+            organisation_id=lead_id,
+            state=MemberState.MEMBER,
+            invited_by=actor.user_id,
+            responded_at=func.now(),
+            responded_by=actor.user_id,
+        )
+    )
+    return await _view(session, coalition)
+
+
+async def invite_member(
+    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, organisation_id: uuid.UUID
+) -> CoalitionView:
+    """The lead's officers invite a municipality; one that declined may be invited again."""
+    actor.require_user()
+    coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
+    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
+        raise errors.NotCoalitionLead(field="coalitionId")
+    kind = await session.scalar(select(Organisation.kind).where(Organisation.id == organisation_id))
+    if kind is not OrganisationKind.MUNICIPALITY:
+        raise errors.NotAMunicipality(field="organisationId")
+    member = await session.get(CoalitionMember, (coalition.id, organisation_id))
+    if member is None:
+        member = CoalitionMember(coalition_id=coalition.id, organisation_id=organisation_id)
+        session.add(member)
+    elif member.state is not MemberState.DECLINED:
+        raise errors.AlreadyInCoalition(field="organisationId")
+    member.state = MemberState.INVITED
+    member.invited_by = actor.user_id
+    member.invited_at = func.now()
+    member.responded_at = member.responded_by = None
+    return await _view(session, coalition)
+
+
+async def answer_invitation(
+    session: AsyncSession,
+    actor: Actor,
+    coalition_id: uuid.UUID,
+    organisation_id: uuid.UUID | None,
+    *,
+    accept: bool,
+) -> CoalitionView:
+    """An officer of the invited municipality accepts (it becomes a member) or declines."""
+    organisation_id = acting_municipality(actor, organisation_id, field="organisationId")
+    coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
+    member = await session.get(CoalitionMember, (coalition.id, organisation_id))
+    if member is None or member.state is not MemberState.INVITED:
+        raise errors.NoPendingInvitation(field="coalitionId")
+    member.state = MemberState.MEMBER if accept else MemberState.DECLINED
+    member.responded_at = func.now()
+    member.responded_by = actor.user_id
+    return await _view(session, coalition)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+async def find_coalition(
+    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID
+) -> CoalitionView | None:
+    coalition = await session.scalar(
+        select(Coalition).where(Coalition.id == coalition_id, _visible_coalitions(actor))
+    )
+    return None if coalition is None else (await _views(session, [coalition]))[0]
+
+
+async def coalitions(session: AsyncSession, actor: Actor, page: PageRequest) -> Page[CoalitionView]:
+    """The coalitions the actor's municipalities belong to or are invited to, newest
+    first (every one for platform admins)."""
+    actor.require_user()
+    visible = _visible_coalitions(actor)
+    total = await session.scalar(select(func.count()).select_from(Coalition).where(visible))
+    statement = select(Coalition).where(visible)
+    if page.after is not None:
+        statement = statement.where(
+            tuple_(Coalition.created_at, Coalition.id) < tuple_(*created_cursor(page.after))
+        )
+    rows = (
+        await session.scalars(
+            statement.order_by(Coalition.created_at.desc(), Coalition.id.desc()).limit(
+                page.first + 1
+            )
+        )
+    ).all()
+    found = newest_page(rows, page.first, total or 0)
+    return Page(
+        await _views(session, found.items), found.has_next_page, found.end_cursor, found.total_count
+    )
+
+
+# -- tenders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeView:
+    organisation_id: uuid.UUID
+    name: str
+    learners_per_year: int
+
+
+@dataclass(frozen=True, slots=True)
+class LotView:
+    id: uuid.UUID
+    number: int
+    title: str
+    route: Route
+    level: Level | None
+    stream: Stream | None
+    region_codes: tuple[str, ...]
+    max_value_cents: int | None
+    max_trajectories: int | None
+    state: LotState
+    volumes: tuple[VolumeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementView:
+    id: uuid.UUID
+    kind: RequirementKind
+    amount: int | None
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionView:
+    id: uuid.UUID
+    name: str
+    weight_bp: int
+    value_cents: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TenderView:
+    id: uuid.UUID
+    coalition_id: uuid.UUID
+    coalition_name: str
+    state: TenderState
+    version: int
+    title: str
+    description: str
+    lots: tuple[LotView, ...]
+    requirements: tuple[RequirementView, ...]
+    award: AwardTerms
+    criteria: tuple[CriterionView, ...]
+    timeline: Timeline
+    term: ContractTerm
+    estimated_total_value_cents: int
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TenderFilter:
+    states: frozenset[TenderState] = frozenset()
+    coalition_id: uuid.UUID | None = None
+
+
+def _insider_coalition_ids(actor: Actor) -> Select[uuid.UUID]:
+    organisations = actor.organisations(OrganisationKind.MUNICIPALITY, INSIDER_ROLES)
+    return select(CoalitionMember.coalition_id).where(
+        CoalitionMember.organisation_id.in_(organisations),
+        CoalitionMember.state == MemberState.MEMBER,
+    )
+
+
+def _visible_tenders(actor: Actor) -> ColumnElement[bool]:
+    if actor.is_platform_admin:
+        return true()
+    return or_(
+        Tender.published_at.is_not(None), Tender.coalition_id.in_(_insider_coalition_ids(actor))
+    )
+
+
+async def _check_against_stored(
+    session: AsyncSession, coalition_id: uuid.UUID, draft: TenderDraft
+) -> None:
+    """The rules that need the database: volumes only for members, regions that exist."""
+    members = set(
+        await session.scalars(
+            select(CoalitionMember.organisation_id).where(
+                CoalitionMember.coalition_id == coalition_id,
+                CoalitionMember.state == MemberState.MEMBER,
+            )
+        )
+    )
+    codes = {code for lot in draft.lots for code in lot.region_codes}
+    known = set(
+        await session.scalars(
+            select(LabourMarketRegion.code).where(LabourMarketRegion.code.in_(codes))
+        )
+    )
+    for i, lot in enumerate(draft.lots):
+        for code in lot.region_codes:
+            if code not in known:
+                raise errors.UnknownRegionCode(field=f"lots[{i}].regionCodes", code=code)
+        for j, (organisation_id, _) in enumerate(lot.volumes):
+            if organisation_id not in members:
+                raise errors.VolumeForNonMember(field=f"lots[{i}].volumes[{j}].organisationId")
+
+
+async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> None:
+    """The draft's fields onto the tender, and its lots, requirements and criteria anew."""
+    award, timeline, term = draft.award, draft.timeline, draft.term
+    tender.title = draft.title
+    tender.description = draft.description
+    tender.award_method = award.method
+    tender.quality_weight_bp = award.quality_weight_bp
+    tender.price_weight_bp = award.price_weight_bp
+    tender.price_floor_cents = award.price_floor_cents
+    tender.price_ceiling_cents = award.price_ceiling_cents
+    tender.publication_at = timeline.publication_at
+    tender.questions_deadline = timeline.questions_deadline
+    tender.bid_deadline = timeline.bid_deadline
+    tender.planned_award_at = timeline.planned_award_at
+    tender.contract_start_at = timeline.contract_start_at
+    tender.initial_term_months = term.initial_months
+    tender.extension_months = list(term.extension_months)
+    tender.latest_end_date = term.latest_end_date
+    tender.estimated_total_value_cents = draft.estimated_total_value_cents
+    await session.flush()
+    for child in (Lot, Requirement, QualityCriterion):
+        await session.execute(delete(child).where(child.tender_id == tender.id))
+    for number, lot in enumerate(draft.lots, start=1):
+        lot_id = uuid.uuid4()
+        session.add(
+            Lot(
+                id=lot_id,
+                tender_id=tender.id,
+                number=number,
+                title=lot.title,
+                route=lot.route,
+                level=lot.level,
+                stream=lot.stream,
+                region_codes=list(lot.region_codes),
+                max_value_cents=lot.max_value_cents,
+                max_trajectories=lot.max_trajectories,
+                state=LotState.ACTIVE,
+            )
+        )
+        session.add_all(
+            LotVolume(lot_id=lot_id, organisation_id=organisation_id, learners_per_year=learners)
+            for organisation_id, learners in lot.volumes
+        )
+    session.add_all(
+        Requirement(tender_id=tender.id, position=i, kind=r.kind, amount=r.amount, text=r.text)
+        for i, r in enumerate(draft.requirements, start=1)
+    )
+    session.add_all(
+        QualityCriterion(
+            tender_id=tender.id,
+            position=i,
+            name=c.name,
+            weight_bp=c.weight_bp,
+            value_cents=c.value_cents,
+        )
+        for i, c in enumerate(draft.criteria, start=1)
+    )
+    await session.flush()
+    await session.refresh(tender)
+
+
+async def create_tender(
+    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, draft: TenderDraft
+) -> TenderView:
+    """A draft tender of the coalition, by a procurement officer of its lead."""
+    actor.require_user()
+    coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
+    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
+        raise errors.NotCoalitionLead(field="coalitionId")
+    draft = policies.check_draft(draft)
+    await _check_against_stored(session, coalition.id, draft)
+    tender = Tender(
+        id=uuid.uuid4(),
+        coalition_id=coalition.id,
+        state=TenderState.DRAFT,
+        version=1,
+        created_by=actor.user_id,
+    )
+    session.add(tender)
+    await _write(session, tender, draft)
+    (view,) = await _tender_views(session, [(tender, coalition.name)])
+    return view
+
+
+async def update_tender(
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, draft: TenderDraft
+) -> TenderView:
+    """Replaces a draft's fields, lots (with new ids), requirements and criteria."""
+    actor.require_user()
+    found = (
+        await session.execute(
+            select(Tender, Coalition)
+            .join(Coalition, Coalition.id == Tender.coalition_id)
+            .where(Tender.id == tender_id, _visible_tenders(actor))
+            .with_for_update(of=Tender)
+        )
+    ).one_or_none()
+    if found is None:
+        raise errors.TenderNotFound(field="id")
+    tender, coalition = found
+    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
+        raise errors.NotCoalitionLead(field="id")
+    if tender.state is not TenderState.DRAFT:
+        raise errors.TenderNotDraft(field="id")
+    draft = policies.check_draft(draft)
+    await _check_against_stored(session, coalition.id, draft)
+    await _write(session, tender, draft)
+    (view,) = await _tender_views(session, [(tender, coalition.name)])
+    return view
+
+
+async def _tender_views(
+    session: AsyncSession, tenders: Sequence[tuple[Tender, str]]
+) -> list[TenderView]:
+    """The tenders with their lots, volumes, requirements and criteria: four statements
+    for any number of tenders."""
+    tender_ids = [tender.id for tender, _ in tenders]
+    lots = (
+        await session.scalars(
+            select(Lot).where(Lot.tender_id.in_(tender_ids)).order_by(Lot.tender_id, Lot.number)
+        )
+    ).all()
+    volumes: dict[uuid.UUID, list[VolumeView]] = {lot.id: [] for lot in lots}
+    for volume, name in await session.execute(
+        select(LotVolume, Organisation.name)
+        .join(Organisation, Organisation.id == LotVolume.organisation_id)
+        .where(LotVolume.lot_id.in_(volumes))
+        .order_by(Organisation.name, Organisation.id)
+    ):
+        volumes[volume.lot_id].append(
+            VolumeView(volume.organisation_id, name, volume.learners_per_year)
+        )
+    requirements = (
+        await session.scalars(
+            select(Requirement)
+            .where(Requirement.tender_id.in_(tender_ids))
+            .order_by(Requirement.position)
+        )
+    ).all()
+    criteria = (
+        await session.scalars(
+            select(QualityCriterion)
+            .where(QualityCriterion.tender_id.in_(tender_ids))
+            .order_by(QualityCriterion.position)
+        )
+    ).all()
+    return [
+        TenderView(
+            id=tender.id,
+            coalition_id=tender.coalition_id,
+            coalition_name=coalition_name,
+            state=tender.state,
+            version=tender.version,
+            title=tender.title,
+            description=tender.description,
+            lots=tuple(
+                LotView(
+                    lot.id,
+                    lot.number,
+                    lot.title,
+                    lot.route,
+                    lot.level,
+                    lot.stream,
+                    tuple(lot.region_codes),
+                    lot.max_value_cents,
+                    lot.max_trajectories,
+                    lot.state,
+                    tuple(volumes[lot.id]),
+                )
+                for lot in lots
+                if lot.tender_id == tender.id
+            ),
+            requirements=tuple(
+                RequirementView(r.id, r.kind, r.amount, r.text)
+                for r in requirements
+                if r.tender_id == tender.id
+            ),
+            award=AwardTerms(
+                tender.award_method,
+                tender.quality_weight_bp,
+                tender.price_weight_bp,
+                tender.price_floor_cents,
+                tender.price_ceiling_cents,
+            ),
+            criteria=tuple(
+                CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
+                for c in criteria
+                if c.tender_id == tender.id
+            ),
+            timeline=Timeline(
+                tender.publication_at,
+                tender.questions_deadline,
+                tender.bid_deadline,
+                tender.planned_award_at,
+                tender.contract_start_at,
+            ),
+            term=ContractTerm(
+                tender.initial_term_months, tuple(tender.extension_months), tender.latest_end_date
+            ),
+            estimated_total_value_cents=tender.estimated_total_value_cents,
+            published_at=tender.published_at,
+            created_at=tender.created_at,
+            updated_at=tender.updated_at,
+        )
+        for tender, coalition_name in tenders
+    ]
+
+
+def _tender_rows() -> Select[Tender, str]:
+    return select(Tender, Coalition.name).join(Coalition, Coalition.id == Tender.coalition_id)
+
+
+async def find_tender(
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID
+) -> TenderView | None:
+    row = (
+        await session.execute(_tender_rows().where(Tender.id == tender_id, _visible_tenders(actor)))
+    ).one_or_none()
+    if row is None:
+        return None
+    (view,) = await _tender_views(session, [(row.Tender, row.name)])
+    return view
+
+
+async def tenders(
+    session: AsyncSession, actor: Actor, where: TenderFilter, page: PageRequest
+) -> Page[TenderView]:
+    """The tenders the actor sees that match, newest first."""
+    scope = [_visible_tenders(actor)]
+    if where.states:
+        scope.append(Tender.state.in_(where.states))
+    if where.coalition_id is not None:
+        scope.append(Tender.coalition_id == where.coalition_id)
+    total = await session.scalar(select(func.count()).select_from(Tender).where(*scope))
+    statement = _tender_rows().where(*scope)
+    if page.after is not None:
+        statement = statement.where(
+            tuple_(Tender.created_at, Tender.id) < tuple_(*created_cursor(page.after))
+        )
+    rows = [
+        (tender, name)
+        for tender, name in await session.execute(
+            statement.order_by(Tender.created_at.desc(), Tender.id.desc()).limit(page.first + 1)
+        )
+    ]
+    found = newest_page([tender for tender, _ in rows], page.first, total or 0)
+    views = await _tender_views(session, rows[: page.first])
+    return Page(views, found.has_next_page, found.end_cursor, found.total_count)
