@@ -39,6 +39,7 @@ from market.payments.service import Payments
 from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
+from market.tenders import tasks as tenders_tasks
 
 log = structlog.get_logger("market.worker")
 
@@ -91,6 +92,7 @@ def job_app(database_url: str, *, subscriptions: outbox.Subscriptions = SUBSCRIP
     app.add_tasks_from(notifications_tasks.blueprint(), namespace=notifications_tasks.NAMESPACE)
     app.add_tasks_from(search_tasks.blueprint(), namespace="search")
     app.add_tasks_from(payments_tasks.blueprint(), namespace="payments")
+    app.add_tasks_from(tenders_tasks.blueprint(), namespace="tenders")
     return app
 
 
