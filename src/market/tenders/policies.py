@@ -225,23 +225,40 @@ def _at_most(items: Sequence[object], limit: int, field: str) -> None:
         raise catalog_errors.TooManyItems(limit, field=field)
 
 
+def lot_scope(
+    route: Route,
+    level: Level | None,
+    stream: Stream | None,
+    region_codes: Sequence[str],
+    *,
+    at: str,
+    exact: bool = True,
+) -> tuple[str, ...]:
+    """What a lot buys: a B1- or Z-route level or an Onderwijsroute stream, in some regions
+    (returned normalised). `exact`: the level or stream is required (a lot), not only
+    allowed (a look at the market may leave it open). `at`: the fields' path prefix."""
+    prefix = f"{at}." if at else ""
+    if route is Route.ONDERWIJS:
+        if level is not None:
+            raise errors.LevelNotAllowed(field=f"{prefix}level")
+        if stream is None and exact:
+            raise catalog_errors.StreamRequired(field=f"{prefix}stream")
+    else:
+        if stream is not None:
+            raise catalog_errors.StreamNotAllowed(field=f"{prefix}stream")
+        if level is None and exact:
+            raise errors.LevelRequired(field=f"{prefix}level")
+    regions = tuple(code.strip().upper() for code in region_codes)
+    if not regions:
+        raise catalog_errors.ItemsRequired(field=f"{prefix}regionCodes")
+    if len(set(regions)) != len(regions):
+        raise catalog_errors.DuplicateItems(field=f"{prefix}regionCodes")
+    return regions
+
+
 def _lot(lot: LotDraft, at: str) -> LotDraft:
     title = _text(lot.title, MAX_TITLE_LENGTH, f"{at}.title")
-    if lot.route is Route.ONDERWIJS:
-        if lot.level is not None:
-            raise errors.LevelNotAllowed(field=f"{at}.level")
-        if lot.stream is None:
-            raise catalog_errors.StreamRequired(field=f"{at}.stream")
-    else:
-        if lot.stream is not None:
-            raise catalog_errors.StreamNotAllowed(field=f"{at}.stream")
-        if lot.level is None:
-            raise errors.LevelRequired(field=f"{at}.level")
-    regions = tuple(code.strip().upper() for code in lot.region_codes)
-    if not regions:
-        raise catalog_errors.ItemsRequired(field=f"{at}.regionCodes")
-    if len(set(regions)) != len(regions):
-        raise catalog_errors.DuplicateItems(field=f"{at}.regionCodes")
+    regions = lot_scope(lot.route, lot.level, lot.stream, lot.region_codes, at=at)
     _positive(lot.max_value_cents, f"{at}.maxValueCents")
     _positive(lot.max_trajectories, f"{at}.maxTrajectories")
     members = [organisation for organisation, _ in lot.volumes]

@@ -366,19 +366,23 @@ async def _check_against_stored(
             )
         )
     )
-    codes = {code for lot in draft.lots for code in lot.region_codes}
+    for i, lot in enumerate(draft.lots):
+        await check_regions(session, lot.region_codes, field=f"lots[{i}].regionCodes")
+        for j, (organisation_id, _) in enumerate(lot.volumes):
+            if organisation_id not in members:
+                raise errors.VolumeForNonMember(field=f"lots[{i}].volumes[{j}].organisationId")
+
+
+async def check_regions(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+    """Raises UnknownRegionCode naming the first code that is no labour-market region."""
     known = set(
         await session.scalars(
             select(LabourMarketRegion.code).where(LabourMarketRegion.code.in_(codes))
         )
     )
-    for i, lot in enumerate(draft.lots):
-        for code in lot.region_codes:
-            if code not in known:
-                raise errors.UnknownRegionCode(field=f"lots[{i}].regionCodes", code=code)
-        for j, (organisation_id, _) in enumerate(lot.volumes):
-            if organisation_id not in members:
-                raise errors.VolumeForNonMember(field=f"lots[{i}].volumes[{j}].organisationId")
+    for code in codes:
+        if code not in known:
+            raise errors.UnknownRegionCode(field=field, code=code)
 
 
 async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> None:
