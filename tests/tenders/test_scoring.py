@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from market.catalog.errors import DuplicateItems, ValueOutOfRange
+from market.catalog.models import Level, Route
 from market.kernel.errors import DomainError
 from market.tenders.errors import (
     AwardWeightsNotExpected,
@@ -26,7 +28,16 @@ from market.tenders.errors import (
     PriceBoundsNotExpected,
     QualityScoresMismatch,
 )
-from market.tenders.policies import AwardMethod
+from market.tenders.policies import (
+    AwardMethod,
+    AwardTerms,
+    ContractTerm,
+    CriterionDraft,
+    LotDraft,
+    TenderDraft,
+    Timeline,
+    check_draft,
+)
 from market.tenders.scoring import AwardCriteria, Bid, Criterion, Ranking, rank
 
 D = Decimal
@@ -364,6 +375,55 @@ def test_a_weights_error_says_what_they_add_up_to() -> None:
         "The quality and price weights add up to 9000 basis points; they must add up "
         "to 10000 (100%)."
     )
+
+
+def draft_with(award: AwardTerms, criteria: tuple[CriterionDraft, ...]) -> TenderDraft:
+    start = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    return TenderDraft(
+        title="Taalroute",
+        description="",
+        lots=(LotDraft("Lot 1", Route.B1, Level.B1, None, ("AM01",), None, None, ()),),
+        requirements=(),
+        award=award,
+        criteria=criteria,
+        timeline=Timeline(*(start + timedelta(days=30 * i) for i in range(5))),
+        term=ContractTerm(24),
+        estimated_total_value_cents=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("quality_weight", "price_weight", "floor", "ceiling", "weights"),
+    [
+        (6000, 3000, 0, 1, (7000, 3000)),
+        (-1, 10_001, 0, 1, (7000, 3000)),
+        (6000, 4000, -1, 1, (7000, 3000)),
+        (6000, 4000, 5, 5, (7000, 3000)),
+        (6000, 4000, 0, 1, (7000, 2000)),
+    ],
+)
+def test_scoring_refuses_the_award_figures_a_draft_refuses_with_the_same_fact(
+    quality_weight: int, price_weight: int, floor: int, ceiling: int, weights: tuple[int, ...]
+) -> None:
+    names = [f"criterion {i}" for i in range(len(weights))]
+    terms = AwardTerms(AwardMethod.LINEAR_PRICE, quality_weight, price_weight, floor, ceiling)
+    criteria = tuple(CriterionDraft(n, w) for n, w in zip(names, weights, strict=True))
+
+    with pytest.raises(DomainError) as by_draft:
+        check_draft(draft_with(terms, criteria))
+    with pytest.raises(DomainError) as by_scoring:
+        AwardCriteria(
+            AwardMethod.LINEAR_PRICE,
+            tuple(Criterion(n, w) for n, w in zip(names, weights, strict=True)),
+            quality_weight_bp=quality_weight,
+            price_weight_bp=price_weight,
+            price_floor_cents=floor,
+            price_ceiling_cents=ceiling,
+        )
+
+    assert type(by_scoring.value) is type(by_draft.value)
+    assert by_scoring.value.params == by_draft.value.params
+    assert by_draft.value.field in {f"award.{by_scoring.value.field}", by_scoring.value.field}
 
 
 def test_price_only_needs_no_quality_criteria() -> None:
