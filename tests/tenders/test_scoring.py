@@ -7,6 +7,7 @@ import itertools
 import json
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 import pytest
@@ -14,21 +15,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from market.catalog.errors import DuplicateItems, ValueOutOfRange
+from market.catalog.models import Level, Route
 from market.kernel.errors import DomainError
-from market.tenders.scoring import (
-    AwardCriteria,
-    Bid,
-    Criterion,
-    CriterionValueNegative,
-    Method,
-    ParameterNotUsed,
-    PriceBoundsInvalid,
-    PriceNotPositive,
+from market.tenders.errors import (
+    AwardWeightsNotExpected,
+    AwardWeightsNotWhole,
+    CriteriaWeightsNotWhole,
+    CriterionValueNotExpected,
+    FigureNotPositive,
+    NegativeFigure,
+    PriceBoundsInverted,
+    PriceBoundsNotExpected,
     QualityScoresMismatch,
-    Ranking,
-    WeightsNotTotal,
-    rank,
 )
+from market.tenders.policies import (
+    AwardMethod,
+    AwardTerms,
+    ContractTerm,
+    CriterionDraft,
+    LotDraft,
+    TenderDraft,
+    Timeline,
+    check_draft,
+)
+from market.tenders.scoring import AwardCriteria, Bid, Criterion, Ranking, rank
 
 D = Decimal
 
@@ -55,7 +65,7 @@ def table(ranking: Ranking) -> list[tuple[int, str, str, str, str]]:
 
 def test_points_relative_to_the_lowest_price() -> None:
     award = AwardCriteria(
-        Method.PRICE_RELATIVE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
+        AwardMethod.RELATIVE_PRICE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
     )
 
     ranking = rank(award, [A, B, C])
@@ -71,12 +81,12 @@ def test_points_relative_to_the_lowest_price() -> None:
 
 def test_points_linear_between_the_published_bounds() -> None:
     award = AwardCriteria(
-        Method.PRICE_LINEAR,
+        AwardMethod.LINEAR_PRICE,
         PLAN_AND_TEAM,
         quality_weight_bp=6000,
         price_weight_bp=4000,
-        price_min_cents=60_000,
-        price_max_cents=140_000,
+        price_floor_cents=60_000,
+        price_ceiling_cents=140_000,
     )
 
     ranking = rank(award, [A, B, C])
@@ -91,12 +101,12 @@ def test_points_linear_between_the_published_bounds() -> None:
 
 def test_linear_prices_outside_the_bounds_earn_no_more_than_the_bounds() -> None:
     award = AwardCriteria(
-        Method.PRICE_LINEAR,
+        AwardMethod.LINEAR_PRICE,
         PLAN_AND_TEAM,
         quality_weight_bp=6000,
         price_weight_bp=4000,
-        price_min_cents=60_000,
-        price_max_cents=140_000,
+        price_floor_cents=60_000,
+        price_ceiling_cents=140_000,
     )
     cheap = Bid("cheap", 40_000, {"plan": D("0.5"), "team": D("0.5")})
     dear = Bid("dear", 200_000, {"plan": D("1"), "team": D("1")})
@@ -114,7 +124,7 @@ def test_linear_prices_outside_the_bounds_earn_no_more_than_the_bounds() -> None
 def test_value_takes_the_worth_of_the_quality_off_the_price_and_the_lowest_wins() -> None:
     # Full marks on the plan are worth EUR 300 off the price, on the team EUR 100.
     award = AwardCriteria(
-        Method.VALUE,
+        AwardMethod.QUALITY_VALUE,
         (Criterion("plan", 7000, value_cents=30_000), Criterion("team", 3000, value_cents=10_000)),
     )
 
@@ -129,7 +139,7 @@ def test_value_takes_the_worth_of_the_quality_off_the_price_and_the_lowest_wins(
 
 
 def test_fixed_price_ranks_on_quality_alone() -> None:
-    ranking = rank(AwardCriteria(Method.QUALITY_ONLY, PLAN_AND_TEAM), [A, B, C])
+    ranking = rank(AwardCriteria(AwardMethod.FIXED_PRICE, PLAN_AND_TEAM), [A, B, C])
 
     assert table(ranking) == [
         (1, "C", "1.0000000000", "0.0000000000", "1.0000000000"),
@@ -139,12 +149,12 @@ def test_fixed_price_ranks_on_quality_alone() -> None:
 
 
 HALF_AND_HALF = AwardCriteria(
-    Method.PRICE_LINEAR,
+    AwardMethod.LINEAR_PRICE,
     (Criterion("plan", 10_000),),
     quality_weight_bp=5000,
     price_weight_bp=5000,
-    price_min_cents=0,
-    price_max_cents=100_000,
+    price_floor_cents=0,
+    price_ceiling_cents=100_000,
 )
 
 
@@ -184,7 +194,7 @@ def test_identical_offers_are_ordered_by_bid_id() -> None:
 
 def test_the_callers_decimal_context_changes_nothing() -> None:
     award = AwardCriteria(
-        Method.PRICE_RELATIVE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
+        AwardMethod.RELATIVE_PRICE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
     )
     expected = rank(award, [A, B, C])
 
@@ -211,12 +221,12 @@ def test_a_coarse_caller_context_does_not_tie_close_scores() -> None:
 
 
 def test_no_bids_rank_as_an_empty_ranking() -> None:
-    assert rank(AwardCriteria(Method.QUALITY_ONLY, PLAN_AND_TEAM), []).ranked == ()
+    assert rank(AwardCriteria(AwardMethod.FIXED_PRICE, PLAN_AND_TEAM), []).ranked == ()
 
 
 def test_the_record_is_plain_json_with_exact_decimal_text() -> None:
     award = AwardCriteria(
-        Method.PRICE_RELATIVE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
+        AwardMethod.RELATIVE_PRICE, PLAN_AND_TEAM, quality_weight_bp=6000, price_weight_bp=4000
     )
     ranking = rank(award, [C, A, B])
 
@@ -224,15 +234,15 @@ def test_the_record_is_plain_json_with_exact_decimal_text() -> None:
 
     assert json.loads(json.dumps(record)) == record
     assert record["award"] == {
-        "method": "PRICE_RELATIVE",
+        "method": "relative_price",
         "criteria": [
             {"name": "plan", "weight_bp": 7000, "value_cents": 0},
             {"name": "team", "weight_bp": 3000, "value_cents": 0},
         ],
         "quality_weight_bp": 6000,
         "price_weight_bp": 4000,
-        "price_min_cents": 0,
-        "price_max_cents": 0,
+        "price_floor_cents": 0,
+        "price_ceiling_cents": 0,
     }
     assert record["bids"][0] == {
         "bid_id": "A",
@@ -253,7 +263,7 @@ def test_the_record_is_plain_json_with_exact_decimal_text() -> None:
 
 
 def test_a_changed_record_no_longer_reproduces() -> None:
-    record = rank(AwardCriteria(Method.QUALITY_ONLY, PLAN_AND_TEAM), [A, B, C]).to_record()
+    record = rank(AwardCriteria(AwardMethod.FIXED_PRICE, PLAN_AND_TEAM), [A, B, C]).to_record()
     record["bids"][0]["quality"]["plan"] = "0.9"
 
     assert not Ranking.from_record(record).is_reproducible()
@@ -266,63 +276,63 @@ def linear(**changes: int) -> AwardCriteria:
     parameters = {
         "quality_weight_bp": 6000,
         "price_weight_bp": 4000,
-        "price_min_cents": 60_000,
-        "price_max_cents": 140_000,
+        "price_floor_cents": 60_000,
+        "price_ceiling_cents": 140_000,
     }
-    return AwardCriteria(Method.PRICE_LINEAR, PLAN_AND_TEAM, **(parameters | changes))
+    return AwardCriteria(AwardMethod.LINEAR_PRICE, PLAN_AND_TEAM, **(parameters | changes))
 
 
 @pytest.mark.parametrize(
     ("build", "error", "field"),
     [
-        (lambda: linear(price_weight_bp=3000), WeightsNotTotal, "priceWeightBp"),
+        (lambda: linear(price_weight_bp=3000), AwardWeightsNotWhole, "priceWeightBp"),
         (
             lambda: linear(quality_weight_bp=-1, price_weight_bp=10_001),
-            ValueOutOfRange,
+            NegativeFigure,
             "qualityWeightBp",
         ),
-        (lambda: linear(price_min_cents=140_000), PriceBoundsInvalid, "priceMinCents"),
-        (lambda: linear(price_min_cents=-1), PriceBoundsInvalid, "priceMinCents"),
+        (lambda: linear(price_floor_cents=140_000), PriceBoundsInverted, "priceCeilingCents"),
+        (lambda: linear(price_floor_cents=-1), NegativeFigure, "priceFloorCents"),
         (
             lambda: AwardCriteria(
-                Method.QUALITY_ONLY, (Criterion("plan", 7000), Criterion("team", 2000))
+                AwardMethod.FIXED_PRICE, (Criterion("plan", 7000), Criterion("team", 2000))
             ),
-            WeightsNotTotal,
+            CriteriaWeightsNotWhole,
             "criteria",
         ),
-        (lambda: AwardCriteria(Method.QUALITY_ONLY), WeightsNotTotal, "criteria"),
+        (lambda: AwardCriteria(AwardMethod.FIXED_PRICE), CriteriaWeightsNotWhole, "criteria"),
         (
             lambda: AwardCriteria(
-                Method.QUALITY_ONLY, (Criterion("plan", 5000), Criterion("plan", 5000))
+                AwardMethod.FIXED_PRICE, (Criterion("plan", 5000), Criterion("plan", 5000))
             ),
             DuplicateItems,
             "criteria",
         ),
         (lambda: Criterion("plan", 10_001), ValueOutOfRange, "weightBp"),
-        (lambda: Criterion("plan", 5000, value_cents=-1), CriterionValueNegative, "valueCents"),
+        (lambda: Criterion("plan", 5000, value_cents=-1), NegativeFigure, "valueCents"),
         (
-            lambda: AwardCriteria(Method.VALUE, PLAN_AND_TEAM, price_weight_bp=10_000),
-            ParameterNotUsed,
+            lambda: AwardCriteria(AwardMethod.QUALITY_VALUE, PLAN_AND_TEAM, price_weight_bp=10_000),
+            AwardWeightsNotExpected,
             "priceWeightBp",
         ),
         (
             lambda: AwardCriteria(
-                Method.PRICE_RELATIVE,
+                AwardMethod.RELATIVE_PRICE,
                 PLAN_AND_TEAM,
                 quality_weight_bp=6000,
                 price_weight_bp=4000,
-                price_max_cents=140_000,
+                price_ceiling_cents=140_000,
             ),
-            ParameterNotUsed,
-            "priceMaxCents",
+            PriceBoundsNotExpected,
+            "priceCeilingCents",
         ),
         (
-            lambda: AwardCriteria(Method.QUALITY_ONLY, (Criterion("plan", 10_000, 500),)),
-            ParameterNotUsed,
+            lambda: AwardCriteria(AwardMethod.FIXED_PRICE, (Criterion("plan", 10_000, 500),)),
+            CriterionValueNotExpected,
             "valueCents",
         ),
-        (lambda: Bid("x", 0, {}), PriceNotPositive, "priceCents"),
-        (lambda: Bid("x", -100, {}), PriceNotPositive, "priceCents"),
+        (lambda: Bid("x", 0, {}), FigureNotPositive, "priceCents"),
+        (lambda: Bid("x", -100, {}), FigureNotPositive, "priceCents"),
         (lambda: Bid("x", 100, {"plan": D("1.01")}), ValueOutOfRange, "quality"),
         (lambda: Bid("x", 100, {"plan": D("-0.01")}), ValueOutOfRange, "quality"),
         (lambda: Bid("x", 100, {"plan": D("NaN")}), ValueOutOfRange, "quality"),
@@ -357,17 +367,67 @@ def test_bad_inputs_are_refused_naming_their_field(
 
 
 def test_a_weights_error_says_what_they_add_up_to() -> None:
-    with pytest.raises(WeightsNotTotal) as raised:
+    with pytest.raises(AwardWeightsNotWhole) as raised:
         linear(price_weight_bp=3000)
 
     assert raised.value.params == {"total": 9000}
     assert raised.value.message == (
-        "The weights add up to 9000 basis points; they must add up to 10000 (100%)."
+        "The quality and price weights add up to 9000 basis points; they must add up "
+        "to 10000 (100%)."
     )
 
 
+def draft_with(award: AwardTerms, criteria: tuple[CriterionDraft, ...]) -> TenderDraft:
+    start = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    return TenderDraft(
+        title="Taalroute",
+        description="",
+        lots=(LotDraft("Lot 1", Route.B1, Level.B1, None, ("AM01",), None, None, ()),),
+        requirements=(),
+        award=award,
+        criteria=criteria,
+        timeline=Timeline(*(start + timedelta(days=30 * i) for i in range(5))),
+        term=ContractTerm(24),
+        estimated_total_value_cents=0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("quality_weight", "price_weight", "floor", "ceiling", "weights"),
+    [
+        (6000, 3000, 0, 1, (7000, 3000)),
+        (-1, 10_001, 0, 1, (7000, 3000)),
+        (6000, 4000, -1, 1, (7000, 3000)),
+        (6000, 4000, 5, 5, (7000, 3000)),
+        (6000, 4000, 0, 1, (7000, 2000)),
+    ],
+)
+def test_scoring_refuses_the_award_figures_a_draft_refuses_with_the_same_fact(
+    quality_weight: int, price_weight: int, floor: int, ceiling: int, weights: tuple[int, ...]
+) -> None:
+    names = [f"criterion {i}" for i in range(len(weights))]
+    terms = AwardTerms(AwardMethod.LINEAR_PRICE, quality_weight, price_weight, floor, ceiling)
+    criteria = tuple(CriterionDraft(n, w) for n, w in zip(names, weights, strict=True))
+
+    with pytest.raises(DomainError) as by_draft:
+        check_draft(draft_with(terms, criteria))
+    with pytest.raises(DomainError) as by_scoring:
+        AwardCriteria(
+            AwardMethod.LINEAR_PRICE,
+            tuple(Criterion(n, w) for n, w in zip(names, weights, strict=True)),
+            quality_weight_bp=quality_weight,
+            price_weight_bp=price_weight,
+            price_floor_cents=floor,
+            price_ceiling_cents=ceiling,
+        )
+
+    assert type(by_scoring.value) is type(by_draft.value)
+    assert by_scoring.value.params == by_draft.value.params
+    assert by_draft.value.field in {f"award.{by_scoring.value.field}", by_scoring.value.field}
+
+
 def test_price_only_needs_no_quality_criteria() -> None:
-    award = AwardCriteria(Method.PRICE_RELATIVE, quality_weight_bp=0, price_weight_bp=10_000)
+    award = AwardCriteria(AwardMethod.RELATIVE_PRICE, quality_weight_bp=0, price_weight_bp=10_000)
 
     ranking = rank(award, [Bid("dear", 200, {}), Bid("cheap", 100, {})])
 
@@ -397,22 +457,24 @@ scores = st.sampled_from([D("0"), D("0.5"), D("1")]) | st.decimals(0, 1, places=
 
 @st.composite
 def awards(draw: st.DrawFn) -> AwardCriteria:
-    method = draw(st.sampled_from(Method))
+    method = draw(st.sampled_from(AwardMethod))
     names = NAMES[: draw(st.integers(1, len(NAMES)))]
     values = draw(st.lists(st.integers(0, 100_000), min_size=len(names), max_size=len(names)))
     criteria = tuple(
-        Criterion(name, weight, value if method is Method.VALUE else 0)
+        Criterion(name, weight, value if method is AwardMethod.QUALITY_VALUE else 0)
         for name, weight, value in zip(names, split(draw, len(names)), values, strict=True)
     )
-    if method is Method.VALUE or method is Method.QUALITY_ONLY:
+    if method is AwardMethod.QUALITY_VALUE or method is AwardMethod.FIXED_PRICE:
         return AwardCriteria(method, criteria)
     quality_weight = draw(st.integers(0, FULL))
     weights = {"quality_weight_bp": quality_weight, "price_weight_bp": FULL - quality_weight}
-    if method is Method.PRICE_RELATIVE:
+    if method is AwardMethod.RELATIVE_PRICE:
         return AwardCriteria(method, criteria, **weights)
     low = draw(st.integers(0, 200_000))
     high = low + draw(st.integers(1, 200_000))
-    return AwardCriteria(method, criteria, **weights, price_min_cents=low, price_max_cents=high)
+    return AwardCriteria(
+        method, criteria, **weights, price_floor_cents=low, price_ceiling_cents=high
+    )
 
 
 @st.composite
@@ -498,16 +560,16 @@ def equivalent_tenders(draw: st.DrawFn) -> tuple[AwardCriteria, AwardCriteria, l
     low = draw(st.integers(1, 200_000))
     high = low + span
     points = AwardCriteria(
-        Method.PRICE_LINEAR,
+        AwardMethod.LINEAR_PRICE,
         tuple(Criterion(name, weight) for name, weight in zip(names, weights, strict=True)),
         quality_weight_bp=quality_weight,
         price_weight_bp=price_weight,
-        price_min_cents=low,
-        price_max_cents=high,
+        price_floor_cents=low,
+        price_ceiling_cents=high,
     )
     # value_k = (Pmax - Pmin) * WQ/WP * weight_k, whole cents by the choices above.
     value = AwardCriteria(
-        Method.VALUE,
+        AwardMethod.QUALITY_VALUE,
         tuple(
             Criterion(name, weight, span * quality_weight * weight // (price_weight * FULL))
             for name, weight in zip(names, weights, strict=True)

@@ -211,3 +211,11 @@ class LatestEndDateTooEarly(InvalidInput):
 class DeadlineInPast(InvalidInput):
     reason = "DeadlineInPast"
     message = "The bid deadline has already passed."
+
+
+# -- what scoring checks --------------------------------------------------------------------
+
+
+class QualityScoresMismatch(InvalidInput):
+    reason = "QualityScoresMismatch"
+    message = "A bid has a quality score for each criterion of the tender, and for no other."

@@ -285,29 +285,50 @@ def _requirement(requirement: RequirementDraft, at: str) -> RequirementDraft:
     return requirement
 
 
+# The award rules a draft and scoring (market.tenders.scoring) both hold their figures to;
+# `at` is where the figures sit in the caller's input.
+
+
+def check_award_weights(quality_weight_bp: int, price_weight_bp: int, *, at: str = "") -> None:
+    """A weighed method's WQ and WP: neither negative, and together 100%."""
+    _not_negative(quality_weight_bp, f"{at}qualityWeightBp")
+    _not_negative(price_weight_bp, f"{at}priceWeightBp")
+    total = quality_weight_bp + price_weight_bp
+    if total != WHOLE:
+        raise errors.AwardWeightsNotWhole(field=f"{at}priceWeightBp", total=total)
+
+
+def check_price_bounds(floor_cents: int, ceiling_cents: int, *, at: str = "") -> None:
+    """LINEAR_PRICE's published bounds: 0 <= floor < ceiling."""
+    _not_negative(floor_cents, f"{at}priceFloorCents")
+    if floor_cents >= ceiling_cents:
+        raise errors.PriceBoundsInverted(field=f"{at}priceCeilingCents")
+
+
+def check_criteria_weights(weights_bp: Sequence[int], *, field: str) -> None:
+    """The quality criteria's weights make 100% of quality."""
+    total = sum(weights_bp)
+    if total != WHOLE:
+        raise errors.CriteriaWeightsNotWhole(field=field, total=total)
+
+
 def _award(award: AwardTerms) -> None:
     method = award.method.name
-    weights = (award.quality_weight_bp, award.price_weight_bp)
+    quality, price = award.quality_weight_bp, award.price_weight_bp
     if award.method in WEIGHED_METHODS:
-        if None in weights:
-            missing = "qualityWeightBp" if award.quality_weight_bp is None else "priceWeightBp"
+        if quality is None or price is None:
+            missing = "qualityWeightBp" if quality is None else "priceWeightBp"
             raise errors.AwardWeightsRequired(field=f"award.{missing}", method=method)
-        _not_negative(award.quality_weight_bp, "award.qualityWeightBp")
-        _not_negative(award.price_weight_bp, "award.priceWeightBp")
-        total = sum(weight or 0 for weight in weights)
-        if total != WHOLE:
-            raise errors.AwardWeightsNotWhole(field="award.priceWeightBp", total=total)
-    elif weights != (None, None):
-        given = "qualityWeightBp" if award.quality_weight_bp is not None else "priceWeightBp"
+        check_award_weights(quality, price, at="award.")
+    elif quality is not None or price is not None:
+        given = "qualityWeightBp" if quality is not None else "priceWeightBp"
         raise errors.AwardWeightsNotExpected(field=f"award.{given}", method=method)
     floor, ceiling = award.price_floor_cents, award.price_ceiling_cents
     if award.method is AwardMethod.LINEAR_PRICE:
         if floor is None or ceiling is None:
             missing = "priceFloorCents" if floor is None else "priceCeilingCents"
             raise errors.PriceBoundsRequired(field=f"award.{missing}")
-        _not_negative(floor, "award.priceFloorCents")
-        if floor >= ceiling:
-            raise errors.PriceBoundsInverted(field="award.priceCeilingCents")
+        check_price_bounds(floor, ceiling, at="award.")
     elif floor is not None or ceiling is not None:
         given = "priceFloorCents" if floor is not None else "priceCeilingCents"
         raise errors.PriceBoundsNotExpected(field=f"award.{given}")
@@ -331,9 +352,7 @@ def _criteria(
         elif criterion.value_cents is not None:
             raise errors.CriterionValueNotExpected(field=f"{at}.valueCents")
         checked.append(replace(criterion, name=name))
-    total = sum(criterion.weight_bp for criterion in criteria)
-    if total != WHOLE:
-        raise errors.CriteriaWeightsNotWhole(field="criteria", total=total)
+    check_criteria_weights([criterion.weight_bp for criterion in criteria], field="criteria")
     return tuple(checked)
 
 

@@ -5,17 +5,21 @@ publication, each opened bid's price and consensus quality scores) and writes
 `Ranking.to_record()` to the audit trail; `Ranking.from_record` reads it back, and `rank`
 on the inputs it holds gives the identical ranking (guarantee 7).
 
-| method         | score                                  | winner  |
+| AwardMethod    | score                                  | winner  |
 | -------------- | -------------------------------------- | ------- |
-| PRICE_RELATIVE | WQ*Q + WP*(Pbest/P)                    | highest |
-| PRICE_LINEAR   | WQ*Q + WP*(Pmax-P)/(Pmax-Pmin)         | highest |
-| VALUE          | P - sum(value_k * q_k), in cents       | lowest  |
-| QUALITY_ONLY   | Q (the price is fixed)                 | highest |
+| RELATIVE_PRICE | WQ*Q + WP*(Pbest/P)                    | highest |
+| LINEAR_PRICE   | WQ*Q + WP*(Pmax-P)/(Pmax-Pmin)         | highest |
+| QUALITY_VALUE  | P - sum(value_k * q_k), in cents       | lowest  |
+| FIXED_PRICE    | Q (the price is fixed)                 | highest |
 
 P is a bid's price in cents, Pbest the lowest price among the bids ranked, q_k the bid's
 score on quality criterion k as a fraction of full marks (0..1), Q = sum(weight_k * q_k)
-its quality, WQ + WP = 100%. VALUE is the fictieve korting: value_k is what full marks on
-criterion k are worth, taken off the price.
+its quality, WQ + WP = 100%, Pmin and Pmax the published price floor and ceiling.
+QUALITY_VALUE is the fictieve korting: value_k is what full marks on criterion k are worth,
+taken off the price.
+
+The figures are held to the award rules a draft is held to (market.tenders.policies), and
+refused with the same errors.
 
 The arithmetic is Decimal only, never float, in a context of its own (50 significant
 digits, ROUND_HALF_EVEN), so neither the caller's context nor the platform can change a
@@ -37,14 +41,21 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from enum import Enum, StrEnum
+from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
 from market.catalog.errors import DuplicateItems, ValueOutOfRange
-from market.kernel.errors import InvalidInput
+from market.tenders import errors
+from market.tenders.policies import (
+    WEIGHED_METHODS,
+    WHOLE,
+    AwardMethod,
+    check_award_weights,
+    check_criteria_weights,
+    check_price_bounds,
+)
 
-FULL_WEIGHT_BP = 10_000
 SCORE_PLACES = 10
 _STATED = Decimal(1).scaleb(-SCORE_PLACES)
 _CONTEXT = Context(
@@ -52,66 +63,20 @@ _CONTEXT = Context(
 )
 
 
-class Method(StrEnum):
-    PRICE_RELATIVE = "PRICE_RELATIVE"
-    PRICE_LINEAR = "PRICE_LINEAR"
-    VALUE = "VALUE"
-    QUALITY_ONLY = "QUALITY_ONLY"
-
-
-_POINTS = (Method.PRICE_RELATIVE, Method.PRICE_LINEAR)
-
-
-class WeightsNotTotal(InvalidInput):
-    reason = "WeightsNotTotal"
-    message = "The weights add up to {total} basis points; they must add up to 10000 (100%)."
-
-    def __init__(self, total: int, *, field: str) -> None:
-        super().__init__(field=field, total=total)
-
-
-class PriceBoundsInvalid(InvalidInput):
-    reason = "PriceBoundsInvalid"
-    message = "The price bounds of the linear method need 0 <= lowest < highest."
-
-
-class PriceNotPositive(InvalidInput):
-    reason = "PriceNotPositive"
-    message = "A bid's price is more than 0 cents."
-
-
-class CriterionValueNegative(InvalidInput):
-    reason = "CriterionValueNegative"
-    message = "What full marks on a quality criterion are worth cannot be negative."
-
-
-class ParameterNotUsed(InvalidInput):
-    reason = "ParameterNotUsed"
-    message = "The {method} award method does not use this parameter: leave it at 0."
-
-    def __init__(self, method: Method, *, field: str) -> None:
-        super().__init__(field=field, method=method.value)
-
-
-class QualityScoresMismatch(InvalidInput):
-    reason = "QualityScoresMismatch"
-    message = "A bid has a quality score for each criterion of the tender, and for no other."
-
-
 @dataclass(frozen=True)
 class Criterion:
-    """A quality criterion as published: its weight within quality and, for the VALUE
-    method only, what full marks on it are worth (value_k)."""
+    """A quality criterion as published: its weight within quality and, for the
+    QUALITY_VALUE method only, what full marks on it are worth (value_k)."""
 
     name: str
     weight_bp: int
     value_cents: int = 0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weight_bp <= FULL_WEIGHT_BP:
-            raise ValueOutOfRange(0, FULL_WEIGHT_BP, field="weightBp")
+        if not 0 <= self.weight_bp <= WHOLE:
+            raise ValueOutOfRange(0, WHOLE, field="weightBp")
         if self.value_cents < 0:
-            raise CriterionValueNegative(field="valueCents")
+            raise errors.NegativeFigure(field="valueCents")
 
 
 @dataclass(frozen=True)
@@ -120,58 +85,46 @@ class AwardCriteria:
 
     A parameter the method does not use must stay 0, so that a stored record never carries
     a figure that played no part in the result. Criteria are optional only where quality
-    counts for nothing (a points method with WQ = 0, or VALUE without criteria: price only).
+    counts for nothing (a points method with WQ = 0, or QUALITY_VALUE without criteria:
+    price only).
     """
 
-    method: Method
+    method: AwardMethod
     criteria: tuple[Criterion, ...] = ()
     quality_weight_bp: int = 0
     price_weight_bp: int = 0
-    price_min_cents: int = 0
-    price_max_cents: int = 0
+    price_floor_cents: int = 0
+    price_ceiling_cents: int = 0
 
     def __post_init__(self) -> None:
         self._check_unused_parameters()
-        if self.method in _POINTS:
-            self._check_price_quality_weights()
-        if self.method is Method.PRICE_LINEAR and not (
-            0 <= self.price_min_cents < self.price_max_cents
-        ):
-            raise PriceBoundsInvalid(field="priceMinCents")
+        if self.method in WEIGHED_METHODS:
+            check_award_weights(self.quality_weight_bp, self.price_weight_bp)
+        if self.method is AwardMethod.LINEAR_PRICE:
+            check_price_bounds(self.price_floor_cents, self.price_ceiling_cents)
         self._check_criteria()
 
     def _check_unused_parameters(self) -> None:
-        unused = {
-            "qualityWeightBp": self.method not in _POINTS and self.quality_weight_bp,
-            "priceWeightBp": self.method not in _POINTS and self.price_weight_bp,
-            "priceMinCents": self.method is not Method.PRICE_LINEAR and self.price_min_cents,
-            "priceMaxCents": self.method is not Method.PRICE_LINEAR and self.price_max_cents,
-            "valueCents": self.method is not Method.VALUE
-            and any(c.value_cents for c in self.criteria),
-        }
-        for name, is_set in unused.items():
-            if is_set:
-                raise ParameterNotUsed(self.method, field=name)
-
-    def _check_price_quality_weights(self) -> None:
-        for name, weight in (
-            ("qualityWeightBp", self.quality_weight_bp),
-            ("priceWeightBp", self.price_weight_bp),
+        if self.method not in WEIGHED_METHODS and (self.quality_weight_bp or self.price_weight_bp):
+            given = "qualityWeightBp" if self.quality_weight_bp else "priceWeightBp"
+            raise errors.AwardWeightsNotExpected(field=given, method=self.method.name)
+        if self.method is not AwardMethod.LINEAR_PRICE and (
+            self.price_floor_cents or self.price_ceiling_cents
         ):
-            if not 0 <= weight <= FULL_WEIGHT_BP:
-                raise ValueOutOfRange(0, FULL_WEIGHT_BP, field=name)
-        total = self.quality_weight_bp + self.price_weight_bp
-        if total != FULL_WEIGHT_BP:
-            raise WeightsNotTotal(total, field="priceWeightBp")
+            given = "priceFloorCents" if self.price_floor_cents else "priceCeilingCents"
+            raise errors.PriceBoundsNotExpected(field=given)
+        if self.method is not AwardMethod.QUALITY_VALUE and any(
+            c.value_cents for c in self.criteria
+        ):
+            raise errors.CriterionValueNotExpected(field="valueCents")
 
     def _check_criteria(self) -> None:
         names = [c.name for c in self.criteria]
         if len(set(names)) != len(names):
             raise DuplicateItems(field="criteria")
-        quality_counts = self.method is Method.QUALITY_ONLY or self.quality_weight_bp > 0
-        total = sum(c.weight_bp for c in self.criteria)
-        if (self.criteria or quality_counts) and total != FULL_WEIGHT_BP:
-            raise WeightsNotTotal(total, field="criteria")
+        quality_counts = self.method is AwardMethod.FIXED_PRICE or self.quality_weight_bp > 0
+        if self.criteria or quality_counts:
+            check_criteria_weights([c.weight_bp for c in self.criteria], field="criteria")
 
 
 @dataclass(frozen=True)
@@ -185,7 +138,7 @@ class Bid:
 
     def __post_init__(self) -> None:
         if self.price_cents <= 0:
-            raise PriceNotPositive(field="priceCents")
+            raise errors.FigureNotPositive(field="priceCents")
         for score in self.quality.values():
             if not (isinstance(score, Decimal) and score.is_finite() and 0 <= score <= 1):
                 raise ValueOutOfRange(0, 1, field="quality")
@@ -199,10 +152,10 @@ class Bid:
 class RankedBid:
     """A bid's place in the ranking and how its score is made up.
 
-    quality_part is what quality contributes (WQ*Q; for VALUE sum(value_k * q_k) in cents;
-    for QUALITY_ONLY Q), price_part what the price contributes (WP*Pbest/P or
-    WP*(Pmax-P)/(Pmax-Pmin); for VALUE P in cents; for QUALITY_ONLY 0). Each is stated on
-    its own, so their sum may differ from the score in the last decimal place.
+    quality_part is what quality contributes (WQ*Q; for QUALITY_VALUE sum(value_k * q_k) in
+    cents; for FIXED_PRICE Q), price_part what the price contributes (WP*Pbest/P or
+    WP*(Pmax-P)/(Pmax-Pmin); for QUALITY_VALUE P in cents; for FIXED_PRICE 0). Each is
+    stated on its own, so their sum may differ from the score in the last decimal place.
     """
 
     bid_id: str
@@ -233,12 +186,12 @@ class Ranking:
         award = record["award"]
         return cls(
             award=AwardCriteria(
-                method=Method(award["method"]),
+                method=AwardMethod(award["method"]),
                 criteria=tuple(Criterion(**c) for c in award["criteria"]),
                 quality_weight_bp=award["quality_weight_bp"],
                 price_weight_bp=award["price_weight_bp"],
-                price_min_cents=award["price_min_cents"],
-                price_max_cents=award["price_max_cents"],
+                price_floor_cents=award["price_floor_cents"],
+                price_ceiling_cents=award["price_ceiling_cents"],
             ),
             bids=tuple(
                 Bid(
@@ -282,7 +235,7 @@ def rank(award: AwardCriteria, bids: Iterable[Bid]) -> Ranking:
     """
     ordered = tuple(sorted(bids, key=lambda bid: bid.bid_id))
     _check_bids(award, ordered)
-    best_is_highest = award.method is not Method.VALUE
+    best_is_highest = award.method is not AwardMethod.QUALITY_VALUE
 
     def standing(bid: RankedBid) -> tuple[Decimal, Decimal, int, str]:
         # copy_negate is exact in any context; a plain minus rounds to the current one.
@@ -305,34 +258,38 @@ def _check_bids(award: AwardCriteria, bids: tuple[Bid, ...]) -> None:
         raise DuplicateItems(field="bidId")
     names = {c.name for c in award.criteria}
     if any(set(bid.quality) != names for bid in bids):
-        raise QualityScoresMismatch(field="quality")
+        raise errors.QualityScoresMismatch(field="quality")
 
 
 def _score(award: AwardCriteria, bid: Bid, lowest_price: int) -> RankedBid:
     """The bid's figures, stated to SCORE_PLACES; called inside _CONTEXT."""
     quality = sum(
-        (Decimal(c.weight_bp) / FULL_WEIGHT_BP * bid.quality[c.name] for c in award.criteria),
+        (Decimal(c.weight_bp) / WHOLE * bid.quality[c.name] for c in award.criteria),
         Decimal(0),
     )
-    quality_weight = Decimal(award.quality_weight_bp) / FULL_WEIGHT_BP
-    price_weight = Decimal(award.price_weight_bp) / FULL_WEIGHT_BP
+    quality_weight = Decimal(award.quality_weight_bp) / WHOLE
+    price_weight = Decimal(award.price_weight_bp) / WHOLE
     price = Decimal(bid.price_cents)
     match award.method:
-        case Method.PRICE_RELATIVE:
+        case AwardMethod.RELATIVE_PRICE:
             quality_part = quality_weight * quality
             price_part = price_weight * lowest_price / price
-        case Method.PRICE_LINEAR:
+        case AwardMethod.LINEAR_PRICE:
             quality_part = quality_weight * quality
             price_part = price_weight * _linear_price_factor(award, bid.price_cents)
-        case Method.VALUE:
+        case AwardMethod.QUALITY_VALUE:
             quality_part = sum(
                 (c.value_cents * bid.quality[c.name] for c in award.criteria), Decimal(0)
             )
             price_part = price
-        case Method.QUALITY_ONLY:
+        case AwardMethod.FIXED_PRICE:
             quality_part = quality
             price_part = Decimal(0)
-    score = price_part - quality_part if award.method is Method.VALUE else quality_part + price_part
+    score = (
+        price_part - quality_part
+        if award.method is AwardMethod.QUALITY_VALUE
+        else quality_part + price_part
+    )
     return RankedBid(
         bid_id=bid.bid_id,
         rank=0,
@@ -353,7 +310,7 @@ def _linear_price_factor(award: AwardCriteria, price_cents: int) -> Decimal:
     bid is acceptable at all (abnormally low, over the ceiling) is for the knock-out check
     to decide, not for the formula.
     """
-    low, high = award.price_min_cents, award.price_max_cents
+    low, high = award.price_floor_cents, award.price_ceiling_cents
     clamped = min(max(price_cents, low), high)
     return Decimal(high - clamped) / (high - low)
 
