@@ -211,3 +211,13 @@ class LatestEndDateTooEarly(InvalidInput):
 class DeadlineInPast(InvalidInput):
     reason = "DeadlineInPast"
     message = "The bid deadline has already passed."
+
+
+# -- open data (OCDS) -----------------------------------------------------------------------
+
+
+class SinceNotRfc3339(InvalidInput):
+    reason = "SinceNotRfc3339"
+    message = (
+        "`since` must be an RFC 3339 date and time with its offset, such as 2027-03-01T09:00:00Z."
+    )
