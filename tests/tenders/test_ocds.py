@@ -219,6 +219,56 @@ async def test_a_pure_price_method_is_price_only(
     assert tender["lots"][0]["awardCriteriaDetails"].startswith("Kwaliteit 0% (")
 
 
+@pytest.mark.parametrize(
+    ("method", "values", "criteria", "details"),
+    [
+        (
+            "fixed_price",
+            None,
+            "qualityOnly",
+            "Vaste prijs; gunning op kwaliteit alleen: Plan van aanpak 70%, Begeleiding 30%.",
+        ),
+        (
+            "quality_value",
+            250_050,
+            "ratedCriteria",
+            "Fictieve korting: prijs min de waarde van de kwaliteit: Plan van aanpak 70%"
+            " (tot EUR 2500.5), Begeleiding 30% (tot EUR 2500.5).",
+        ),
+    ],
+)
+async def test_the_other_award_methods_map_to_their_criteria(
+    db: Database,
+    gql: GraphQLClient,
+    http: AsyncTestClient[Any],
+    method: str,
+    values: int | None,
+    criteria: str,
+    details: str,
+) -> None:
+    w = await build_coalition(db, gql)
+    tender_id = await published_tender(db, gql, w)
+    await execute(
+        db,
+        "UPDATE tenders SET award_method = CAST(:method AS award_method),"
+        " quality_weight_bp = NULL, price_weight_bp = NULL WHERE id = :id",
+        id=tender_id,
+        method=method,
+    )
+    await execute(
+        db,
+        "UPDATE tender_quality_criteria SET value_cents = :values WHERE tender_id = :id",
+        id=tender_id,
+        values=values,
+    )
+
+    package = (await http.get(f"/ocds/tenders/{tender_id}")).json()
+
+    assert_valid(package)
+    tender = package["releases"][0]["tender"]
+    assert (tender["awardCriteria"], tender["awardCriteriaDetails"]) == (criteria, details)
+
+
 async def test_a_later_version_is_a_tender_update_and_a_cancelled_tender_a_cancellation(
     db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
 ) -> None:
@@ -328,6 +378,8 @@ async def test_the_feed_holds_the_tenders_published_or_changed_since_a_moment(
     assert "links" not in package
     everything = (await http.get("/ocds/releases", params={"since": "2025-12-31T23:00:00Z"})).json()
     assert tender_ids(everything) == [january, march, april, february]
+    later = await http.get("/ocds/releases", params={"since": "2026-05-02T09:00:00.000001Z"})
+    assert (later.status_code, later.json()["releases"]) == (200, [])
 
 
 async def test_the_feed_pages_under_a_hard_cap(
@@ -354,7 +406,17 @@ async def test_the_feed_pages_under_a_hard_cap(
 
 
 @pytest.mark.parametrize(
-    "since", ["yesterday", "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", ""]
+    "since",
+    [
+        "yesterday",
+        "",
+        "2026-01-01",
+        "2026-01-01T00:00:00",
+        "2026-01-01T00:00:00+01",
+        "20260101T000000Z",
+        "2026-13-01T00:00:00Z",
+        "2026-02-30T00:00:00Z",
+    ],
 )
 async def test_a_bad_since_is_refused_with_its_reason(
     http: AsyncTestClient[Any], since: str

@@ -8,6 +8,7 @@ A tender's last change is the later of its publication and its last update.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,15 +27,19 @@ from market.tenders.service import TenderView
 MAX_FEED_PAGE = 100
 
 
+# RFC 3339's date-time (section 5.6); Python's ISO parser alone takes more (no offset,
+# basic format, hours-only offsets).
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+
 def parse_since(value: str) -> datetime:
     """An RFC 3339 date and time, offset required (`Z` or +hh:mm)."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise errors.SinceNotRfc3339(field="since") from None
-    if "T" not in value.upper() or moment.utcoffset() is None:
+    if not _RFC3339.fullmatch(value):
         raise errors.SinceNotRfc3339(field="since")
-    return moment
+    try:
+        return datetime.fromisoformat(value.upper())
+    except ValueError:  # a well-formed impossible moment: month 13, 30 February
+        raise errors.SinceNotRfc3339(field="since") from None
 
 
 def _changed_at() -> ColumnElement[datetime]:
