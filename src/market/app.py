@@ -18,6 +18,7 @@ from market.api.graphql.http import graphql_controller
 from market.api.graphql.schema import build_schema
 from market.api.rest.health import healthz, readyz
 from market.api.rest.http_errors import refused_request, unexpected_error
+from market.api.rest.ocds import ocds_releases, ocds_tender
 from market.api.rest.request_context import request_context_middleware
 from market.api.rest.security_headers import security_headers
 from market.api.rest.webhooks import stripe_connect_webhook, stripe_webhook
@@ -96,10 +97,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         build_schema(settings), settings, make_context_getter(db, settings, search, payments=stripe)
     )
     return Litestar(
-        route_handlers=[graphql, healthz, readyz, stripe_webhook, stripe_connect_webhook],
+        route_handlers=[
+            graphql,
+            healthz,
+            readyz,
+            stripe_webhook,
+            stripe_connect_webhook,
+            ocds_tender,
+            ocds_releases,
+        ],
         dependencies={
             "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
             "payments": Provide(lambda: stripe, use_cache=True, sync_to_thread=False),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
         middleware=[request_context_middleware],
         before_send=[security_headers],

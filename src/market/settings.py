@@ -116,6 +116,9 @@ class Settings:
     # Where Stripe's onboarding sends a provider back to (AccountLink's URLs).
     stripe_onboarding_return_url: str = "http://127.0.0.1:8000/provider/payments/done"
     stripe_onboarding_refresh_url: str = "http://127.0.0.1:8000/provider/payments/again"
+    # The open-data export (OCDS): a tender's ocid is this prefix and the tender's id. A
+    # publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
+    ocds_prefix: str = "ocds-market-"
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 

@@ -219,3 +219,13 @@ class DeadlineInPast(InvalidInput):
 class QualityScoresMismatch(InvalidInput):
     reason = "QualityScoresMismatch"
     message = "A bid has a quality score for each criterion of the tender, and for no other."
+
+
+# -- open data (OCDS) -----------------------------------------------------------------------
+
+
+class SinceNotRfc3339(InvalidInput):
+    reason = "SinceNotRfc3339"
+    message = (
+        "`since` must be an RFC 3339 date and time with its offset, such as 2027-03-01T09:00:00Z."
+    )

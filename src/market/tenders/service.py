@@ -633,3 +633,17 @@ async def tenders(
     found = newest_page([tender for tender, _ in rows], page.first, total or 0)
     views = await _tender_views(session, rows[: page.first])
     return Page(views, found.has_next_page, found.end_cursor, found.total_count)
+
+
+async def published_tenders(
+    session: AsyncSession, tender_ids: Sequence[uuid.UUID]
+) -> list[TenderView]:
+    """The published ones among these tenders, in the order given; never a draft. For
+    readers without an actor: the open-data export (market.tenders.open_data)."""
+    found = {
+        tender.id: (tender, name)
+        for tender, name in await session.execute(
+            _tender_rows().where(Tender.id.in_(tender_ids), Tender.published_at.is_not(None))
+        )
+    }
+    return await _tender_views(session, [found[i] for i in tender_ids if i in found])
