@@ -18,7 +18,9 @@ from tests.support.actors import learner, municipality_staff, platform_admin, pr
 from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
 from tests.support.graphql import GraphQLClient
 
-LOT_MARKET = """query($route: Route!, $regions: [String!]!, $level: Level, $stream: OnderwijsStream) {
+LOT_MARKET = """query(
+  $route: Route!, $regions: [String!]!, $level: Level, $stream: OnderwijsStream
+) {
   lotMarket(route: $route, regionCodes: $regions, level: $level, stream: $stream) {
     certifiedProviders courses medianPricePerHourCents seatsOnOffer medianWaitWeeks withheld
   }
