@@ -26,6 +26,7 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
+from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
 from market.settings import Settings
@@ -41,6 +42,7 @@ Query = merge_types(
         EnrollmentQuery,
         PaymentsQuery,
         TendersQuery,
+        BidsQuery,
     ),
 )
 Mutation = merge_types(
@@ -53,6 +55,7 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        BidsMutation,
     ),
 )
 
