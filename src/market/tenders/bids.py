@@ -507,9 +507,10 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
     else:
         for target in _TO_OPENED[_TO_OPENED.index(tender.state) + 1 :]:
             move_tender(tender, target)
+        report = _report(await _opened_lots(session, tender.id))
         opening.opened_by = actor.user_id
         opening.opened_at = func.now()
-        opening.report = _report(await _opened_lots(session, tender.id))
+        opening.report = report
     await session.flush()
     return await _opening(session, tender.id)
 
