@@ -4,6 +4,7 @@ database clock), never after. Every refused bid is a typed error that changes no
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from typing import Any
@@ -11,7 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from market.api.graphql import ids
 from market.db.database import Database
+from market.files import FolderStore
+from market.identity.models import OrganisationKind, Role
+from market.identity.policies import Actor, Grant
+from market.settings import Settings
+from market.tenders.bids import AnswerDraft, BidDraft, submit_bid
 from tests.support.graphql import GraphQLClient
 from tests.tenders.bid_world import (  # noqa: F401 (settings: the test's own files folder)
     MAX_DOCUMENT_BYTES,
@@ -254,3 +261,40 @@ async def test_lots_that_take_no_bids(db: Database, gql: GraphQLClient) -> None:
     assert (unpublished.error_code, unpublished.error_field) == ("NOT_FOUND", "lotId")
     assert unpublished.errors[0]["extensions"]["reason"] == "LotNotFound"
     assert await rows(db, "SELECT count(*) FROM tender_bids") == [(0,)]
+
+
+async def test_concurrent_submissions_leave_one_live_bid(
+    db: Database,
+    gql: GraphQLClient,
+    settings: Settings,  # noqa: F811 (the fixture imported above, asked for by name)
+) -> None:
+    """Five submissions of one provider on one lot at once, each in its own transaction:
+    the lot's row lock serialises them, and exactly one stays live."""
+    w = await build_bid_world(db, gql)
+    grant = Grant(w.alpha.organisation_id, OrganisationKind.PROVIDER, Role.OWNER)
+    actor = Actor(w.alpha.owner.user_id, (grant,))
+    answers = tuple(
+        AnswerDraft(ids.decode("QualityCriterion", criterion), "Antwoord.")
+        for criterion in w.criteria
+    )
+    database = Database(settings.database_url, pool_size=5)
+
+    async def bid(price_cents: int) -> None:
+        draft = BidDraft(ids.decode("Lot", w.lots[0]), price_cents, answers)
+        async with database.transaction() as session:
+            await submit_bid(
+                session,
+                actor,
+                draft,
+                store=FolderStore(settings.files_dir),
+                max_document_bytes=MAX_DOCUMENT_BYTES,
+            )
+
+    try:
+        await asyncio.gather(*(bid(900_000 + i) for i in range(5)))
+    finally:
+        await database.dispose()
+
+    assert await rows(
+        db, "SELECT state::text, count(*) FROM tender_bids GROUP BY 1 ORDER BY 1"
+    ) == [("submitted", 1), ("superseded", 4)]
