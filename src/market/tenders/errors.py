@@ -229,3 +229,81 @@ class SinceNotRfc3339(InvalidInput):
     message = (
         "`since` must be an RFC 3339 date and time with its offset, such as 2027-03-01T09:00:00Z."
     )
+
+
+# -- bids and their opening -----------------------------------------------------------------
+# While bids are sealed, an error about a bid never tells whether others exist: another
+# provider's bid is answered exactly as a bid that does not exist.
+
+
+class NotBidder(Forbidden):
+    reason = "NotBidder"
+    message = "Only the staff (owners and editors) of a provider organisation may bid."
+
+
+class ProviderRequired(InvalidInput):
+    reason = "ProviderRequired"
+    message = "You are staff of several providers: choose the one you bid for."
+
+
+class LotNotFound(NotFound):
+    reason = "LotNotFound"
+    message = "No lot with this id exists."
+
+
+class BidNotFound(NotFound):
+    reason = "BidNotFound"
+    message = "No bid with this id exists."
+
+
+class LotNotOpenForBids(Conflict):
+    reason = "LotNotOpenForBids"
+    message = "This lot takes no bids: its tender is not published, or the lot is closed."
+
+
+class BidDeadlinePassed(Conflict):
+    reason = "BidDeadlinePassed"
+    message = "The bid deadline has passed: bids can no longer be submitted or withdrawn."
+
+
+class BidNotLive(Conflict):
+    reason = "BidNotLive"
+    message = "This bid was already withdrawn or replaced by a later one."
+
+
+class AnswerRequired(InvalidInput):
+    reason = "AnswerRequired"
+    message = "Answer every quality criterion: {criterion} has no answer."
+
+
+class UnknownCriterion(InvalidInput):
+    reason = "UnknownCriterion"
+    message = "This is not one of the tender's quality criteria."
+
+
+class DocumentNotBase64(InvalidInput):
+    reason = "DocumentNotBase64"
+    message = "A document's content is sent as base64 (RFC 4648, with padding)."
+
+
+class BidDeadlineNotPassed(Conflict):
+    reason = "BidDeadlineNotPassed"
+    message = "The bids can be opened only after the bid deadline."
+
+
+class BidsAlreadyOpened(Conflict):
+    reason = "BidsAlreadyOpened"
+    message = "The bids of this tender have already been opened."
+
+
+class OpeningNeedsSecondOfficer(Conflict):
+    reason = "OpeningNeedsSecondOfficer"
+    message = (
+        "You requested this opening: another procurement officer of the lead municipality "
+        "opens the bids (four eyes)."
+    )
+
+
+class BidsSealed(Conflict):
+    reason = "BidsSealed"
+    message = "The bids are sealed until two procurement officers of the lead have opened them."

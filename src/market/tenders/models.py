@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -18,13 +19,15 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from market.catalog.models import Level, Route, Stream, updated_at
@@ -235,3 +238,100 @@ class QualityCriterion(Base):
     name: Mapped[str] = mapped_column(String(200))
     weight_bp: Mapped[int] = mapped_column(Integer)
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# -- bids (sealed until the four-eyes opening) -----------------------------------------------
+
+
+class BidState(StrEnum):
+    SUBMITTED = "submitted"  # the provider's live bid on the lot
+    WITHDRAWN = "withdrawn"
+    SUPERSEDED = "superseded"  # replaced by the provider's next submission
+
+
+class Bid(Base):
+    """A provider's bid on a lot. Submitting again keeps the previous one as superseded,
+    so a provider has at most one live bid per lot (a partial unique index)."""
+
+    __tablename__ = "tender_bids"
+    __table_args__ = (
+        CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint("(state = 'submitted') = (ended_at IS NULL)", name="ended_unless_live"),
+        Index(
+            "uq_tender_bids_live",
+            "lot_id",
+            "provider_id",
+            unique=True,
+            postgresql_where=text("state = 'submitted'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_lots.id"), index=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    state: Mapped[BidState] = mapped_column(_enum(BidState, "bid_state"))
+    # Per trajectory.
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    submitted_at: Mapped[datetime] = created_at()
+    # When it was withdrawn or superseded.
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BidAnswer(Base):
+    """A bid's answer to one of the tender's quality criteria."""
+
+    __tablename__ = "tender_bid_answers"
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_bids.id", ondelete="CASCADE"), primary_key=True
+    )
+    criterion_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_quality_criteria.id"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+
+
+class BidDocument(Base):
+    """A document of a bid, kept by the FileStore under `key` (its SHA-256)."""
+
+    __tablename__ = "tender_bid_documents"
+    __table_args__ = (
+        UniqueConstraint("bid_id", "position"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+
+
+class BidOpening(Base):
+    """The four-eyes opening of a tender's bids: one procurement officer of the lead
+    requests it, another opens; the report is written at that moment."""
+
+    __tablename__ = "tender_bid_openings"
+    __table_args__ = (
+        CheckConstraint("opened_by <> requested_by", name="four_eyes"),
+        CheckConstraint(
+            "(opened_by IS NULL) = (opened_at IS NULL) AND (opened_at IS NULL) = (report IS NULL)",
+            name="opened_with_report",
+        ),
+    )
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = created_at()
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Per lot the number of bids and each bidder's provider and price, as opened.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

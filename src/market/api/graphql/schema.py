@@ -27,6 +27,7 @@ from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
+from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
 from market.settings import Settings
@@ -43,6 +44,7 @@ Query = merge_types(
         PaymentsQuery,
         TendersQuery,
         TenderInsightQuery,
+        BidsQuery,
     ),
 )
 Mutation = merge_types(
@@ -55,6 +57,7 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        BidsMutation,
     ),
 )
 
