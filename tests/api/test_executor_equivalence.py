@@ -87,6 +87,11 @@ VARIABLES: dict[str, list[Any]] = {
     # intakeBookings: an intake nothing has (NOT_FOUND alike on both).
     "i": [ids.encode("Intake", UNKNOWN)],
     "max": [None, 11],
+    # lotMarket: the seeded school's route in its region, and any level.
+    "route": ["B1"],
+    "regions": [["AM18"]],
+    "level": ["B1", None],
+    "stream": [None],
 }
 
 
