@@ -213,3 +213,13 @@ async def tender_tables(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         table: await rows(db, f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608
         for table in TENDER_TABLES
     }
+
+
+async def audit_trail(db: Database, tender: str) -> list[tuple[Any, ...]]:
+    """The tender's audit entries as (sequence, action, actor id), in order."""
+    return await rows(
+        db,
+        "SELECT sequence, action, actor_id FROM tender_audit_entries"
+        " WHERE tender_id = :id ORDER BY sequence",
+        id=ids.decode("Tender", tender),
+    )

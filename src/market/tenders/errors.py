@@ -211,3 +211,11 @@ class LatestEndDateTooEarly(InvalidInput):
 class DeadlineInPast(InvalidInput):
     reason = "DeadlineInPast"
     message = "The bid deadline has already passed."
+
+
+# -- the audit trail -------------------------------
+
+
+class AuditEntryNotFound(NotFound):
+    reason = "AuditEntryNotFound"
+    message = "The tender's audit trail has no entry with this number."

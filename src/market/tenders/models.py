@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from market.catalog.models import Level, Route, Stream, updated_at
@@ -56,6 +57,9 @@ class Coalition(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at()
+    # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CoalitionMember(Base):
@@ -141,6 +145,9 @@ class Tender(Base):
     )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+    # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Lot(Base):
@@ -235,3 +242,29 @@ class QualityCriterion(Base):
     name: Mapped[str] = mapped_column(String(200))
     weight_bp: Mapped[int] = mapped_column(Integer)
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AuditEntry(Base):
+    """One link of a tender's (or a coalition's) audit chain: who changed it, when by the
+    database clock, what it became. Append-only: a trigger refuses UPDATE, DELETE and
+    TRUNCATE (market.tenders.audit says how a change made around it is still found)."""
+
+    __tablename__ = "tender_audit_entries"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "sequence"),
+        UniqueConstraint("coalition_id", "sequence"),
+        CheckConstraint("num_nonnulls(tender_id, coalition_id) = 1", name="one_subject"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id"))
+    coalition_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coalitions.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    # No foreign key: the trail keeps naming whoever acted, even once their account is gone.
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(60))
+    change: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

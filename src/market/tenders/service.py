@@ -24,7 +24,7 @@ from market.geo.models import LabourMarketRegion
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
 from market.kernel.pagination import Page, PageRequest, created_cursor, newest_page
-from market.tenders import errors, policies
+from market.tenders import audit, errors, policies
 from market.tenders.models import (
     Coalition,
     CoalitionMember,
@@ -151,6 +151,15 @@ async def _view(session: AsyncSession, coalition: Coalition) -> CoalitionView:
     return view
 
 
+async def _recorded(
+    session: AsyncSession, actor: Actor, coalition: Coalition, action: str
+) -> CoalitionView:
+    """The coalition as changed, with the change appended to its audit trail."""
+    view = await _view(session, coalition)
+    await audit.record_coalition(session, actor, coalition, action, view)
+    return view
+
+
 async def _coalition_for_update(
     session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, *, field: str
 ) -> Coalition:
@@ -187,7 +196,7 @@ async def create_coalition(
             responded_by=actor.user_id,
         )
     )
-    return await _view(session, coalition)
+    return await _recorded(session, actor, coalition, "coalition.created")
 
 
 async def invite_member(
@@ -211,7 +220,7 @@ async def invite_member(
     member.invited_by = actor.user_id
     member.invited_at = func.now()
     member.responded_at = member.responded_by = None
-    return await _view(session, coalition)
+    return await _recorded(session, actor, coalition, "coalition.member_invited")
 
 
 async def answer_invitation(
@@ -231,7 +240,8 @@ async def answer_invitation(
     member.state = MemberState.MEMBER if accept else MemberState.DECLINED
     member.responded_at = func.now()
     member.responded_by = actor.user_id
-    return await _view(session, coalition)
+    action = "coalition.invitation_accepted" if accept else "coalition.invitation_declined"
+    return await _recorded(session, actor, coalition, action)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -462,6 +472,7 @@ async def create_tender(
     session.add(tender)
     await _write(session, tender, draft)
     (view,) = await _tender_views(session, [(tender, coalition.name)])
+    await audit.record_tender(session, actor, tender, "tender.created", view)
     return view
 
 
@@ -469,26 +480,14 @@ async def update_tender(
     session: AsyncSession, actor: Actor, tender_id: uuid.UUID, draft: TenderDraft
 ) -> TenderView:
     """Replaces a draft's fields, lots (with new ids), requirements and criteria."""
-    actor.require_user()
-    found = (
-        await session.execute(
-            select(Tender, Coalition)
-            .join(Coalition, Coalition.id == Tender.coalition_id)
-            .where(Tender.id == tender_id, _visible_tenders(actor))
-            .with_for_update(of=Tender)
-        )
-    ).one_or_none()
-    if found is None:
-        raise errors.TenderNotFound(field="id")
-    tender, coalition = found
-    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
-        raise errors.NotCoalitionLead(field="id")
+    tender, coalition = await lead_tender_for_update(session, actor, tender_id)
     if tender.state is not TenderState.DRAFT:
         raise errors.TenderNotDraft(field="id")
     draft = policies.check_draft(draft)
     await _check_against_stored(session, coalition.id, draft)
     await _write(session, tender, draft)
     (view,) = await _tender_views(session, [(tender, coalition.name)])
+    await audit.record_tender(session, actor, tender, "tender.updated", view)
     return view
 
 
@@ -629,3 +628,25 @@ async def tenders(
     found = newest_page([tender for tender, _ in rows], page.first, total or 0)
     views = await _tender_views(session, rows[: page.first])
     return Page(views, found.has_next_page, found.end_cursor, found.total_count)
+
+
+async def lead_tender_for_update(
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID
+) -> tuple[Tender, Coalition]:
+    """The tender (locked) and its coalition, for a change by the lead's procurement
+    officer; not found when the actor cannot see it."""
+    actor.require_user()
+    found = (
+        await session.execute(
+            select(Tender, Coalition)
+            .join(Coalition, Coalition.id == Tender.coalition_id)
+            .where(Tender.id == tender_id, _visible_tenders(actor))
+            .with_for_update(of=Tender)
+        )
+    ).one_or_none()
+    if found is None:
+        raise errors.TenderNotFound(field="id")
+    tender, coalition = found
+    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
+        raise errors.NotCoalitionLead(field="id")
+    return tender, coalition
