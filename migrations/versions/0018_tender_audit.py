@@ -1,5 +1,7 @@
-"""Tenders: the hash-chained audit trail of tenders and coalitions, its entries guarded
-against UPDATE, DELETE and TRUNCATE by a trigger.
+"""Tenders: publication (the award terms frozen with the tender), cancellation with a
+reason, idempotency keys for retried creates and publishes, and the hash-chained audit
+trail of tenders and coalitions, its entries guarded against UPDATE, DELETE and TRUNCATE
+by a trigger.
 
 Revision ID: 0018_tender_audit
 Revises: 0017_tenders
@@ -46,6 +48,11 @@ def _audit_head(table: str) -> None:
 def upgrade() -> None:
     _audit_head("coalitions")
     _audit_head("tenders")
+    op.add_column(
+        "tenders",
+        sa.Column("frozen_terms", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    )
+    op.add_column("tenders", sa.Column("cancellation_reason", sa.Text(), nullable=True))
     op.create_table(
         "tender_audit_entries",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -81,12 +88,40 @@ def upgrade() -> None:
     )
     for statement in REFUSE_CHANGE:
         op.execute(statement)
+    op.create_table(
+        "tender_idempotency_keys",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("operation", sa.String(length=40), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_digest", sa.String(length=64), nullable=False),
+        sa.Column("result_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "char_length(key) BETWEEN 1 AND 200",
+            name=op.f("ck_tender_idempotency_keys_key_length"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_tender_idempotency_keys_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "user_id", "operation", "key", name=op.f("pk_tender_idempotency_keys")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("tender_idempotency_keys")
     op.drop_table("tender_audit_entries")
     op.execute("DROP FUNCTION tender_audit_entries_refuse_change()")
-    for column in ("audit_count", "audit_head"):
+    for column in ("cancellation_reason", "frozen_terms", "audit_count", "audit_head"):
         op.drop_column("tenders", column)
     for column in ("audit_count", "audit_head"):
         op.drop_column("coalitions", column)

@@ -215,6 +215,35 @@ async def tender_tables(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+PUBLISH_TENDER = f"""mutation($id: ID!, $key: String) {{
+  publishTender(id: $id, idempotencyKey: $key) {{ {TENDER_FIELDS} cancellationReason }}
+}}"""
+CANCEL_TENDER = f"""mutation($id: ID!, $reason: String!) {{
+  cancelTender(id: $id, reason: $reason) {{ {TENDER_FIELDS} cancellationReason }}
+}}"""
+CREATE_TENDER_ONCE = f"""mutation($coalition: ID!, $input: TenderInput!, $key: String) {{
+  createTender(coalitionId: $coalition, input: $input, idempotencyKey: $key) {{
+    {TENDER_FIELDS}
+  }}
+}}"""
+
+
+def publishable_input(w: CoalitionWorld) -> dict[str, Any]:
+    """`tender_input` with a maximum value for its second lot too, so it can be published."""
+    draft = tender_input(w)
+    draft["lots"][1]["maxValueCents"] = 80_000_000
+    return draft
+
+
+async def create_publishable_tender(gql: GraphQLClient, w: CoalitionWorld) -> str:
+    result = await gql(
+        CREATE_TENDER,
+        {"coalition": w.coalition, "input": publishable_input(w)},
+        token=w.lead.officer.token,
+    )
+    return str(result.ok()["createTender"]["id"])
+
+
 async def audit_trail(db: Database, tender: str) -> list[tuple[Any, ...]]:
     """The tender's audit entries as (sequence, action, actor id), in order."""
     return await rows(

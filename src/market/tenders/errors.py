@@ -213,7 +213,12 @@ class DeadlineInPast(InvalidInput):
     message = "The bid deadline has already passed."
 
 
-# -- the audit trail -------------------------------
+# -- publication, cancellation, retries and the audit trail -------------------------------
+
+
+class IdempotencyKeyReused(Conflict):
+    reason = "IdempotencyKeyReused"
+    message = "This idempotency key was already used for a different request: use a new key."
 
 
 class AuditEntryNotFound(NotFound):

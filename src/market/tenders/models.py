@@ -145,6 +145,10 @@ class Tender(Base):
     )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+    # The award method, its parameters and the criteria as published (guarantee 4): from
+    # publication on, reads take them from here (market.tenders.frozen).
+    frozen_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
     audit_head: Mapped[str | None] = mapped_column(String(64))
     audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -268,3 +272,20 @@ class AuditEntry(Base):
     change: Mapped[dict[str, Any]] = mapped_column(JSONB)
     previous_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """A client's retry key: the first request under it, by its digest, and what it made.
+    A retry with the same key returns that result instead of doing the work again."""
+
+    __tablename__ = "tender_idempotency_keys"
+    __table_args__ = (CheckConstraint("char_length(key) BETWEEN 1 AND 200", name="key_length"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    operation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    result_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = created_at()

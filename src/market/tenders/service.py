@@ -24,7 +24,7 @@ from market.geo.models import LabourMarketRegion
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
 from market.kernel.pagination import Page, PageRequest, created_cursor, newest_page
-from market.tenders import audit, errors, policies
+from market.tenders import audit, errors, frozen, idempotency, policies
 from market.tenders.models import (
     Coalition,
     CoalitionMember,
@@ -340,6 +340,7 @@ class TenderView:
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    cancellation_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,17 +454,31 @@ async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> N
 
 
 async def create_tender(
-    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, draft: TenderDraft
+    session: AsyncSession,
+    actor: Actor,
+    coalition_id: uuid.UUID,
+    draft: TenderDraft,
+    *,
+    idempotency_key: str | None = None,
 ) -> TenderView:
-    """A draft tender of the coalition, by a procurement officer of its lead."""
-    actor.require_user()
+    """A draft tender of the coalition, by a procurement officer of its lead. A retry
+    under the same idempotency key returns the tender the first request created."""
+    user_id = actor.require_user()
+    tender_id = uuid.uuid4()
+    if idempotency_key is not None:
+        request = {"coalitionId": coalition_id, "draft": draft}
+        first = await idempotency.claim(
+            session, user_id, "createTender", idempotency_key, request, tender_id
+        )
+        if first is not None:
+            return await tender_view(session, actor, first)
     coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
         raise errors.NotCoalitionLead(field="coalitionId")
     draft = policies.check_draft(draft)
     await _check_against_stored(session, coalition.id, draft)
     tender = Tender(
-        id=uuid.uuid4(),
+        id=tender_id,
         coalition_id=coalition.id,
         state=TenderState.DRAFT,
         version=1,
@@ -557,18 +572,8 @@ async def _tender_views(
                 for r in requirements
                 if r.tender_id == tender.id
             ),
-            award=AwardTerms(
-                tender.award_method,
-                tender.quality_weight_bp,
-                tender.price_weight_bp,
-                tender.price_floor_cents,
-                tender.price_ceiling_cents,
-            ),
-            criteria=tuple(
-                CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
-                for c in criteria
-                if c.tender_id == tender.id
-            ),
+            award=_award(tender),
+            criteria=_criteria(tender, criteria),
             timeline=Timeline(
                 tender.publication_at,
                 tender.questions_deadline,
@@ -583,9 +588,37 @@ async def _tender_views(
             published_at=tender.published_at,
             created_at=tender.created_at,
             updated_at=tender.updated_at,
+            cancellation_reason=tender.cancellation_reason,
         )
         for tender, coalition_name in tenders
     ]
+
+
+def _award(tender: Tender) -> AwardTerms:
+    """The award terms: as frozen at publication, or as the draft has them."""
+    if tender.frozen_terms is not None:
+        return frozen.thaw(tender.frozen_terms).award
+    return AwardTerms(
+        tender.award_method,
+        tender.quality_weight_bp,
+        tender.price_weight_bp,
+        tender.price_floor_cents,
+        tender.price_ceiling_cents,
+    )
+
+
+def _criteria(tender: Tender, criteria: Sequence[QualityCriterion]) -> tuple[CriterionView, ...]:
+    """The quality criteria: as frozen at publication, or as the draft has them."""
+    if tender.frozen_terms is not None:
+        return tuple(
+            CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
+            for c in frozen.thaw(tender.frozen_terms).criteria
+        )
+    return tuple(
+        CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
+        for c in criteria
+        if c.tender_id == tender.id
+    )
 
 
 def _tender_rows() -> Select[Tender, str]:
@@ -650,3 +683,11 @@ async def lead_tender_for_update(
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
         raise errors.NotCoalitionLead(field="id")
     return tender, coalition
+
+
+async def tender_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> TenderView:
+    """The tender as `find_tender` reads it, for a verb that has just changed it."""
+    view = await find_tender(session, actor, tender_id)
+    if view is None:
+        raise errors.TenderNotFound(field="id")
+    return view
