@@ -26,6 +26,7 @@ from tests.tenders.world import (
     TENDER_TABLES,
     UPDATE_TENDER,
     CoalitionWorld,
+    ahead,
     audit_trail,
     build_coalition,
     create_publishable_tender,
@@ -137,11 +138,11 @@ def _without_latest_end(draft: dict[str, Any]) -> None:
 
 
 def _latest_end_before_the_options(draft: dict[str, Any]) -> None:
-    draft["contractTerm"]["latestEndDate"] = "2030-08-31"
+    draft["contractTerm"]["latestEndDate"] = ahead("2030-08-31")
 
 
 def _questions_too_late(draft: dict[str, Any]) -> None:
-    draft["timeline"]["questionsDeadline"] = "2027-04-08T12:00:00+02:00"
+    draft["timeline"]["questionsDeadline"] = ahead("2027-04-08T12:00:00+02:00")
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,18 @@ async def test_mutation_matrix(
 ) -> None:
     w = await build(db, gql)
     async with db.transaction() as session:
-        # Every lot with its maximum: publishable.
+        # Every lot with its maximum, the bid deadline ahead: publishable.
         await session.execute(text("UPDATE tender_lots SET max_value_cents = 80000000"))
+        await session.execute(
+            text(
+                "UPDATE tenders SET publication_at = now() + interval '1 day',"
+                " questions_deadline = now() + interval '10 days',"
+                " bid_deadline = now() + interval '40 days',"
+                " planned_award_at = now() + interval '60 days',"
+                " contract_start_at = now() + interval '120 days',"
+                " latest_end_date = CAST(now() + interval '10 years' AS date)"
+            )
+        )
     query, variables = MUTATIONS[operation]
     before = await everything(db)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -228,10 +229,22 @@ CREATE_TENDER_ONCE = f"""mutation($coalition: ID!, $input: TenderInput!, $key: S
 }}"""
 
 
+def ahead(moment: str) -> str:
+    """A date or time of `tender_input` (in 2027 and later) moved by whole years so that
+    its bid deadline is always ahead: publication compares it with the database clock,
+    whenever the tests run."""
+    years = max(0, date.today().year + 1 - 2027)
+    return f"{int(moment[:4]) + years}{moment[4:]}"
+
+
 def publishable_input(w: CoalitionWorld) -> dict[str, Any]:
-    """`tender_input` with a maximum value for its second lot too, so it can be published."""
+    """`tender_input` with a maximum value for its second lot too and its dates ahead, so
+    it can be published."""
     draft = tender_input(w)
     draft["lots"][1]["maxValueCents"] = 80_000_000
+    draft["timeline"] = {name: ahead(moment) for name, moment in draft["timeline"].items()}
+    term = draft["contractTerm"]
+    term["latestEndDate"] = ahead(term["latestEndDate"])
     return draft
 
 
