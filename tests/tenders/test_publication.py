@@ -348,3 +348,27 @@ async def test_the_same_key_for_a_different_request_is_a_conflict(
     )
     assert mine.error_code == "FORBIDDEN"
     assert await everything(db) == before
+
+
+async def test_two_publications_at_once_publish_once(
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+) -> None:
+    w = await build_coalition(db, gql)
+    tender = await create_publishable_tender(gql, w)
+
+    # Different keys (or none): two requests, not a retry; the row lock lets one through.
+    answers = await asyncio.gather(
+        _post(client, PUBLISH_TENDER, {"id": tender, "key": "a"}, w.lead.officer.token),
+        _post(client, PUBLISH_TENDER, {"id": tender}, w.lead.officer.token),
+    )
+
+    reasons = sorted(
+        body["errors"][0]["extensions"]["reason"] if body.get("errors") else "published"
+        for body in answers
+    )
+    assert reasons == ["TenderNotDraft", "published"]
+    assert [action for _, action, _ in await audit_trail(db, tender)] == [
+        "tender.created",
+        "tender.published",
+    ]
+    assert len(await events(db, "tenders.tender_published")) == 1
