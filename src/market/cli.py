@@ -1,4 +1,5 @@
-"""`market`: serve, worker, db upgrade, seed, search reindex/sync, schema, errors."""
+"""`market`: serve, worker, db upgrade, seed, search reindex/sync, tenders verify, schema,
+errors."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from market.settings import PREFIX, Settings
 if TYPE_CHECKING:
     from market.db.database import Database
     from market.demo.seed import SeedSummary
+    from market.tenders import audit
 
 SCHEMA_FILE = Path("graphql/schema.graphql")
 ERRORS_FILE = Path("graphql/ERRORS.md")
@@ -307,6 +309,43 @@ async def _sync(settings: Settings) -> int:
     finally:
         if engine is not None:
             await engine.aclose()
+        await db.dispose()
+
+
+@main.group()
+def tenders() -> None:
+    """Regional joint tenders."""
+
+
+@tenders.command()
+@click.pass_obj
+def verify(settings: Settings) -> None:
+    """Check every tender's and coalition's audit chain; exit 1 if any is broken.
+
+    Prints each break (a tampered entry, a missing one, a head that disagrees with the
+    chain), naming the tender or coalition.
+    """
+    settings = with_database(settings)
+    breaks = asyncio.run(_verify(settings))
+    for found in breaks:
+        click.echo(str(found))
+    if not breaks:
+        click.echo("every audit chain is intact")
+        return
+    broken = len({found.subject_id for found in breaks})
+    click.echo(f"{broken} broken audit chain{'' if broken == 1 else 's'}")
+    sys.exit(1)
+
+
+async def _verify(settings: Settings) -> list[audit.Break]:
+    from market.db.database import Database
+    from market.tenders import audit
+
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        async with db.reader() as session:
+            return await audit.verify(session)
+    finally:
         await db.dispose()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
@@ -213,3 +214,54 @@ async def tender_tables(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         table: await rows(db, f"SELECT * FROM {table} ORDER BY 1, 2")  # noqa: S608
         for table in TENDER_TABLES
     }
+
+
+PUBLISH_TENDER = f"""mutation($id: ID!, $key: String) {{
+  publishTender(id: $id, idempotencyKey: $key) {{ {TENDER_FIELDS} cancellationReason }}
+}}"""
+CANCEL_TENDER = f"""mutation($id: ID!, $reason: String!) {{
+  cancelTender(id: $id, reason: $reason) {{ {TENDER_FIELDS} cancellationReason }}
+}}"""
+CREATE_TENDER_ONCE = f"""mutation($coalition: ID!, $input: TenderInput!, $key: String) {{
+  createTender(coalitionId: $coalition, input: $input, idempotencyKey: $key) {{
+    {TENDER_FIELDS}
+  }}
+}}"""
+
+
+def ahead(moment: str) -> str:
+    """A date or time of `tender_input` (in 2027 and later) moved by whole years so that
+    its bid deadline is always ahead: publication compares it with the database clock,
+    whenever the tests run."""
+    years = max(0, date.today().year + 1 - 2027)
+    return f"{int(moment[:4]) + years}{moment[4:]}"
+
+
+def publishable_input(w: CoalitionWorld) -> dict[str, Any]:
+    """`tender_input` with a maximum value for its second lot too and its dates ahead, so
+    it can be published."""
+    draft = tender_input(w)
+    draft["lots"][1]["maxValueCents"] = 80_000_000
+    draft["timeline"] = {name: ahead(moment) for name, moment in draft["timeline"].items()}
+    term = draft["contractTerm"]
+    term["latestEndDate"] = ahead(term["latestEndDate"])
+    return draft
+
+
+async def create_publishable_tender(gql: GraphQLClient, w: CoalitionWorld) -> str:
+    result = await gql(
+        CREATE_TENDER,
+        {"coalition": w.coalition, "input": publishable_input(w)},
+        token=w.lead.officer.token,
+    )
+    return str(result.ok()["createTender"]["id"])
+
+
+async def audit_trail(db: Database, tender: str) -> list[tuple[Any, ...]]:
+    """The tender's audit entries as (sequence, action, actor id), in order."""
+    return await rows(
+        db,
+        "SELECT sequence, action, actor_id FROM tender_audit_entries"
+        " WHERE tender_id = :id ORDER BY sequence",
+        id=ids.decode("Tender", tender),
+    )

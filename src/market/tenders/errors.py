@@ -307,3 +307,16 @@ class OpeningNeedsSecondOfficer(Conflict):
 class BidsSealed(Conflict):
     reason = "BidsSealed"
     message = "The bids are sealed until two procurement officers of the lead have opened them."
+
+
+# -- publication, cancellation, retries and the audit trail -------------------------------
+
+
+class IdempotencyKeyReused(Conflict):
+    reason = "IdempotencyKeyReused"
+    message = "This idempotency key was already used for a different request: use a new key."
+
+
+class AuditEntryNotFound(NotFound):
+    reason = "AuditEntryNotFound"
+    message = "The tender's audit trail has no entry with this number."

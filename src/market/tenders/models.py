@@ -59,6 +59,9 @@ class Coalition(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at()
+    # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CoalitionMember(Base):
@@ -144,6 +147,13 @@ class Tender(Base):
     )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+    # The award method, its parameters and the criteria as published (guarantee 4): from
+    # publication on, reads take them from here (market.tenders.frozen).
+    frozen_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Lot(Base):
@@ -335,3 +345,46 @@ class BidOpening(Base):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Per lot the number of bids and each bidder's provider and price, as opened.
     report: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class AuditEntry(Base):
+    """One link of a tender's (or a coalition's) audit chain: who changed it, when by the
+    database clock, what it became. Append-only: a trigger refuses UPDATE, DELETE and
+    TRUNCATE (market.tenders.audit says how a change made around it is still found)."""
+
+    __tablename__ = "tender_audit_entries"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "sequence"),
+        UniqueConstraint("coalition_id", "sequence"),
+        CheckConstraint("num_nonnulls(tender_id, coalition_id) = 1", name="one_subject"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id"))
+    coalition_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coalitions.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    # No foreign key: the trail keeps naming whoever acted, even once their account is gone.
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(60))
+    change: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """A client's retry key: the first request under it, by its digest, and what it made.
+    A retry with the same key returns that result instead of doing the work again."""
+
+    __tablename__ = "tender_idempotency_keys"
+    __table_args__ = (CheckConstraint("char_length(key) BETWEEN 1 AND 200", name="key_length"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    operation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    result_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = created_at()

@@ -24,7 +24,7 @@ from market.geo.models import LabourMarketRegion
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
 from market.kernel.pagination import Page, PageRequest, created_cursor, newest_page
-from market.tenders import errors, policies
+from market.tenders import audit, errors, frozen, idempotency, policies
 from market.tenders.models import (
     Coalition,
     CoalitionMember,
@@ -151,6 +151,15 @@ async def _view(session: AsyncSession, coalition: Coalition) -> CoalitionView:
     return view
 
 
+async def _recorded(
+    session: AsyncSession, actor: Actor, coalition: Coalition, action: str
+) -> CoalitionView:
+    """The coalition as changed, with the change appended to its audit trail."""
+    view = await _view(session, coalition)
+    await audit.record_coalition(session, actor, coalition, action, view)
+    return view
+
+
 async def _coalition_for_update(
     session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, *, field: str
 ) -> Coalition:
@@ -187,7 +196,7 @@ async def create_coalition(
             responded_by=actor.user_id,
         )
     )
-    return await _view(session, coalition)
+    return await _recorded(session, actor, coalition, "coalition.created")
 
 
 async def invite_member(
@@ -211,7 +220,7 @@ async def invite_member(
     member.invited_by = actor.user_id
     member.invited_at = func.now()
     member.responded_at = member.responded_by = None
-    return await _view(session, coalition)
+    return await _recorded(session, actor, coalition, "coalition.member_invited")
 
 
 async def answer_invitation(
@@ -231,7 +240,8 @@ async def answer_invitation(
     member.state = MemberState.MEMBER if accept else MemberState.DECLINED
     member.responded_at = func.now()
     member.responded_by = actor.user_id
-    return await _view(session, coalition)
+    action = "coalition.invitation_accepted" if accept else "coalition.invitation_declined"
+    return await _recorded(session, actor, coalition, action)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -330,6 +340,7 @@ class TenderView:
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    cancellation_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,17 +458,31 @@ async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> N
 
 
 async def create_tender(
-    session: AsyncSession, actor: Actor, coalition_id: uuid.UUID, draft: TenderDraft
+    session: AsyncSession,
+    actor: Actor,
+    coalition_id: uuid.UUID,
+    draft: TenderDraft,
+    *,
+    idempotency_key: str | None = None,
 ) -> TenderView:
-    """A draft tender of the coalition, by a procurement officer of its lead."""
-    actor.require_user()
+    """A draft tender of the coalition, by a procurement officer of its lead. A retry
+    under the same idempotency key returns the tender the first request created."""
+    user_id = actor.require_user()
+    tender_id = uuid.uuid4()
+    if idempotency_key is not None:
+        request = {"coalitionId": coalition_id, "draft": draft}
+        first = await idempotency.claim(
+            session, user_id, "createTender", idempotency_key, request, tender_id
+        )
+        if first is not None:
+            return await tender_view(session, actor, first)
     coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
         raise errors.NotCoalitionLead(field="coalitionId")
     draft = policies.check_draft(draft)
     await _check_against_stored(session, coalition.id, draft)
     tender = Tender(
-        id=uuid.uuid4(),
+        id=tender_id,
         coalition_id=coalition.id,
         state=TenderState.DRAFT,
         version=1,
@@ -466,6 +491,7 @@ async def create_tender(
     session.add(tender)
     await _write(session, tender, draft)
     (view,) = await _tender_views(session, [(tender, coalition.name)])
+    await audit.record_tender(session, actor, tender, "tender.created", view)
     return view
 
 
@@ -473,26 +499,14 @@ async def update_tender(
     session: AsyncSession, actor: Actor, tender_id: uuid.UUID, draft: TenderDraft
 ) -> TenderView:
     """Replaces a draft's fields, lots (with new ids), requirements and criteria."""
-    actor.require_user()
-    found = (
-        await session.execute(
-            select(Tender, Coalition)
-            .join(Coalition, Coalition.id == Tender.coalition_id)
-            .where(Tender.id == tender_id, _visible_tenders(actor))
-            .with_for_update(of=Tender)
-        )
-    ).one_or_none()
-    if found is None:
-        raise errors.TenderNotFound(field="id")
-    tender, coalition = found
-    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
-        raise errors.NotCoalitionLead(field="id")
+    tender, coalition = await lead_tender_for_update(session, actor, tender_id)
     if tender.state is not TenderState.DRAFT:
         raise errors.TenderNotDraft(field="id")
     draft = policies.check_draft(draft)
     await _check_against_stored(session, coalition.id, draft)
     await _write(session, tender, draft)
     (view,) = await _tender_views(session, [(tender, coalition.name)])
+    await audit.record_tender(session, actor, tender, "tender.updated", view)
     return view
 
 
@@ -562,18 +576,8 @@ async def _tender_views(
                 for r in requirements
                 if r.tender_id == tender.id
             ),
-            award=AwardTerms(
-                tender.award_method,
-                tender.quality_weight_bp,
-                tender.price_weight_bp,
-                tender.price_floor_cents,
-                tender.price_ceiling_cents,
-            ),
-            criteria=tuple(
-                CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
-                for c in criteria
-                if c.tender_id == tender.id
-            ),
+            award=_award(tender),
+            criteria=_criteria(tender, criteria),
             timeline=Timeline(
                 tender.publication_at,
                 tender.questions_deadline,
@@ -588,9 +592,37 @@ async def _tender_views(
             published_at=tender.published_at,
             created_at=tender.created_at,
             updated_at=tender.updated_at,
+            cancellation_reason=tender.cancellation_reason,
         )
         for tender, coalition_name in tenders
     ]
+
+
+def _award(tender: Tender) -> AwardTerms:
+    """The award terms: as frozen at publication, or as the draft has them."""
+    if tender.frozen_terms is not None:
+        return frozen.thaw(tender.frozen_terms).award
+    return AwardTerms(
+        tender.award_method,
+        tender.quality_weight_bp,
+        tender.price_weight_bp,
+        tender.price_floor_cents,
+        tender.price_ceiling_cents,
+    )
+
+
+def _criteria(tender: Tender, criteria: Sequence[QualityCriterion]) -> tuple[CriterionView, ...]:
+    """The quality criteria: as frozen at publication, or as the draft has them."""
+    if tender.frozen_terms is not None:
+        return tuple(
+            CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
+            for c in frozen.thaw(tender.frozen_terms).criteria
+        )
+    return tuple(
+        CriterionView(c.id, c.name, c.weight_bp, c.value_cents)
+        for c in criteria
+        if c.tender_id == tender.id
+    )
 
 
 def _tender_rows() -> Select[Tender, str]:
@@ -647,3 +679,33 @@ async def published_tenders(
         )
     }
     return await _tender_views(session, [found[i] for i in tender_ids if i in found])
+
+
+async def lead_tender_for_update(
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID
+) -> tuple[Tender, Coalition]:
+    """The tender (locked) and its coalition, for a change by the lead's procurement
+    officer; not found when the actor cannot see it."""
+    actor.require_user()
+    found = (
+        await session.execute(
+            select(Tender, Coalition)
+            .join(Coalition, Coalition.id == Tender.coalition_id)
+            .where(Tender.id == tender_id, _visible_tenders(actor))
+            .with_for_update(of=Tender)
+        )
+    ).one_or_none()
+    if found is None:
+        raise errors.TenderNotFound(field="id")
+    tender, coalition = found
+    if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
+        raise errors.NotCoalitionLead(field="id")
+    return tender, coalition
+
+
+async def tender_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> TenderView:
+    """The tender as `find_tender` reads it, for a verb that has just changed it."""
+    view = await find_tender(session, actor, tender_id)
+    if view is None:
+        raise errors.TenderNotFound(field="id")
+    return view

@@ -6,7 +6,7 @@ from market.api.graphql import ids
 from market.api.graphql.context import Info
 from market.api.graphql.tenders.inputs import TenderInput
 from market.api.graphql.tenders.types import Coalition, Tender
-from market.tenders import service
+from market.tenders import publication, service
 
 
 @strawberry.type
@@ -58,15 +58,23 @@ class TendersMutation:
         return await _answer(info, coalition_id, organisation_id, accept=False)
 
     @strawberry.mutation(
-        description="A procurement officer of the coalition's lead: a new draft tender."
+        description="A procurement officer of the coalition's lead: a new draft tender. "
+        "Retried with the same `idempotencyKey` it returns the tender the first request "
+        "created; the same key with a different request is a CONFLICT."
     )
     async def create_tender(
-        self, info: Info, coalition_id: strawberry.ID, input: TenderInput
+        self,
+        info: Info,
+        coalition_id: strawberry.ID,
+        input: TenderInput,
+        idempotency_key: str | None = None,
     ) -> Tender:
         coalition = ids.decode("Coalition", coalition_id, field="coalitionId")
         draft = input.to_draft()
         async with info.context.transaction() as session:
-            view = await service.create_tender(session, info.context.actor, coalition, draft)
+            view = await service.create_tender(
+                session, info.context.actor, coalition, draft, idempotency_key=idempotency_key
+            )
         return Tender.of(view)
 
     @strawberry.mutation(
@@ -78,6 +86,33 @@ class TendersMutation:
         draft = input.to_draft()
         async with info.context.transaction() as session:
             view = await service.update_tender(session, info.context.actor, tender_id, draft)
+        return Tender.of(view)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: publish a draft to "
+        "everyone, its award method, weights and criteria frozen from then on. Refused, "
+        "with the field at fault, without a maximum value for every lot, a latest end "
+        "date, questions closing in time for the answers, or a bid deadline ahead. "
+        "Retried with the same `idempotencyKey` it returns the tender."
+    )
+    async def publish_tender(
+        self, info: Info, id: strawberry.ID, idempotency_key: str | None = None
+    ) -> Tender:
+        tender_id = ids.decode("Tender", id)
+        async with info.context.transaction() as session:
+            view = await publication.publish_tender(
+                session, info.context.actor, tender_id, idempotency_key=idempotency_key
+            )
+        return Tender.of(view)
+
+    @strawberry.mutation(
+        description="A procurement officer of the coalition's lead: cancel the tender, "
+        "and its lots, in any state before CONTRACTED, giving the reason."
+    )
+    async def cancel_tender(self, info: Info, id: strawberry.ID, reason: str) -> Tender:
+        tender_id = ids.decode("Tender", id)
+        async with info.context.transaction() as session:
+            view = await publication.cancel_tender(session, info.context.actor, tender_id, reason)
         return Tender.of(view)
 
 

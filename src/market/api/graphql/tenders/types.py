@@ -234,6 +234,9 @@ class Tender:
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    cancellation_reason: str | None = strawberry.field(
+        default=None, description="Why the lead cancelled it (CANCELLED only)."
+    )
 
     @classmethod
     def of(cls, view: TenderView) -> Tender:
@@ -272,4 +275,5 @@ class Tender:
             published_at=view.published_at,
             created_at=view.created_at,
             updated_at=view.updated_at,
+            cancellation_reason=view.cancellation_reason,
         )
