@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from market.api.graphql import ids
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient, Result
 from tests.tenders.bid_world import (  # noqa: F401 (settings: the test's own files folder)
@@ -87,6 +88,18 @@ async def test_guarantee_02_four_eyes_opening(db: Database, gql: GraphQLClient) 
         first=first.user_id,
         second=second.user_id,
     ) == [(True, True, 2)]
+    # The request and each step of the opening are in the tender's audit trail.
+    trail = await rows(
+        db,
+        "SELECT action, actor_id FROM tender_audit_entries WHERE tender_id = :id ORDER BY sequence",
+        id=ids.decode("Tender", w.tender),
+    )
+    assert trail[-4:] == [
+        ("tender.opening_requested", first.user_id),
+        ("tender.questions_closed", second.user_id),
+        ("tender.bids_closed", second.user_id),
+        ("tender.opened", second.user_id),
+    ]
 
     # Officers read the live bids in full; evaluators without price or documents.
     in_full = (await gql(TENDER_BIDS, {"tender": w.tender}, token=first.token)).ok()["tenderBids"]

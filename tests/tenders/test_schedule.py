@@ -11,7 +11,7 @@ from market import worker
 from market.api.graphql import ids
 from market.db import jobs
 from market.db.database import Database
-from market.tenders import schedule
+from market.tenders import audit, schedule
 from market.tenders.policies import TenderState
 from tests.support.graphql import GraphQLClient
 from tests.tenders.world import TENDER, CoalitionWorld, build_coalition, create_tender, rows
@@ -114,6 +114,15 @@ async def test_guarantee_10_after_a_gap_no_step_is_skipped(
     assert steps[0].due_at < steps[1].due_at
     assert await state(gql, tender) == "BIDS_CLOSED"
     assert await advance(db) == []
+    # Each step is in the tender's audit trail, made by no one (the clock), unbroken.
+    trail = await rows(
+        db,
+        "SELECT action, actor_id FROM tender_audit_entries WHERE tender_id = :id ORDER BY sequence",
+        id=ids.decode("Tender", tender),
+    )
+    assert trail[-2:] == [("tender.questions_closed", None), ("tender.bids_closed", None)]
+    async with db.transaction() as session:
+        assert await audit.verify(session) == []
 
 
 async def test_only_time_moves_published_tenders_on(db: Database, gql: GraphQLClient) -> None:

@@ -4,7 +4,7 @@ A published tender closes its questions at the questions deadline and its bids a
 deadline (the database clock decides). `advance_due` makes every transition that is due,
 under each tender's row lock, in deadline order, so that it can run every minute, twice,
 late or after downtime and always leave the same state: a tender whose two deadlines both
-passed while nothing ran moves through both steps, each recorded.
+passed while nothing ran moves through both steps, each recorded in its audit trail.
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from market.identity.policies import Actor
+from market.tenders import audit, service
 from market.tenders.models import Tender
 from market.tenders.policies import TenderState, move_tender
+
+# The chronograph acts for no one: its audit entries carry no user.
+CLOCK = Actor()
 
 # The deadline that ends each timed state, and the state it leads to.
 _TIMED = {
@@ -58,8 +63,12 @@ async def advance_due(session: AsyncSession) -> list[Step]:
             due_at, after = timed
             before = tender.state
             move_tender(tender, after)
+            await session.flush()
+            view = await service.tender_view(session, CLOCK, tender.id)
+            await audit.record_tender(
+                session, CLOCK, tender, f"tender.{after.value}", view, due_at=due_at.isoformat()
+            )
             steps.append(Step(tender.id, before, after, due_at))
-    await session.flush()
     return steps
 
 
