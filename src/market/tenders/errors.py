@@ -229,3 +229,54 @@ class SinceNotRfc3339(InvalidInput):
     message = (
         "`since` must be an RFC 3339 date and time with its offset, such as 2027-03-01T09:00:00Z."
     )
+
+
+# -- questions and the nota van inlichtingen ------------------------------------------------
+
+
+class NotAProvider(Forbidden):
+    reason = "NotAProvider"
+    message = "Only a provider's staff may ask questions on a tender."
+
+
+class ProviderRequired(InvalidInput):
+    reason = "ProviderRequired"
+    message = "You are staff of several providers: choose the one you ask for."
+
+
+class LotNotInTender(NotFound):
+    reason = "LotNotInTender"
+    message = "This tender has no such lot."
+
+
+class QuestionsClosed(Conflict):
+    reason = "QuestionsClosed"
+    message = "Questions on this tender are closed: they could be asked until {deadline}."
+
+
+class QuestionNotFound(NotFound):
+    reason = "QuestionNotFound"
+    message = "No question with this id exists."
+
+
+class QuestionAlreadyAnswered(Conflict):
+    reason = "QuestionAlreadyAnswered"
+    message = "This question has been answered; a published answer does not change."
+
+
+class AnswersWindowClosed(Conflict):
+    reason = "AnswersWindowClosed"
+    message = (
+        "Answers reach every party at least {days} days before the bid deadline, so by "
+        "{latest}: that has passed. Extend the bid deadline by a correction first."
+    )
+
+
+class NothingNewToPublish(Conflict):
+    reason = "NothingNewToPublish"
+    message = "Every answered question is already in a nota van inlichtingen."
+
+
+class TenderClosed(Conflict):
+    reason = "TenderClosed"
+    message = "This tender is {state}: the time for questions and answers is over."

@@ -647,3 +647,9 @@ async def published_tenders(
         )
     }
     return await _tender_views(session, [found[i] for i in tender_ids if i in found])
+
+
+def visible_tenders(actor: Actor) -> ColumnElement[bool]:
+    """Which tenders the actor sees (this module's rule), for the statements of the tenders'
+    other modules."""
+    return _visible_tenders(actor)

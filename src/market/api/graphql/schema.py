@@ -29,6 +29,7 @@ from market.api.graphql.search.queries import SearchQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
+from market.api.graphql.tenders.questions import QuestionsMutation, QuestionsQuery
 from market.settings import Settings
 
 Query = merge_types(
@@ -43,6 +44,7 @@ Query = merge_types(
         PaymentsQuery,
         TendersQuery,
         TenderInsightQuery,
+        QuestionsQuery,
     ),
 )
 Mutation = merge_types(
@@ -55,6 +57,7 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        QuestionsMutation,
     ),
 )
 
