@@ -4,6 +4,7 @@ database clock (moved in the stored dates), and bad input refused with nothing c
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import timedelta
@@ -14,6 +15,10 @@ from sqlalchemy.exc import DBAPIError
 
 from market.api.graphql import ids
 from market.db.database import Database
+from market.identity.models import OrganisationKind, Role
+from market.identity.policies import Actor, Grant
+from market.settings import Settings
+from market.tenders import questions
 from tests.support.actors import learner, platform_admin
 from tests.support.graphql import GraphQLClient
 from tests.tenders.questions_world import (
@@ -22,10 +27,12 @@ from tests.tenders.questions_world import (
     NOTAS,
     PUBLISH_NOTA,
     QUESTIONS,
+    Provider,
     QuestionsWorld,
     answer,
     ask,
     build,
+    provider,
     set_timeline,
     snapshot,
     sql,
@@ -280,3 +287,30 @@ async def test_a_stored_hash_must_be_the_bodys(db: Database, gql: GraphQLClient)
             tender=ids.decode("Tender", w.tender),
             officer=w.coalition.lead.officer.user_id,
         )
+
+
+async def test_questions_asked_at_once_get_their_own_numbers(
+    db: Database, gql: GraphQLClient, settings: Settings
+) -> None:
+    w = await build(db, gql)
+    providers = [await provider(db, f"Aanbieder {i}") for i in range(5)]
+    tender_id = ids.decode("Tender", w.tender)
+    database = Database(settings.database_url, pool_size=5)
+
+    async def asks(staff: Provider) -> int:
+        actor = Actor(
+            staff.owner.user_id,
+            (Grant(staff.organisation_id, OrganisationKind.PROVIDER, Role.OWNER),),
+        )
+        async with database.transaction() as session:
+            view = await questions.ask_question(session, actor, tender_id, staff.name)
+            return view.number
+
+    try:
+        numbers = await asyncio.gather(*(asks(staff) for staff in providers))
+    finally:
+        await database.dispose()
+
+    assert sorted(numbers) == [1, 2, 3, 4, 5]
+    stored = await rows(db, "SELECT number, text FROM tender_questions ORDER BY number")
+    assert sorted(text for _, text in stored) == [f"Aanbieder {i}" for i in range(5)]
