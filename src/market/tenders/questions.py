@@ -157,6 +157,14 @@ async def _now(session: AsyncSession) -> datetime:
     return now
 
 
+async def _require_questions_open(session: AsyncSession, tender: Tender) -> None:
+    """Asked before the questions deadline, unless the scheduler closed them already."""
+    _require_open(tender)
+    closed = tender.state is TenderState.QUESTIONS_CLOSED
+    if closed or await _now(session) >= tender.questions_deadline:
+        raise errors.QuestionsClosed(deadline=tender.questions_deadline.isoformat())
+
+
 async def _require_answers_in_time(session: AsyncSession, tender: Tender) -> datetime:
     """Answers (and their nota) reach the parties by policies.answers_due; returns now."""
     _require_open(tender)
@@ -190,12 +198,7 @@ async def ask_question(
         )
         if in_tender is None:
             raise errors.LotNotInTender(field="lotId")
-    _require_open(tender)
-    if (
-        tender.state is TenderState.QUESTIONS_CLOSED
-        or await _now(session) >= tender.questions_deadline
-    ):
-        raise errors.QuestionsClosed(deadline=tender.questions_deadline.isoformat())
+    await _require_questions_open(session, tender)
     # The tender's row lock (above) keeps the numbers of concurrent questions apart.
     number = await session.scalar(
         select(func.coalesce(func.max(TenderQuestion.number), 0) + 1).where(
