@@ -77,6 +77,16 @@ async def _cancel(db: Database, w: World) -> None:
     )
 
 
+async def _staff_of_two(db: Database, w: World) -> None:
+    await sql(
+        db,
+        "INSERT INTO memberships (id, user_id, organisation_id, role)"
+        " VALUES (gen_random_uuid(), :user, :provider, 'owner')",
+        user=w.questions.asker.owner.user_id,
+        provider=w.questions.other.organisation_id,
+    )
+
+
 CASES = {
     "empty question": Case(
         ASK,
@@ -116,6 +126,13 @@ CASES = {
         lambda w: _ask(w, provider=w.questions.other.id),
         _asker,
         ("FORBIDDEN", "NotAProvider", "providerId"),
+    ),
+    "staff of two, not saying which": Case(
+        ASK,
+        _ask,
+        _asker,
+        ("BAD_USER_INPUT", "AskingProviderRequired", "providerId"),
+        arrange=_staff_of_two,
     ),
     "empty answer": Case(
         ANSWER,

@@ -239,8 +239,8 @@ class NotAProvider(Forbidden):
     message = "Only a provider's staff may ask questions on a tender."
 
 
-class ProviderRequired(InvalidInput):
-    reason = "ProviderRequired"
+class AskingProviderRequired(InvalidInput):
+    reason = "AskingProviderRequired"
     message = "You are staff of several providers: choose the one you ask for."
 
 

@@ -119,7 +119,7 @@ def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     if not staff_of:
         raise errors.NotAProvider()
     if len(staff_of) > 1:
-        raise errors.ProviderRequired(field="providerId")
+        raise errors.AskingProviderRequired(field="providerId")
     (only,) = staff_of
     return only
 
