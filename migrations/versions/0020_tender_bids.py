@@ -3,7 +3,7 @@ its answers to the quality criteria and its documents (kept by the FileStore), e
 submissions kept as withdrawn or superseded; and the four-eyes opening with its report.
 
 Revision ID: 0020_tender_bids
-Revises: 0018_tender_audit
+Revises: 0019_tender_questions
 Create Date: 2026-12-03 05:12:57.850154
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020_tender_bids"
-down_revision: str | None = "0018_tender_audit"
+down_revision: str | None = "0019_tender_questions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

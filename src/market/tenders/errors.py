@@ -320,3 +320,54 @@ class IdempotencyKeyReused(Conflict):
 class AuditEntryNotFound(NotFound):
     reason = "AuditEntryNotFound"
     message = "The tender's audit trail has no entry with this number."
+
+
+# -- questions and the nota van inlichtingen ------------------------------------------------
+
+
+class NotAProvider(Forbidden):
+    reason = "NotAProvider"
+    message = "Only a provider's staff may ask questions on a tender."
+
+
+class AskingProviderRequired(InvalidInput):
+    reason = "AskingProviderRequired"
+    message = "You are staff of several providers: choose the one you ask for."
+
+
+class LotNotInTender(NotFound):
+    reason = "LotNotInTender"
+    message = "This tender has no such lot."
+
+
+class QuestionsClosed(Conflict):
+    reason = "QuestionsClosed"
+    message = "Questions on this tender are closed: they could be asked until {deadline}."
+
+
+class QuestionNotFound(NotFound):
+    reason = "QuestionNotFound"
+    message = "No question with this id exists."
+
+
+class QuestionAlreadyAnswered(Conflict):
+    reason = "QuestionAlreadyAnswered"
+    message = "This question has been answered; a published answer does not change."
+
+
+class AnswersWindowClosed(Conflict):
+    reason = "AnswersWindowClosed"
+    message = (
+        "Answers reach every party at least {days} days before the bid deadline, so by "
+        "{latest}: that has passed. Extend the bid deadline by a correction first."
+    )
+
+
+class NothingNewToPublish(Conflict):
+    reason = "NothingNewToPublish"
+    message = "Every answered question is already in a nota van inlichtingen."
+
+
+class TenderClosed(Conflict):
+    reason = "TenderClosed"
+    message = "This tender is {state}: the time for questions and answers is over."

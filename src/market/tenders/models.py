@@ -388,3 +388,64 @@ class IdempotencyKey(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     result_id: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = created_at()
+
+
+class TenderQuestion(Base):
+    """A provider's question on a published tender, and the lead's answer. Who asked is
+    kept for the asker's own view and for platform admins; nothing shown to the lead, to
+    other providers or to the public carries it (TENDERS.md: askers anonymised). Bundled
+    into a nota van inlichtingen once answered; the nota, not this row, is the record."""
+
+    __tablename__ = "tender_questions"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("char_length(text) BETWEEN 1 AND 4000", name="text_length"),
+        CheckConstraint(
+            "(answer IS NULL) = (answered_at IS NULL)"
+            " AND (answer IS NULL OR char_length(answer) BETWEEN 1 AND 20000)",
+            name="answer_complete",
+        ),
+        CheckConstraint("nota_id IS NULL OR answer IS NOT NULL", name="nota_holds_answers"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tender_lots.id"))
+    # Its place among the tender's questions, from 1, as the nota cites it.
+    number: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = created_at()
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    nota_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tender_notas.id"), index=True)
+
+
+class Nota(Base):
+    """A nota van inlichtingen: the answers published together, numbered per tender. Its
+    body (canonical JSON) and the body's SHA-256 are written once: a trigger refuses any
+    UPDATE or DELETE, and a CHECK holds the hash to the body."""
+
+    __tablename__ = "tender_notas"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(
+            "sha256 = encode(sha256(convert_to(body, 'UTF8')), 'hex')", name="hash_of_body"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    body: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # No ON DELETE action: the row is never updated, so its officer's account stays.
+    published_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The moment every party received it.
+    created_at: Mapped[datetime] = created_at()

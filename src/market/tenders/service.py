@@ -709,3 +709,9 @@ async def tender_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID)
     if view is None:
         raise errors.TenderNotFound(field="id")
     return view
+
+
+def visible_tenders(actor: Actor) -> ColumnElement[bool]:
+    """Which tenders the actor sees (this module's rule), for the statements of the tenders'
+    other modules."""
+    return _visible_tenders(actor)

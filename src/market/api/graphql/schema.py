@@ -26,10 +26,11 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
-from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
+from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
+from market.api.graphql.tenders.questions import QuestionsMutation, QuestionsQuery
 from market.settings import Settings
 
 Query = merge_types(
@@ -44,6 +45,7 @@ Query = merge_types(
         PaymentsQuery,
         TendersQuery,
         TenderInsightQuery,
+        QuestionsQuery,
         BidsQuery,
     ),
 )
@@ -57,6 +59,7 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        QuestionsMutation,
         BidsMutation,
     ),
 )
