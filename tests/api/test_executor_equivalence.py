@@ -35,7 +35,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import market.app
 from market.api.graphql import ids
-from market.api.graphql.schema import MarketSchema, build_schema
+from market.api.graphql.schema import MarketSchema, build_schema, new_schema
 from market.catalog.models import CourseStatus, Format, Level, Route, ScheduleKind, Stream
 from market.db.database import Database
 from market.identity.models import Organisation, OrganisationKind
@@ -149,7 +149,7 @@ def _named_operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _reference_schema(settings: Settings | None = None) -> MarketSchema:
-    schema = build_schema(settings)
+    schema = new_schema(settings)
     schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
     return schema
 

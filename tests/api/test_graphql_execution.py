@@ -14,7 +14,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from market.api.graphql.execution import Executor
-from market.api.graphql.schema import build_schema
+from market.api.graphql.schema import new_schema
 
 
 @strawberry.enum
@@ -341,8 +341,8 @@ async def _runs_direct(schema: strawberry.Schema) -> bool:
 async def test_the_served_schema_takes_the_direct_path() -> None:
     """Middleware turns the direct path off for every field of every request (it must see
     them all): a search page then costs some 4.5 ms more CPU, with nothing to say so."""
-    assert await _runs_direct(build_schema()), (
-        "build_schema() has a schema extension with a `resolve` hook (graphql-core "
+    assert await _runs_direct(new_schema()), (
+        "the served schema has an extension with a `resolve` hook (graphql-core "
         "middleware), which turns execution.Executor's direct path off for every request: "
         "do that work elsewhere (a field extension, the operation's hooks) or accept and "
         "measure the cost, then change this test"
@@ -350,7 +350,7 @@ async def test_the_served_schema_takes_the_direct_path() -> None:
 
 
 async def test_a_resolve_extension_on_the_served_schema_is_noticed() -> None:
-    schema = build_schema()
+    schema = new_schema()
     schema.extensions = [*schema.extensions, Watch]
 
     assert not await _runs_direct(schema)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 import strawberry
 from graphql import GraphQLError
@@ -74,16 +75,54 @@ class MarketSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings | None = None) -> MarketSchema:
-    settings = settings or Settings()
-    # One cache per schema: its rules carry this schema's limits.
+    """The schema under the settings' limits, shared by every app with the same limits:
+    building one takes a fifth of a second (the tests make an app per test). Never change
+    the one returned; `new_schema` gives one of your own."""
+    return _shared(_Limits.of(settings or Settings()))
+
+
+def new_schema(settings: Settings | None = None) -> MarketSchema:
+    """A schema of its own under the settings' limits (to change, as some tests do)."""
+    return _schema(_Limits.of(settings or Settings()))
+
+
+class _Limits(NamedTuple):
+    debug: bool
+    max_depth: int
+    max_aliases: int
+    max_cost: int
+    max_page_size: int
+    max_tokens: int
+    time_budget_ms: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> _Limits:
+        return cls(
+            settings.debug,
+            settings.graphql_max_depth,
+            settings.graphql_max_aliases,
+            settings.graphql_max_cost,
+            settings.graphql_max_page_size,
+            settings.graphql_max_tokens,
+            settings.graphql_time_budget_ms,
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _shared(limits: _Limits) -> MarketSchema:
+    return _schema(limits)
+
+
+def _schema(limits: _Limits) -> MarketSchema:
+    # One validation cache per schema: its rules carry this schema's limits.
     validation = ValidationCache(
         [
             limits_rule(
                 Limits(
-                    max_depth=settings.graphql_max_depth,
-                    max_aliases=settings.graphql_max_aliases,
-                    max_cost=settings.graphql_max_cost,
-                    max_page_size=settings.graphql_max_page_size,
+                    max_depth=limits.max_depth,
+                    max_aliases=limits.max_aliases,
+                    max_cost=limits.max_cost,
+                    max_page_size=limits.max_page_size,
                 )
             )
         ]
@@ -91,13 +130,13 @@ def build_schema(settings: Settings | None = None) -> MarketSchema:
     schema = MarketSchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(disable_field_suggestions=not settings.debug),
-        execution_context_class=Executor.within_budget(settings.graphql_time_budget_ms / 1000),
+        config=StrawberryConfig(disable_field_suggestions=not limits.debug),
+        execution_context_class=Executor.within_budget(limits.time_budget_ms / 1000),
         extensions=[
             # Factories, not instances: a fresh extension per request (the caches are shared).
             lambda: ParserCache(maxsize=1000),
             validation.extension(),
-            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             InputEdge,
         ],
     )
