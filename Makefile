@@ -33,7 +33,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests migrations
 	$(BIN)/ruff format --check src tests migrations
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations
