@@ -43,7 +43,7 @@ from market.tenders.models import (
     QualityCriterion,
     Tender,
 )
-from market.tenders.policies import LotState, TenderState, move_tender
+from market.tenders.policies import LotState, TenderState, acting_for, move_tender
 from market.tenders.service import find_tender, tender_view
 
 BIDDER_ROLES = (Role.OWNER, Role.EDITOR)
@@ -146,18 +146,15 @@ class OpeningView:
 
 def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     """The provider a staff member bids for: the one given, or their only one."""
-    actor.require_user()
-    staff_of = actor.organisations(OrganisationKind.PROVIDER, BIDDER_ROLES)
-    if given is not None:
-        if given not in staff_of:
-            raise errors.NotBidder(field="providerId")
-        return given
-    if not staff_of:
-        raise errors.NotBidder()
-    if len(staff_of) > 1:
-        raise errors.ProviderRequired(field="providerId")
-    (only,) = staff_of
-    return only
+    return acting_for(
+        actor,
+        OrganisationKind.PROVIDER,
+        BIDDER_ROLES,
+        given,
+        field="providerId",
+        refused=errors.NotBidder,
+        choose=errors.ProviderRequired,
+    )
 
 
 def _text(value: str, limit: int, field: str) -> str:

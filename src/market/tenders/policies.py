@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 
 from market.catalog import errors as catalog_errors
 from market.catalog.models import Level, Route, Stream
+from market.identity.models import OrganisationKind, Role
+from market.identity.policies import Actor
+from market.kernel.errors import DomainError
 from market.tenders import errors
 
 if TYPE_CHECKING:
@@ -121,6 +124,33 @@ def _allowed(table: dict[S, frozenset[S]], kind: str, current: S, target: S) -> 
             kind=kind, current=current.name, target=target.name, field="state"
         )
     return target
+
+
+def acting_for(
+    actor: Actor,
+    kind: OrganisationKind,
+    roles: Sequence[Role],
+    given: uuid.UUID | None,
+    *,
+    field: str,
+    refused: type[DomainError],
+    choose: type[DomainError],
+) -> uuid.UUID:
+    """The organisation of `kind` the actor acts for in one of `roles`: the one given, or
+    their only one. `refused` when they act for none (or not for the one given), `choose`
+    when they act for several and named none."""
+    actor.require_user()
+    acting = actor.organisations(kind, roles)
+    if given is not None:
+        if given not in acting:
+            raise refused(field=field)
+        return given
+    if not acting:
+        raise refused()
+    if len(acting) > 1:
+        raise choose(field=field)
+    (only,) = acting
+    return only
 
 
 def move_tender(tender: Tender, target: TenderState) -> None:

@@ -43,7 +43,7 @@ from market.tenders.models import (
     Tender,
     TenderQuestion,
 )
-from market.tenders.policies import TenderState
+from market.tenders.policies import TenderState, acting_for
 from market.tenders.service import INSIDER_ROLES, visible_tenders
 
 MAX_QUESTION_LENGTH = 4_000
@@ -110,18 +110,15 @@ def _text(value: str, limit: int, field: str) -> str:
 
 def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     """The provider its staff member asks for: the one given, or their only one."""
-    actor.require_user()
-    staff_of = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
-    if given is not None:
-        if given not in staff_of:
-            raise errors.NotAProvider(field="providerId")
-        return given
-    if not staff_of:
-        raise errors.NotAProvider()
-    if len(staff_of) > 1:
-        raise errors.AskingProviderRequired(field="providerId")
-    (only,) = staff_of
-    return only
+    return acting_for(
+        actor,
+        OrganisationKind.PROVIDER,
+        PROVIDER_STAFF,
+        given,
+        field="providerId",
+        refused=errors.NotAProvider,
+        choose=errors.AskingProviderRequired,
+    )
 
 
 async def _tender_for_update(

@@ -84,18 +84,15 @@ def _name(value: str) -> str:
 
 def acting_municipality(actor: Actor, given: uuid.UUID | None, *, field: str) -> uuid.UUID:
     """The municipality a procurement officer acts for: the one given, or their only one."""
-    actor.require_user()
-    officer_of = actor.organisations(OrganisationKind.MUNICIPALITY, (Role.PROCUREMENT_OFFICER,))
-    if given is not None:
-        if given not in officer_of:
-            raise errors.NotProcurementOfficer(field=field)
-        return given
-    if not officer_of:
-        raise errors.NotProcurementOfficer()
-    if len(officer_of) > 1:
-        raise errors.MunicipalityRequired(field=field)
-    (only,) = officer_of
-    return only
+    return policies.acting_for(
+        actor,
+        OrganisationKind.MUNICIPALITY,
+        (Role.PROCUREMENT_OFFICER,),
+        given,
+        field=field,
+        refused=errors.NotProcurementOfficer,
+        choose=errors.MunicipalityRequired,
+    )
 
 
 def _visible_coalitions(actor: Actor) -> ColumnElement[bool]:
