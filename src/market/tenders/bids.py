@@ -43,7 +43,7 @@ from market.tenders.models import (
     QualityCriterion,
     Tender,
 )
-from market.tenders.policies import LotState, TenderState, acting_for, move_tender
+from market.tenders.policies import LotState, TenderState, acting_for, move_tender, trimmed_text
 from market.tenders.service import find_tender, tender_view
 
 BIDDER_ROLES = (Role.OWNER, Role.EDITOR)
@@ -157,15 +157,6 @@ def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     )
 
 
-def _text(value: str, limit: int, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise catalog_errors.TextRequired(field=field)
-    if len(value) > limit:
-        raise catalog_errors.TextTooLong(limit, field=field)
-    return value
-
-
 def _decoded(content: str, max_bytes: int, field: str) -> bytes:
     """The document's bytes; its size is known from the text's length, so an oversized one
     is refused before anything is decoded."""
@@ -195,14 +186,16 @@ def _checked(
     if draft.price_cents <= 0:
         raise errors.FigureNotPositive(field="priceCents")
     answers = tuple(
-        AnswerDraft(a.criterion_id, _text(a.text, MAX_ANSWER_LENGTH, f"qualityAnswers[{i}].text"))
+        AnswerDraft(
+            a.criterion_id, trimmed_text(a.text, MAX_ANSWER_LENGTH, f"qualityAnswers[{i}].text")
+        )
         for i, a in enumerate(draft.answers)
     )
     if len(draft.documents) > MAX_DOCUMENTS:
         raise catalog_errors.TooManyItems(MAX_DOCUMENTS, field="documents")
     documents = [
         _Document(
-            _text(d.name, MAX_DOCUMENT_NAME_LENGTH, f"documents[{i}].name"),
+            trimmed_text(d.name, MAX_DOCUMENT_NAME_LENGTH, f"documents[{i}].name"),
             d.media_type,
             _decoded(d.content_base64, max_document_bytes, f"documents[{i}].content"),
         )

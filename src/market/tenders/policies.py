@@ -231,7 +231,8 @@ class TenderDraft:
     estimated_total_value_cents: int
 
 
-def _text(value: str, limit: int, field: str, *, required: bool = True) -> str:
+def trimmed_text(value: str, limit: int, field: str, *, required: bool = True) -> str:
+    """The text without surrounding space, refused when empty (if `required`) or over `limit`."""
     value = value.strip()
     if required and not value:
         raise catalog_errors.TextRequired(field=field)
@@ -287,7 +288,7 @@ def lot_scope(
 
 
 def _lot(lot: LotDraft, at: str) -> LotDraft:
-    title = _text(lot.title, MAX_TITLE_LENGTH, f"{at}.title")
+    title = trimmed_text(lot.title, MAX_TITLE_LENGTH, f"{at}.title")
     regions = lot_scope(lot.route, lot.level, lot.stream, lot.region_codes, at=at)
     _positive(lot.max_value_cents, f"{at}.maxValueCents")
     _positive(lot.max_trajectories, f"{at}.maxTrajectories")
@@ -308,7 +309,7 @@ def _requirement(requirement: RequirementDraft, at: str) -> RequirementDraft:
     elif requirement.amount is not None:
         raise errors.RequirementAmountNotExpected(field=f"{at}.amount", kind=kind.name)
     if kind is RequirementKind.CUSTOM:
-        text = _text(requirement.text or "", MAX_REQUIREMENT_TEXT_LENGTH, f"{at}.text")
+        text = trimmed_text(requirement.text or "", MAX_REQUIREMENT_TEXT_LENGTH, f"{at}.text")
         return replace(requirement, text=text)
     if requirement.text is not None:
         raise errors.RequirementTextNotExpected(field=f"{at}.text")
@@ -373,7 +374,7 @@ def _criteria(
     checked = []
     for i, criterion in enumerate(criteria):
         at = f"criteria[{i}]"
-        name = _text(criterion.name, MAX_TITLE_LENGTH, f"{at}.name")
+        name = trimmed_text(criterion.name, MAX_TITLE_LENGTH, f"{at}.name")
         _positive(criterion.weight_bp, f"{at}.weightBp")
         if method is AwardMethod.QUALITY_VALUE:
             if criterion.value_cents is None:
@@ -420,8 +421,10 @@ def _term(term: ContractTerm) -> None:
 def check_draft(draft: TenderDraft) -> TenderDraft:
     """The draft as stored (texts trimmed, times in UTC), or the first rule it breaks.
     Which municipalities are members and which regions exist the service checks."""
-    title = _text(draft.title, MAX_TITLE_LENGTH, "title")
-    description = _text(draft.description, MAX_DESCRIPTION_LENGTH, "description", required=False)
+    title = trimmed_text(draft.title, MAX_TITLE_LENGTH, "title")
+    description = trimmed_text(
+        draft.description, MAX_DESCRIPTION_LENGTH, "description", required=False
+    )
     if not draft.lots:
         raise errors.LotsRequired(field="lots")
     _at_most(draft.lots, MAX_LOTS, "lots")

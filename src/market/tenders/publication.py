@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog import errors as catalog_errors
 from market.db import outbox
 from market.identity.policies import Actor
 from market.tenders import audit, errors, frozen, idempotency, policies, service
@@ -109,21 +108,12 @@ async def publish_tender(
     return view
 
 
-def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise catalog_errors.TextRequired(field="reason")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise catalog_errors.TextTooLong(MAX_REASON_LENGTH, field="reason")
-    return reason
-
-
 async def cancel_tender(
     session: AsyncSession, actor: Actor, tender_id: uuid.UUID, reason: str
 ) -> TenderView:
     """Cancels the tender, in any state before `contracted`, and its open lots."""
     tender, _ = await service.lead_tender_for_update(session, actor, tender_id)
-    reason = _reason(reason)
+    reason = policies.trimmed_text(reason, MAX_REASON_LENGTH, "reason")
     policies.move_tender(tender, TenderState.CANCELLED)
     tender.cancellation_reason = reason
     for lot in await session.scalars(

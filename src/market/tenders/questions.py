@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog import errors as catalog_errors
 from market.db import outbox
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
@@ -43,7 +42,7 @@ from market.tenders.models import (
     Tender,
     TenderQuestion,
 )
-from market.tenders.policies import TenderState, acting_for
+from market.tenders.policies import TenderState, acting_for, trimmed_text
 from market.tenders.service import INSIDER_ROLES, visible_tenders
 
 MAX_QUESTION_LENGTH = 4_000
@@ -97,15 +96,6 @@ class NotaView:
     body: str
     sha256: str
     entries: tuple[NotaEntry, ...]
-
-
-def _text(value: str, limit: int, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise catalog_errors.TextRequired(field=field)
-    if len(value) > limit:
-        raise catalog_errors.TextTooLong(limit, field=field)
-    return value
 
 
 def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
@@ -187,7 +177,7 @@ async def ask_question(
     """A provider's staff member asks, on a published tender before its questions
     deadline, about the whole tender or one of its lots."""
     provider_id = acting_provider(actor, provider_id)
-    text = _text(text, MAX_QUESTION_LENGTH, "text")
+    text = trimmed_text(text, MAX_QUESTION_LENGTH, "text")
     tender, _ = await _tender_for_update(session, actor, tender_id)
     if lot_id is not None:
         in_tender = await session.scalar(
@@ -236,7 +226,7 @@ async def answer_question(
         raise errors.QuestionNotFound(field="questionId")
     question, tender, coalition = found.tuple()
     _require_lead(actor, coalition, "questionId")
-    text = _text(text, MAX_ANSWER_LENGTH, "text")
+    text = trimmed_text(text, MAX_ANSWER_LENGTH, "text")
     if question.answer is not None:
         raise errors.QuestionAlreadyAnswered(field="questionId")
     await _require_answers_in_time(session, tender)

@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from market.catalog import errors as catalog_errors
 from market.catalog.models import Level, Route, Stream
 from market.geo.models import LabourMarketRegion
 from market.identity.models import Organisation, OrganisationKind, Role
@@ -71,15 +70,6 @@ class CoalitionView:
     def member_ids(self) -> frozenset[uuid.UUID]:
         """The municipalities that accepted (the lead among them)."""
         return frozenset(m.organisation_id for m in self.members if m.state is MemberState.MEMBER)
-
-
-def _name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise catalog_errors.TextRequired(field="name")
-    if len(value) > MAX_NAME_LENGTH:
-        raise catalog_errors.TextTooLong(MAX_NAME_LENGTH, field="name")
-    return value
 
 
 def acting_municipality(actor: Actor, given: uuid.UUID | None, *, field: str) -> uuid.UUID:
@@ -179,7 +169,10 @@ async def create_coalition(
     """A new coalition led by the officer's municipality, its only member so far."""
     lead_id = acting_municipality(actor, lead_id, field="leadOrganisationId")
     coalition = Coalition(
-        id=uuid.uuid4(), name=_name(name), lead_id=lead_id, created_by=actor.user_id
+        id=uuid.uuid4(),
+        name=policies.trimmed_text(name, MAX_NAME_LENGTH, "name"),
+        lead_id=lead_id,
+        created_by=actor.user_id,
     )
     session.add(coalition)
     await session.flush()
