@@ -49,3 +49,45 @@ class NotaPublished(Event):
     nota_id: uuid.UUID
     nota_number: int
     sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class TenderCorrected(Event):
+    """A published tender was corrected (a rectification made version `version`)."""
+
+    name: ClassVar[str] = "tenders.tender_corrected"
+    tender_id: uuid.UUID
+    rectification_id: uuid.UUID
+    version: int
+    bid_deadline: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AwardDecided(Event):
+    """Award decisions on some of a tender's lots were sent to every bidder at once."""
+
+    name: ClassVar[str] = "tenders.award_decided"
+    tender_id: uuid.UUID
+    decision_ids: tuple[uuid.UUID, ...]
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSigned(Event):
+    """A member municipality signed its contract with a lot's winner: from `starts_on`
+    the supplier's courses carry that municipality (searchCourses' contractedBy)."""
+
+    name: ClassVar[str] = "tenders.contract_signed"
+    contract_id: uuid.UUID
+    tender_id: uuid.UUID
+    buyer_id: uuid.UUID
+    supplier_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ContractExtended(Event):
+    """An extension option was exercised: the contract now ends later."""
+
+    name: ClassVar[str] = "tenders.contract_extended"
+    contract_id: uuid.UUID
+    supplier_id: uuid.UUID

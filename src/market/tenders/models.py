@@ -151,6 +151,10 @@ class Tender(Base):
     # publication on, reads take them from here (market.tenders.frozen).
     frozen_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # Set on a tender made by re-tendering an unsuccessful lot: that lot.
+    retender_of_lot_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tender_lots.id", use_alter=True)
+    )
     # The head of its audit chain (market.tenders.audit): the last entry's hash and count.
     audit_head: Mapped[str | None] = mapped_column(String(64))
     audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -448,4 +452,239 @@ class Nota(Base):
     # No ON DELETE action: the row is never updated, so its officer's account stays.
     published_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     # The moment every party received it.
+    created_at: Mapped[datetime] = created_at()
+
+
+# -- evaluation: knock-out checks and price-blind quality scores -----------------------------
+
+
+class BidCheck(Base):
+    """The knock-out verdict on an opened bid: it meets every requirement, or it is out
+    with the reason (which the award decision states to its bidder)."""
+
+    __tablename__ = "tender_bid_checks"
+    __table_args__ = (
+        CheckConstraint(
+            "passed = (reason IS NULL)"
+            " AND (reason IS NULL OR char_length(reason) BETWEEN 1 AND 4000)",
+            name="reason_when_out",
+        ),
+    )
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id"), primary_key=True)
+    passed: Mapped[bool] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = created_at()
+
+
+class QualityScore(Base):
+    """One evaluator's own score of a bid on one quality criterion, given without seeing
+    any price; the fraction of full marks in basis points (10000 = full marks)."""
+
+    __tablename__ = "tender_quality_scores"
+    __table_args__ = (
+        CheckConstraint("score_bp BETWEEN 0 AND 10000", name="score_within_whole"),
+        CheckConstraint("char_length(motivation) BETWEEN 1 AND 4000", name="motivation_length"),
+    )
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id"), primary_key=True)
+    criterion_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_quality_criteria.id"), primary_key=True
+    )
+    evaluator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    score_bp: Mapped[int] = mapped_column(Integer)
+    motivation: Mapped[str] = mapped_column(Text)
+    scored_at: Mapped[datetime] = created_at()
+
+
+class ConsensusScore(Base):
+    """The score the evaluators agreed for a bid on a criterion: what the ranking uses."""
+
+    __tablename__ = "tender_consensus_scores"
+    __table_args__ = (
+        CheckConstraint("score_bp BETWEEN 0 AND 10000", name="score_within_whole"),
+        CheckConstraint("char_length(motivation) BETWEEN 1 AND 4000", name="motivation_length"),
+    )
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id"), primary_key=True)
+    criterion_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_quality_criteria.id"), primary_key=True
+    )
+    score_bp: Mapped[int] = mapped_column(Integer)
+    motivation: Mapped[str] = mapped_column(Text)
+    agreed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    agreed_at: Mapped[datetime] = created_at()
+
+
+# -- award decisions, objections, contracts ---------------------------------------------------
+
+
+class DecisionState(StrEnum):
+    STANDING = "standing"
+    # An upheld objection sends the lot back to evaluation; the decision stays on record.
+    WITHDRAWN = "withdrawn"
+
+
+class AwardDecision(Base):
+    """The award decision on a lot (gunningsbeslissing): the winning bid, the ranking as
+    computed (market.tenders.scoring's record), the reasons, and the standstill, which
+    ends at least 20 calendar days after the day it was sent to every bidder at once."""
+
+    __tablename__ = "tender_award_decisions"
+    __table_args__ = (
+        CheckConstraint("standstill_ends_at > sent_at", name="standstill_after_sending"),
+        CheckConstraint("char_length(reasons) BETWEEN 1 AND 20000", name="reasons_length"),
+        Index(
+            "uq_tender_award_decisions_standing",
+            "lot_id",
+            unique=True,
+            postgresql_where=text("state = 'standing'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_lots.id"), index=True)
+    state: Mapped[DecisionState] = mapped_column(
+        _enum(DecisionState, "award_decision_state"), default=DecisionState.STANDING
+    )
+    winning_bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id"))
+    ranking: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reasons: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The one moment every bidder was sent the decision.
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    standstill_ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ObjectionState(StrEnum):
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    UPHELD = "upheld"
+
+
+class Objection(Base):
+    """An objection (bezwaar) against a lot's award decision; while one is open, no
+    contract on the lot can be signed."""
+
+    __tablename__ = "tender_objections"
+    __table_args__ = (
+        CheckConstraint("char_length(text) BETWEEN 1 AND 20000", name="text_length"),
+        CheckConstraint(
+            "(state = 'open') = (resolved_at IS NULL)"
+            " AND (resolved_at IS NULL) = (resolution IS NULL)",
+            name="resolved_with_resolution",
+        ),
+        Index("ix_tender_objections_open", "lot_id", postgresql_where=text("state = 'open'")),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_lots.id"))
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_award_decisions.id"))
+    # The objecting bidder.
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[ObjectionState] = mapped_column(
+        _enum(ObjectionState, "objection_state"), default=ObjectionState.OPEN
+    )
+    registered_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    registered_at: Mapped[datetime] = created_at()
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Contract(Base):
+    """A member municipality's own contract with the winner of a lot, holding only its
+    own volume: a lot's contracts add up to the lot's total (guarantee 9). It runs from
+    `starts_on` to `ends_on`; exercising an extension option moves `ends_on`, never past
+    `latest_end_date`."""
+
+    __tablename__ = "tender_contracts"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "buyer_id"),
+        CheckConstraint(
+            "starts_on < ends_on AND ends_on <= latest_end_date", name="term_within_latest_end"
+        ),
+        CheckConstraint("learners_per_year >= 0", name="learners_not_negative"),
+        CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint("extensions_exercised >= 0", name="extensions_not_negative"),
+        Index("ix_tender_contracts_supplier_term", "supplier_id", "starts_on", "ends_on"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_lots.id"))
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_award_decisions.id"))
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id"))
+    # The member municipality and the provider that won the lot.
+    buyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    learners_per_year: Mapped[int] = mapped_column(Integer)
+    # Per trajectory, as bid.
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    latest_end_date: Mapped[date] = mapped_column(Date)
+    extensions_exercised: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    signed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    signed_at: Mapped[datetime] = created_at()
+
+
+# -- corrections after publication, re-tendering, providers following tenders ----------------
+
+
+class Rectification(Base):
+    """A correction of a published tender (rectificatie): the version it made, why, what
+    changed, and the bid deadline before and after (a correction may extend it)."""
+
+    __tablename__ = "tender_rectifications"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "version"),
+        CheckConstraint("version >= 2", name="version_after_first"),
+        CheckConstraint("char_length(reason) BETWEEN 1 AND 4000", name="reason_length"),
+        CheckConstraint("bid_deadline_after >= bid_deadline_before", name="deadline_not_earlier"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    # Per changed field of the tender view: its value before and after.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    bid_deadline_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bid_deadline_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = created_at()
+
+
+class TenderFollow(Base):
+    """A provider following published tenders by route and/or labour-market region
+    (either may be open: any route, any region); told by mail when a matching tender is
+    published, corrected or decided."""
+
+    __tablename__ = "tender_follows"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "route", "region_code", postgresql_nulls_not_distinct=True),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    provider_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    route: Mapped[Route | None] = mapped_column(_enum(Route, "course_route"))
+    region_code: Mapped[str | None] = mapped_column(
+        String(4), ForeignKey("labour_market_regions.code"), index=True
+    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at()
