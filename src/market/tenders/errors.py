@@ -281,9 +281,38 @@ class UnknownCriterion(InvalidInput):
     message = "This is not one of the tender's quality criteria."
 
 
-class DocumentNotBase64(InvalidInput):
-    reason = "DocumentNotBase64"
-    message = "A document's content is sent as base64 (RFC 4648, with padding)."
+class NotAllowedToUpload(Forbidden):
+    reason = "NotAllowedToUpload"
+    message = (
+        "Only the staff of a provider and the procurement officers of a municipality "
+        "upload documents."
+    )
+
+
+class TooManyPendingUploads(Conflict):
+    reason = "TooManyPendingUploads"
+    message = (
+        "You have {limit} uploads waiting to be attached: attach them, or wait a day until "
+        "they are forgotten."
+    )
+
+
+class UploadInterrupted(Conflict):
+    reason = "UploadInterrupted"
+    message = "The upload was interrupted; send the document again."
+
+
+class UploadNotFound(NotFound):
+    reason = "UploadNotFound"
+    message = (
+        "No upload of yours waits under this id: it is unknown, already attached, or was "
+        "left unattached for a day and forgotten."
+    )
+
+
+class TenderDocumentNotFound(NotFound):
+    reason = "TenderDocumentNotFound"
+    message = "No such document of a tender you can see."
 
 
 class BidDeadlineNotPassed(Conflict):

@@ -33,6 +33,7 @@ from market.tenders.models import (
     QualityCriterion,
     Requirement,
     Tender,
+    TenderDocument,
 )
 from market.tenders.policies import (
     AwardTerms,
@@ -312,6 +313,15 @@ class CriterionView:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: uuid.UUID
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class TenderView:
     id: uuid.UUID
     coalition_id: uuid.UUID
@@ -331,6 +341,7 @@ class TenderView:
     created_at: datetime
     updated_at: datetime
     cancellation_reason: str | None = None
+    documents: tuple[DocumentView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,8 +514,8 @@ async def update_tender(
 async def _tender_views(
     session: AsyncSession, tenders: Sequence[tuple[Tender, str]]
 ) -> list[TenderView]:
-    """The tenders with their lots, volumes, requirements and criteria: four statements
-    for any number of tenders."""
+    """The tenders with their lots, volumes, requirements, criteria and documents: five
+    statements for any number of tenders."""
     tender_ids = [tender.id for tender, _ in tenders]
     lots = (
         await session.scalars(
@@ -535,6 +546,17 @@ async def _tender_views(
             .order_by(QualityCriterion.position)
         )
     ).all()
+    documents: dict[uuid.UUID, list[DocumentView]] = {tender_id: [] for tender_id in tender_ids}
+    for document in await session.scalars(
+        select(TenderDocument)
+        .where(TenderDocument.tender_id.in_(tender_ids))
+        .order_by(TenderDocument.position)
+    ):
+        documents[document.tender_id].append(
+            DocumentView(
+                document.id, document.name, document.sha256, document.size, document.media_type
+            )
+        )
     return [
         TenderView(
             id=tender.id,
@@ -583,6 +605,7 @@ async def _tender_views(
             created_at=tender.created_at,
             updated_at=tender.updated_at,
             cancellation_reason=tender.cancellation_reason,
+            documents=tuple(documents[tender.id]),
         )
         for tender, coalition_name in tenders
     ]

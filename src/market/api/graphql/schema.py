@@ -28,6 +28,7 @@ from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
+from market.api.graphql.tenders.documents import DocumentsMutation
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
@@ -60,6 +61,7 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        DocumentsMutation,
         QuestionsMutation,
         BidsMutation,
     ),
