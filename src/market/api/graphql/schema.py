@@ -27,6 +27,7 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
+from market.api.graphql.tenders.awards import AwardsMutation, AwardsQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
@@ -48,6 +49,7 @@ Query = merge_types(
         TenderInsightQuery,
         QuestionsQuery,
         BidsQuery,
+        AwardsQuery,
     ),
 )
 Mutation = merge_types(
@@ -62,6 +64,7 @@ Mutation = merge_types(
         TendersMutation,
         QuestionsMutation,
         BidsMutation,
+        AwardsMutation,
     ),
 )
 
