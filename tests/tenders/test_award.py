@@ -5,27 +5,37 @@ evaluation and a second time, changing nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from market.api.graphql import ids
 from market.db.database import Database
+from market.identity.models import OrganisationKind, Role
+from market.identity.policies import Actor, Grant
+from market.settings import Settings
 from market.tenders import frozen, scoring
 from market.tenders.award import standstill_end
+from market.tenders.evaluation import ScoreDraft, agree_score
 from market.tenders.policies import AwardMethod
+from tests.support.actors import Person
+from tests.support.concurrent import post
 from tests.support.graphql import GraphQLClient, Result
 from tests.tenders.award_world import (
     DECIDE,
     AwardWorld,
     audit_actions,
     build_award_world,
+    check,
     evaluate,
     evaluation_tables,
     lot_awards,
+    scored_by_both,
     states,
 )
 from tests.tenders.world import rows
@@ -243,3 +253,80 @@ async def test_a_retried_decision_with_its_key_returns_the_decision(
 
     assert retried == first
     assert await rows(db, "SELECT count(*) FROM tender_award_decisions") == [(1,)]
+
+
+async def _waits_for_a_lock(db: Database) -> bool:
+    [(waiting,)] = await rows(
+        db,
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()",
+    )
+    return bool(waiting)
+
+
+async def _blocked_or_done(db: Database, task: asyncio.Task[None]) -> None:
+    """Returns once the task waits for a lock, or is done."""
+    while not await _waits_for_a_lock(db):
+        done, _ = await asyncio.wait({task}, timeout=0.01)
+        if done:
+            return
+
+
+async def test_two_consensus_scores_completing_the_evaluation_at_once_complete_it_once(
+    db: Database, gql: GraphQLClient, settings: Settings
+) -> None:
+    """Each consensus completes the evaluation only with the other's in. The first holds
+    its transaction open while the second runs: the tender's row lock (taken before the
+    evaluation is settled) makes the second wait and then see the first's; settled
+    without it, neither would see the other's and the tender would stay opened for good."""
+    w = await build_award_world(db, gql)
+    for name in ("alpha", "beta"):
+        await scored_by_both(gql, w, w.bids[name])
+    (await check(gql, w.officer, w.bids["gamma"], False, "Geen keurmerk.")).ok()
+    lead = w.coalition.lead.organisation_id
+    grant = Grant(lead, OrganisationKind.MUNICIPALITY, Role.EVALUATOR)
+    drafts = [ScoreDraft(ids.decode("QualityCriterion", c), 7000, "Eens.") for c in w.criteria]
+    database = Database(settings.database_url, pool_size=2)
+    flushed, release = asyncio.Event(), asyncio.Event()
+
+    async def agree_on(person: Person, bid: str, hold: bool) -> None:
+        async with database.transaction() as session:
+            actor = Actor(person.user_id, (grant,))
+            await agree_score(session, actor, ids.decode("Bid", bid), drafts)
+            if hold:
+                flushed.set()
+                await release.wait()
+
+    try:
+        first = asyncio.create_task(agree_on(w.evaluator, w.bids["alpha"], hold=True))
+        await flushed.wait()
+        second = asyncio.create_task(agree_on(w.second_evaluator, w.bids["beta"], hold=False))
+        await _blocked_or_done(db, second)
+        release.set()
+        await asyncio.gather(first, second)
+    finally:
+        await database.dispose()
+
+    assert await states(gql, w) == ("EVALUATED", ["ACTIVE", "UNSUCCESSFUL"])
+    assert (await audit_actions(db, w)).count("tender.evaluated") == 1
+
+
+async def test_two_officers_deciding_at_once_decide_once(
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+) -> None:
+    w = await build_award_world(db, gql)
+    await evaluate(gql, w)
+    variables = {"tender": w.tender, "lots": lot_awards(w)}
+
+    answers = await asyncio.gather(
+        post(client, DECIDE, variables, w.officer.token),
+        post(client, DECIDE, variables, w.second_officer.token),
+    )
+
+    reasons = sorted(
+        body["errors"][0]["extensions"]["reason"] if body.get("errors") else "decided"
+        for body in answers
+    )
+    assert reasons == ["AwardAlreadyDecided", "decided"]
+    assert await rows(db, "SELECT count(*) FROM tender_award_decisions") == [(1,)]
+    assert (await audit_actions(db, w)).count("tender.award_decided") == 1

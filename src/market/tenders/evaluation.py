@@ -138,9 +138,9 @@ async def _assessed(
     refused: type[DomainError],
     states: frozenset[TenderState],
 ) -> _Assessed:
-    """The live bid with its lot and its tender (locked), for the lead's `roles`: not found
-    for whoever may not read the bid (so nothing sealed leaks), `refused` for whoever reads
-    it without one of `roles` at the lead."""
+    """The bid with its lot and its tender (locked), for the lead's `roles`: not found for
+    whoever may not read the bid (so nothing sealed leaks; the lead reads live bids only),
+    `refused` for whoever reads it without one of `roles` at the lead."""
     actor.require_user()
     if await bids.find_bid(session, actor, bid_id) is None:
         raise errors.BidNotFound(field="bidId")
@@ -156,8 +156,6 @@ async def _assessed(
     ).one()
     if not actor.acts_for(lead_id, roles):
         raise refused(field="bidId")
-    if bid.state is not BidState.SUBMITTED:
-        raise errors.BidNotLive(field="bidId")
     if tender.state not in states or lot.state is not LotState.ACTIVE:
         state = tender.state if tender.state not in states else lot.state
         raise errors.EvaluationClosed(field="bidId", state=state.name)
