@@ -107,7 +107,8 @@ def _bid(w: CoalitionWorld, lot: str, criteria: tuple[str, str], price: int) -> 
     }
 
 
-async def build_award_world(db: Database, gql: GraphQLClient) -> AwardWorld:
+async def build_award_world(db: Database, gql: GraphQLClient, *, opened: bool = True) -> AwardWorld:
+    """`opened`: the bids are opened; else the deadline has not passed yet."""
     w = await build_coalition(db, gql)
     tender = await create_publishable_tender(gql, w)
     (await gql(PUBLISH_TENDER, {"id": tender}, token=w.lead.officer.token)).ok()
@@ -124,9 +125,10 @@ async def build_award_world(db: Database, gql: GraphQLClient) -> AwardWorld:
     second_officer = await add_person(
         db, organisation_id=w.lead.organisation_id, role=Role.PROCUREMENT_OFFICER
     )
-    await pass_bid_deadline(db, tender)
-    (await gql(OPEN, {"tender": tender}, token=w.lead.officer.token)).ok()
-    (await gql(OPEN, {"tender": tender}, token=second_officer.token)).ok()
+    if opened:
+        await pass_bid_deadline(db, tender)
+        (await gql(OPEN, {"tender": tender}, token=w.lead.officer.token)).ok()
+        (await gql(OPEN, {"tender": tender}, token=second_officer.token)).ok()
     return AwardWorld(
         coalition=w,
         tender=tender,

@@ -164,11 +164,13 @@ async def test_who_reads_the_award_decision(db: Database, gql: GraphQLClient) ->
     w = await build_award_world(db, gql)
     await evaluate(gql, w)
     (await gql(DECIDE, {"tender": w.tender, "lots": lot_awards(w)}, token=w.officer.token)).ok()
-    gamma = w.gamma.owner.token  # bid on lot 2 only, which was unsuccessful: no decision
+    tokens = {actor: token(w) for actor, token in ACTORS.items()}
+    # Gamma bid on lot 2 only, which was unsuccessful: it has no decision to read.
+    tokens["lot 2 bidder"] = w.gamma.owner.token
 
     seen = {
-        actor: (await gql(DECISIONS, {"tender": w.tender}, token=token(w))).ok()["awardDecisions"]
-        for actor, token in {**ACTORS, "lot 2 bidder": lambda w: gamma}.items()
+        actor: (await gql(DECISIONS, {"tender": w.tender}, token=token)).ok()["awardDecisions"]
+        for actor, token in tokens.items()
     }
 
     readers = {actor for actor, decisions in seen.items() if decisions}

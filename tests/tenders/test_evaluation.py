@@ -5,8 +5,10 @@ consensus, and the tender moving to EVALUATED (lots without a passing bid UNSUCC
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
+from market.api.graphql import ids
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient, Result
 from tests.tenders.award_world import (
@@ -91,6 +93,26 @@ async def test_evaluators_score_on_their_own_before_seeing_each_other(
     assert _reason(again) == ("CONFLICT", "AlreadyScored", "bidId")
     stored = await evaluation_tables(db)
     assert sorted(row[3] for row in stored["tender_quality_scores"]) == [6000, 7000, 7000, 8000]
+
+
+async def test_sealed_bids_are_not_evaluated_nor_told_apart_from_none(
+    db: Database, gql: GraphQLClient
+) -> None:
+    w = await build_award_world(db, gql, opened=False)
+    before = await evaluation_tables(db)
+    nothing = ids.encode("Bid", uuid.uuid4())
+
+    listed = await gql(EVALUATION, {"tender": w.tender}, token=w.officer.token)
+    checks = [
+        (await check(gql, person, bid, False, "Geen keurmerk.")).body
+        for person in (w.officer, w.evaluator)
+        for bid in (w.bids["alpha"], nothing)
+    ]
+
+    assert _reason(listed) == ("CONFLICT", "BidsSealed", "tenderId")
+    assert all(answer == checks[0] for answer in checks)
+    assert checks[0]["errors"][0]["extensions"]["reason"] == "BidNotFound"
+    assert await evaluation_tables(db) == before
 
 
 async def test_no_price_reaches_an_evaluator(db: Database, gql: GraphQLClient) -> None:
