@@ -124,8 +124,6 @@ class BidEvaluation:
 
 @dataclass(frozen=True, slots=True)
 class _Assessed:
-    bid: Bid
-    lot: Lot
     tender: Tender
     criteria: tuple[CriterionView, ...]
 
@@ -138,15 +136,16 @@ async def _assessed(
     refused: type[DomainError],
     states: frozenset[TenderState],
 ) -> _Assessed:
-    """The bid with its lot and its tender (locked), for the lead's `roles`: not found for
+    """The bid's tender (locked) and criteria, for the lead's `roles`: not found for
     whoever may not read the bid (so nothing sealed leaks; the lead reads live bids only),
     `refused` for whoever reads it without one of `roles` at the lead."""
     actor.require_user()
     if await bids.find_bid(session, actor, bid_id) is None:
         raise errors.BidNotFound(field="bidId")
-    bid, lot, tender, lead_id = (
+    lot, tender, lead_id = (
         await session.execute(
-            select(Bid, Lot, Tender, Coalition.lead_id)
+            select(Lot, Tender, Coalition.lead_id)
+            .select_from(Bid)
             .join(Lot, Lot.id == Bid.lot_id)
             .join(Tender, Tender.id == Bid.tender_id)
             .join(Coalition, Coalition.id == Tender.coalition_id)
@@ -160,7 +159,7 @@ async def _assessed(
         state = tender.state if tender.state not in states else lot.state
         raise errors.EvaluationClosed(field="bidId", state=state.name)
     criteria = (await tender_view(session, actor, tender.id)).criteria
-    return _Assessed(bid, lot, tender, criteria)
+    return _Assessed(tender, criteria)
 
 
 async def check_bid(
@@ -298,6 +297,8 @@ async def _settle(session: AsyncSession, actor: Actor, tender: Tender) -> None:
     criteria = len((await tender_view(session, actor, tender.id)).criteria)
     agreed = (
         select(ConsensusScore.bid_id, func.count().label("agreed"))
+        .join(Bid, Bid.id == ConsensusScore.bid_id)
+        .where(Bid.tender_id == tender.id)
         .group_by(ConsensusScore.bid_id)
         .subquery()
     )
