@@ -249,12 +249,13 @@ def _readable(actor: Actor) -> ColumnElement[bool]:
     providers = actor.organisations(OrganisationKind.PROVIDER, bids.BIDDER_ROLES)
     if not (municipalities or providers):
         return false()
-    insiders = select(Tender.id).join(
-        CoalitionMember, CoalitionMember.coalition_id == Tender.coalition_id
-    )
-    insiders = insiders.where(
-        CoalitionMember.organisation_id.in_(municipalities),
-        CoalitionMember.state == MemberState.MEMBER,
+    insiders = (
+        select(Tender.id)
+        .join(CoalitionMember, CoalitionMember.coalition_id == Tender.coalition_id)
+        .where(
+            CoalitionMember.organisation_id.in_(municipalities),
+            CoalitionMember.state == MemberState.MEMBER,
+        )
     )
     bid_on = select(Bid.lot_id).where(
         Bid.provider_id.in_(providers), Bid.state == BidState.SUBMITTED
