@@ -400,3 +400,97 @@ class NothingNewToPublish(Conflict):
 class TenderClosed(Conflict):
     reason = "TenderClosed"
     message = "This tender is {state}: the time for questions and answers is over."
+
+
+# -- evaluation: knock-out checks, quality scores, consensus ----------------------------------
+
+
+class NotLeadAssessor(Forbidden):
+    reason = "NotLeadAssessor"
+    message = (
+        "Only the procurement officers and evaluators of the coalition's lead municipality "
+        "check bids."
+    )
+
+
+class NotLeadEvaluator(Forbidden):
+    reason = "NotLeadEvaluator"
+    message = "Only the evaluators of the coalition's lead municipality score bids."
+
+
+class EvaluationClosed(Conflict):
+    reason = "EvaluationClosed"
+    message = "This tender is {state}: this part of its bids' evaluation cannot change now."
+
+
+class CheckReasonNotExpected(InvalidInput):
+    reason = "CheckReasonNotExpected"
+    message = "Only a bid that fails the knock-out check has a reason."
+
+
+class BidNotPassed(Conflict):
+    reason = "BidNotPassed"
+    message = "Only a bid that passed the knock-out check is scored."
+
+
+class AlreadyScored(Conflict):
+    reason = "AlreadyScored"
+    message = (
+        "You have scored this bid: your own scores stand as you gave them, before you could "
+        "see anyone else's."
+    )
+
+
+class ScoreRequired(InvalidInput):
+    reason = "ScoreRequired"
+    message = "Score every quality criterion: {criterion} has no score."
+
+
+class OwnScoresFirst(Conflict):
+    reason = "OwnScoresFirst"
+    message = "Give your own scores on this bid before agreeing its consensus score."
+
+
+class TooFewEvaluators(Conflict):
+    reason = "TooFewEvaluators"
+    message = (
+        "A consensus score needs the own scores of at least {minimum} evaluators; this bid "
+        "has those of {count}."
+    )
+
+
+class EvaluationWouldReopen(Conflict):
+    reason = "EvaluationWouldReopen"
+    message = (
+        "The evaluation of this tender is complete: this change would leave a passing bid "
+        "without a consensus score."
+    )
+
+
+# -- the award decision ---------------------------------------------------------------------
+
+
+class EvaluationNotComplete(Conflict):
+    reason = "EvaluationNotComplete"
+    message = (
+        "The award is decided once every passing bid has its consensus scores; this tender "
+        "is {state}."
+    )
+
+
+class AwardAlreadyDecided(Conflict):
+    reason = "AwardAlreadyDecided"
+    message = "The award on this tender has already been decided and sent to every bidder."
+
+
+class LotNotAwardable(Conflict):
+    reason = "LotNotAwardable"
+    message = "Lot {number} is {state}: it has no award to decide."
+
+
+class AwardLotMissing(InvalidInput):
+    reason = "AwardLotMissing"
+    message = (
+        "Every bidder is sent the decision at the same moment: decide every open lot at "
+        "once (lot {number} is missing)."
+    )

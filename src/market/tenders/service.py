@@ -695,7 +695,7 @@ async def published_tenders(
 
 
 async def lead_tender_for_update(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, *, field: str = "id"
 ) -> tuple[Tender, Coalition]:
     """The tender (locked) and its coalition, for a change by the lead's procurement
     officer; not found when the actor cannot see it."""
@@ -709,10 +709,10 @@ async def lead_tender_for_update(
         )
     ).one_or_none()
     if found is None:
-        raise errors.TenderNotFound(field="id")
+        raise errors.TenderNotFound(field=field)
     tender, coalition = found
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
-        raise errors.NotCoalitionLead(field="id")
+        raise errors.NotCoalitionLead(field=field)
     return tender, coalition
 
 

@@ -27,6 +27,7 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
+from market.api.graphql.tenders.awards import AwardsMutation, AwardsQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
 from market.api.graphql.tenders.documents import DocumentsMutation
 from market.api.graphql.tenders.insight import TenderInsightQuery
@@ -49,6 +50,7 @@ Query = merge_types(
         TenderInsightQuery,
         QuestionsQuery,
         BidsQuery,
+        AwardsQuery,
     ),
 )
 Mutation = merge_types(
@@ -64,6 +66,7 @@ Mutation = merge_types(
         DocumentsMutation,
         QuestionsMutation,
         BidsMutation,
+        AwardsMutation,
     ),
 )
 
