@@ -203,8 +203,13 @@ EXTEND = f"""mutation($contract: ID!) {{
 TENDER_CONTRACTS = f"""query($tender: ID!, $lot: ID) {{
   tenderContracts(tenderId: $tender, lotId: $lot) {{ {CONTRACT_FIELDS} }}
 }}"""
-MY_CONTRACTS = f"query {{ myContracts {{ {CONTRACT_FIELDS} }} }}"
-CONTRACTS = f"query {{ contracts {{ {CONTRACT_FIELDS} }} }}"
+PAGE = "totalCount pageInfo { hasNextPage endCursor }"
+MY_CONTRACTS = f"""query($first: Int, $after: String) {{
+  myContracts(first: $first, after: $after) {{ {PAGE} nodes {{ {CONTRACT_FIELDS} }} }}
+}}"""
+CONTRACTS = f"""query($first: Int, $after: String) {{
+  contracts(first: $first, after: $after) {{ {PAGE} nodes {{ {CONTRACT_FIELDS} }} }}
+}}"""
 STATES = "query($id: ID!) { tender(id: $id) { state lots { number state } } }"
 
 

@@ -207,9 +207,23 @@ async def test_query_matrix(db: Database, gql: GraphQLClient) -> None:
                 assert result.error_code == "UNAUTHENTICATED", operation
                 continue
             nodes = result.ok()[operation]
+            if operation in {"myContracts", "contracts"}:
+                assert nodes["totalCount"] == len(sees[operation].get(actor, []))
+                nodes = nodes["nodes"]
             found = (
                 [o["state"] for o in nodes]
                 if operation == "lotObjections"
                 else [(k["lotNumber"], k["buyerName"]) for k in nodes]
             )
             assert found == sees[operation].get(actor, []), (actor, operation)
+
+    # A page at a time.
+    pages, after = [], None
+    while True:
+        page = await gql(CONTRACTS, {"first": 1, "after": after}, token=lead)
+        read = page.ok()["contracts"]
+        pages.append([k["lotNumber"] for k in read["nodes"]])
+        if not read["pageInfo"]["hasNextPage"]:
+            break
+        after = read["pageInfo"]["endCursor"]
+    assert pages == [[2], [1]]

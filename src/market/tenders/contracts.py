@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, Select, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Date, Select, cast, false, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from market.db import outbox
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
+from market.kernel.pagination import Page, PageRequest, created_cursor, encode_cursor
 from market.tenders import audit, errors, events, policies
 from market.tenders.models import (
     Bid,
@@ -163,29 +164,41 @@ async def tender_contracts(
     return await _views(session, statement.order_by(Lot.number, _Buyer.name, Contract.id))
 
 
-async def my_contracts(session: AsyncSession, actor: Actor) -> list[ContractView]:
+async def _newest(
+    session: AsyncSession, where: ColumnElement[bool], page: PageRequest
+) -> Page[ContractView]:
+    """A page of the contracts that match, newest signature first."""
+    total = await session.scalar(select(func.count()).select_from(Contract).where(where))
+    statement = _rows().where(where)
+    if page.after is not None:
+        after = tuple_(*created_cursor(page.after))
+        statement = statement.where(tuple_(Contract.signed_at, Contract.id) < after)
+    found = await _views(
+        session,
+        statement.order_by(Contract.signed_at.desc(), Contract.id.desc()).limit(page.first + 1),
+    )
+    items = found[: page.first]
+    end = encode_cursor([items[-1].signed_at.isoformat(), items[-1].id]) if items else None
+    return Page(items, len(found) > page.first, end, total or 0)
+
+
+async def my_contracts(
+    session: AsyncSession, actor: Actor, page: PageRequest
+) -> Page[ContractView]:
     """The contracts the actor's providers won, newest first."""
     actor.require_user()
     providers = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
-    return await _views(
-        session,
-        _rows()
-        .where(Contract.supplier_id.in_(providers))
-        .order_by(Contract.signed_at.desc(), Contract.id),
-    )
+    return await _newest(session, Contract.supplier_id.in_(providers), page)
 
 
-async def municipality_contracts(session: AsyncSession, actor: Actor) -> list[ContractView]:
+async def municipality_contracts(
+    session: AsyncSession, actor: Actor, page: PageRequest
+) -> Page[ContractView]:
     """The contracts the actor's municipalities signed as buyer, newest first, for their
     procurement officers and evaluators."""
     actor.require_user()
     municipalities = actor.organisations(OrganisationKind.MUNICIPALITY, INSIDER_ROLES)
-    return await _views(
-        session,
-        _rows()
-        .where(Contract.buyer_id.in_(municipalities))
-        .order_by(Contract.signed_at.desc(), Contract.id),
-    )
+    return await _newest(session, Contract.buyer_id.in_(municipalities), page)
 
 
 # -- signing --------------------------------------------------------------------------------

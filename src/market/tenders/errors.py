@@ -416,11 +416,6 @@ class ObjectionAlreadyResolved(Conflict):
     message = "This objection has already been resolved."
 
 
-class ObjectionOutcomeNotFinal(InvalidInput):
-    reason = "ObjectionOutcomeNotFinal"
-    message = "An objection is resolved as WITHDRAWN, REJECTED or UPHELD."
-
-
 class NoVolumeInLot(Conflict):
     reason = "NoVolumeInLot"
     message = "This municipality has no volume in this lot, so no contract on it."

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +51,16 @@ from market.tenders.policies import (
 from market.tenders.service import tender_view, visible_tenders
 
 MAX_TEXT_LENGTH = 20_000
+
+
+class Outcome(StrEnum):
+    """How an open objection ends: the states it can be resolved into."""
+
+    WITHDRAWN = ObjectionState.WITHDRAWN.value
+    REJECTED = ObjectionState.REJECTED.value
+    UPHELD = ObjectionState.UPHELD.value
+
+
 PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
 LEAD_OFFICER = (Role.PROCUREMENT_OFFICER,)
 
@@ -258,14 +269,12 @@ async def resolve_objection(
     session: AsyncSession,
     actor: Actor,
     objection_id: uuid.UUID,
-    outcome: ObjectionState,
+    outcome: Outcome,
     resolution: str,
 ) -> ObjectionView:
     """A lead procurement officer resolves an open objection. Upheld, the lot's decision
     is withdrawn: the lot is active again and the tender back in evaluation."""
     actor.require_user()
-    if outcome is ObjectionState.OPEN:
-        raise errors.ObjectionOutcomeNotFinal(field="outcome")
     found = (
         await session.execute(
             select(Objection, Tender, Coalition)
@@ -284,11 +293,11 @@ async def resolve_objection(
     resolution = trimmed_text(resolution, MAX_TEXT_LENGTH, "resolution")
     if objection.state is not ObjectionState.OPEN:
         raise errors.ObjectionAlreadyResolved(field="objectionId")
-    objection.state = outcome
+    objection.state = ObjectionState(outcome.value)
     objection.resolution = resolution
     objection.resolved_by = actor.user_id
     objection.resolved_at = func.now()
-    if outcome is ObjectionState.UPHELD:
+    if outcome is Outcome.UPHELD:
         await _withdraw_decision(session, tender, objection.decision_id)
     await _recorded(session, actor, tender, f"tender.objection_{outcome.value}", objection)
     return await _one(session, objection.id)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import Enum
 
 import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.context import Info
+from market.api.graphql.pagination import Connection
+from market.kernel.pagination import PageRequest
 from market.tenders import contracts as contracting
 from market.tenders import models, objections
 from market.tenders.contracts import ContractView
@@ -31,11 +32,12 @@ strawberry.enum(
 )
 
 
-@strawberry.enum(description="How a lead procurement officer resolves an objection.")
-class ObjectionOutcome(Enum):
-    WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"
-    UPHELD = "upheld"
+ObjectionOutcome = objections.Outcome
+strawberry.enum(
+    ObjectionOutcome,
+    name="ObjectionOutcome",
+    description="How a lead procurement officer resolves an objection.",
+)
 
 
 @strawberry.type(
@@ -164,7 +166,7 @@ class ContractsMutation:
                 session,
                 info.context.actor,
                 objection,
-                ObjectionState(outcome.value),
+                outcome,
                 resolution,
             )
         return Objection.of(view)
@@ -224,16 +226,22 @@ class ContractsQuery:
     @strawberry.field(
         description="Provider staff: the contracts their providers won, newest first."
     )
-    async def my_contracts(self, info: Info) -> list[Contract]:
+    async def my_contracts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Contract]:
+        page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
         async with info.context.reader() as session:
-            views = await contracting.my_contracts(session, info.context.actor)
-        return [Contract.of(view) for view in views]
+            found = await contracting.my_contracts(session, info.context.actor, page)
+        return Connection.of(found, Contract.of)
 
     @strawberry.field(
         description="Municipality procurement officers and evaluators: the contracts their "
         "municipalities signed as buyer, newest first."
     )
-    async def contracts(self, info: Info) -> list[Contract]:
+    async def contracts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Contract]:
+        page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
         async with info.context.reader() as session:
-            views = await contracting.municipality_contracts(session, info.context.actor)
-        return [Contract.of(view) for view in views]
+            found = await contracting.municipality_contracts(session, info.context.actor, page)
+        return Connection.of(found, Contract.of)
