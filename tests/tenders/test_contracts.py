@@ -14,6 +14,7 @@ from tests.support.graphql import GraphQLClient, Result
 from tests.tenders.award_world import (
     ALPHA_PRICE,
     BETA_PRICES,
+    REGISTER_OBJECTION,
     RESOLVE_OBJECTION,
     SIGN,
     award_tables,
@@ -23,7 +24,7 @@ from tests.tenders.award_world import (
     sign,
     states,
 )
-from tests.tenders.world import audit_trail, rows
+from tests.tenders.world import CANCEL_TENDER, audit_trail, rows
 
 
 def _reason(result: Result) -> tuple[str | None, str | None]:
@@ -153,3 +154,33 @@ async def test_unsuccessful_lots_leave_the_tender_to_its_contracted_ones(
     await sign(gql, c.member.officer.token, d.lots[0])
     lead = c.lead.officer.token
     assert await states(gql, lead, d.tender) == ("CONTRACTED", ["CONTRACTED", "UNSUCCESSFUL"])
+
+
+async def test_nothing_is_signed_or_objected_to_on_a_cancelled_tender(
+    db: Database, gql: GraphQLClient
+) -> None:
+    d = await decided_tender(db, gql)
+    c = d.bids.coalition
+    lead = c.lead.officer.token
+    objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
+    cancel = {"id": d.tender, "reason": "Budget ingetrokken."}
+    (await gql(CANCEL_TENDER, cancel, token=lead)).ok()
+    await end_standstill(db, d.tender)
+
+    assert await _refused(db, gql, SIGN, {"lot": d.lots[0]}, lead) == (
+        "CONFLICT",
+        "NoStandingAwardDecision",
+    )
+    paper = {"lot": d.lots[1], "text": "Per post.", "provider": d.bids.beta.id}
+    assert await _refused(db, gql, REGISTER_OBJECTION, paper, lead) == (
+        "CONFLICT",
+        "NoStandingAwardDecision",
+    )
+    # Upheld, the decision is withdrawn; the lot stays cancelled.
+    resolve = {"objection": objection["id"], "outcome": "UPHELD", "resolution": "Terecht."}
+    (await gql(RESOLVE_OBJECTION, resolve, token=lead)).ok()
+    assert await states(gql, lead, d.tender) == ("CANCELLED", ["CANCELLED", "CANCELLED"])
+    assert await rows(db, "SELECT state::text FROM tender_award_decisions ORDER BY state") == [
+        ("standing",),
+        ("withdrawn",),
+    ]

@@ -63,6 +63,8 @@ class Outcome(StrEnum):
 
 PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
 LEAD_OFFICER = (Role.PROCUREMENT_OFFICER,)
+# The lot states in which its award decision counts.
+_AWARDED = frozenset({LotState.AWARD_DECIDED, LotState.CONTRACTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,8 @@ class ObjectionView:
 
 @dataclass(frozen=True, slots=True)
 class LotAward:
-    """A lot, locked through its tender, with its standing decision (if any) and whether
-    the decision's standstill is over by the database clock."""
+    """A lot, locked through its tender, with its standing decision (None unless the lot
+    is awarded or contracted) and whether its standstill is over by the database clock."""
 
     lot: Lot
     tender: Tender
@@ -107,6 +109,9 @@ async def locked_lot(session: AsyncSession, actor: Actor, lot_id: uuid.UUID) -> 
     if found is None:
         raise errors.LotNotFound(field="lotId")
     lot, tender, coalition = found
+    if lot.state not in _AWARDED:
+        # A cancelled tender cancels its lots, not their decisions: nothing to act on.
+        return LotAward(lot, tender, coalition, None, False)
     # Read after the lock is held: never a decision the lock's holder has just changed.
     standing = (
         await session.execute(
@@ -304,8 +309,9 @@ async def resolve_objection(
 
 
 async def _withdraw_decision(session: AsyncSession, tender: Tender, decision_id: uuid.UUID) -> None:
-    """The decision withdrawn, its lot active again and the tender back to evaluated. A
-    decision another upheld objection withdrew already stays as it is."""
+    """The decision withdrawn and, if its lot is still awarded, the lot active again and
+    the tender back to evaluated. A decision another upheld objection withdrew already
+    stays as it is; a cancelled lot stays cancelled."""
     decision = await session.get(AwardDecision, decision_id, populate_existing=True)
     assert decision is not None
     if decision.state is not DecisionState.STANDING:
@@ -314,6 +320,8 @@ async def _withdraw_decision(session: AsyncSession, tender: Tender, decision_id:
     decision.withdrawn_at = func.now()
     lot = await session.get(Lot, decision.lot_id, populate_existing=True)
     assert lot is not None
+    if lot.state is not LotState.AWARD_DECIDED:
+        return
     move_lot(lot, LotState.ACTIVE)
     if tender.state is TenderState.AWARD_DECIDED:
         move_tender(tender, TenderState.EVALUATED)
