@@ -20,6 +20,7 @@ from tests.tenders.award_world import (
     sign,
     states,
 )
+from tests.tenders.bid_world import bid_input, build_bid_world, submit
 from tests.tenders.world import audit_trail, rows
 
 
@@ -201,3 +202,18 @@ async def test_objections_are_read_by_the_lead_and_the_objecting_provider(
     unknown = {"lot": ids.encode("Lot", ids.decode("Objection", beta["id"]))}
     nothing = await gql(LOT_OBJECTIONS, unknown, token=c.lead.officer.token)
     assert nothing.error_code == "NOT_FOUND"
+
+
+async def test_before_the_opening_an_objection_tells_nobody_who_bid(
+    db: Database, gql: GraphQLClient
+) -> None:
+    w = await build_bid_world(db, gql)
+    await submit(gql, w.beta.owner, bid_input(w, 0))
+    lead = w.coalition.lead.officer.token
+    # Named on paper, the provider that bid and the one that did not are answered alike.
+    for provider in (w.beta, w.gamma):
+        refused = await gql(
+            REGISTER_OBJECTION, _objecting(w.lots[0], provider=provider.id), token=lead
+        )
+        assert _reason(refused) == ("CONFLICT", "NoStandingAwardDecision", "lotId")
+    assert await rows(db, "SELECT count(*) FROM tender_objections") == [(0,)]

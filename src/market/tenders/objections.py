@@ -112,7 +112,7 @@ async def locked_lot(session: AsyncSession, actor: Actor, lot_id: uuid.UUID) -> 
     if lot.state not in _AWARDED:
         # A cancelled tender cancels its lots, not their decisions: nothing to act on.
         return LotAward(lot, tender, coalition, None, False)
-    # Read after the lock is held: never a decision the lock's holder has just changed.
+    # Read once the lock is held: a decision its previous holder changed is seen as committed.
     standing = (
         await session.execute(
             select(AwardDecision, func.now() >= AwardDecision.standstill_ends_at)
@@ -244,11 +244,13 @@ async def register_objection(
             choose=errors.ObjectingProviderRequired,
         )
     assert provider_id is not None
-    if not await _bid_on(session, award.lot.id, provider_id):
-        raise errors.NotABidderOnLot(field="providerId" if on_paper else "lotId")
+    # The decision first: there is none before the opening, and until then nothing may
+    # tell the lead whether a provider bid (guarantee 1).
     decision = award.decision
     if decision is None:
         raise errors.NoStandingAwardDecision(field="lotId")
+    if not await _bid_on(session, award.lot.id, provider_id):
+        raise errors.NotABidderOnLot(field="providerId" if on_paper else "lotId")
     if on_paper:
         signed = await session.scalar(select(exists().where(Contract.lot_id == award.lot.id)))
         if signed:
