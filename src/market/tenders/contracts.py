@@ -33,6 +33,7 @@ from market.identity.policies import Actor
 from market.kernel.pagination import Page, PageRequest, created_cursor, encode_cursor
 from market.tenders import audit, errors, events, policies
 from market.tenders.models import (
+    AwardDecision,
     Bid,
     CoalitionMember,
     Contract,
@@ -41,7 +42,7 @@ from market.tenders.models import (
     MemberState,
     Tender,
 )
-from market.tenders.objections import has_open_objection, locked_lot
+from market.tenders.objections import LotAward, has_open_objection, locked_lot
 from market.tenders.policies import LotState, TenderState
 from market.tenders.service import INSIDER_ROLES, acting_municipality, tender_view, visible_tenders
 
@@ -233,6 +234,35 @@ async def _volumes(session: AsyncSession, lot_id: uuid.UUID) -> dict[uuid.UUID, 
     }
 
 
+async def _signable(
+    session: AsyncSession, award: LotAward, buyer_id: uuid.UUID
+) -> tuple[AwardDecision, dict[uuid.UUID, int], set[uuid.UUID]]:
+    """The lot's decision, the volumes of its members with one, and who signed already,
+    once the buyer may sign; otherwise the first rule it breaks, before anything is
+    written."""
+    member = await session.get(CoalitionMember, (award.tender.coalition_id, buyer_id))
+    if member is None or member.state is not MemberState.MEMBER:
+        raise errors.NotCoalitionMember(field="lotId")
+    decision = award.decision
+    if decision is None:
+        raise errors.NoStandingAwardDecision(field="lotId")
+    volumes = await _volumes(session, award.lot.id)
+    if buyer_id not in volumes:
+        raise errors.NoVolumeInLot(field="lotId")
+    signed = set(
+        await session.scalars(select(Contract.buyer_id).where(Contract.lot_id == award.lot.id))
+    )
+    if buyer_id in signed:
+        raise errors.ContractAlreadySigned(field="lotId")
+    if not award.standstill_over:
+        raise errors.StandstillRunning(
+            field="lotId", endsAt=decision.standstill_ends_at.isoformat()
+        )
+    if await has_open_objection(session, award.lot.id):
+        raise errors.ObjectionOpen(field="lotId")
+    return decision, volumes, signed
+
+
 async def sign_contract(
     session: AsyncSession,
     actor: Actor,
@@ -243,27 +273,10 @@ async def sign_contract(
     lot, after the standstill and while no objection on the lot is open."""
     buyer_id = acting_municipality(actor, municipality_id, field="municipalityId")
     award = await locked_lot(session, actor, lot_id)
+    decision, volumes, signed = await _signable(session, award, buyer_id)
     lot, tender = award.lot, award.tender
-    member = await session.get(CoalitionMember, (tender.coalition_id, buyer_id))
-    if member is None or member.state is not MemberState.MEMBER:
-        raise errors.NotCoalitionMember(field="lotId")
-    decision = award.decision
-    if decision is None:
-        raise errors.NoStandingAwardDecision(field="lotId")
-    volumes = await _volumes(session, lot.id)
-    if buyer_id not in volumes:
-        raise errors.NoVolumeInLot(field="lotId")
-    signed = set(await session.scalars(select(Contract.buyer_id).where(Contract.lot_id == lot.id)))
-    if buyer_id in signed:
-        raise errors.ContractAlreadySigned(field="lotId")
-    if not award.standstill_over:
-        raise errors.StandstillRunning(
-            field="lotId", endsAt=decision.standstill_ends_at.isoformat()
-        )
-    if await has_open_objection(session, lot.id):
-        raise errors.ObjectionOpen(field="lotId")
     winner = await session.get(Bid, decision.winning_bid_id)
-    # Publication requires the latest end date; the decision names a stored bid.
+    # The decision names a stored bid; publication requires the latest end date.
     assert winner is not None
     assert tender.latest_end_date is not None
     starts_on = policies.contract_starts_on(tender.contract_start_at)
