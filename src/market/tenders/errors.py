@@ -494,3 +494,94 @@ class AwardLotMissing(InvalidInput):
         "Every bidder is sent the decision at the same moment: decide every open lot at "
         "once (lot {number} is missing)."
     )
+
+
+# -- objections, contracts and their extensions ---------------------------------------------
+
+
+class NotCoalitionMember(Forbidden):
+    reason = "NotCoalitionMember"
+    message = "Only the coalition's member municipalities may do this."
+
+
+class NoStandingAwardDecision(Conflict):
+    reason = "NoStandingAwardDecision"
+    message = "This lot has no standing award decision."
+
+
+class NotABidderOnLot(Forbidden):
+    reason = "NotABidderOnLot"
+    message = "Only a provider that bid on this lot may object to its award decision."
+
+
+class ObjectingProviderRequired(InvalidInput):
+    reason = "ObjectingProviderRequired"
+    message = "Name the provider whose objection this is."
+
+
+class StandstillEnded(Conflict):
+    reason = "StandstillEnded"
+    message = "The standstill ended at {endsAt}: objections could be made until then."
+
+
+class ContractsAlreadySigned(Conflict):
+    reason = "ContractsAlreadySigned"
+    message = "A contract on this lot has been signed: an objection can no longer hold it up."
+
+
+class ObjectionNotFound(NotFound):
+    reason = "ObjectionNotFound"
+    message = "No objection with this id exists."
+
+
+class ObjectionAlreadyResolved(Conflict):
+    reason = "ObjectionAlreadyResolved"
+    message = "This objection has already been resolved."
+
+
+class NoVolumeInLot(Conflict):
+    reason = "NoVolumeInLot"
+    message = "This municipality has no volume in this lot, so no contract on it."
+
+
+class StandstillRunning(Conflict):
+    reason = "StandstillRunning"
+    message = "The standstill runs until {endsAt}: no contract can be signed before."
+
+
+class ObjectionOpen(Conflict):
+    reason = "ObjectionOpen"
+    message = "An objection against this lot's award decision is open: resolve it first."
+
+
+class ContractAlreadySigned(Conflict):
+    reason = "ContractAlreadySigned"
+    message = "This municipality has already signed its contract on this lot."
+
+
+class ContractNotFound(NotFound):
+    reason = "ContractNotFound"
+    message = "No contract with this id exists."
+
+
+class NotContractBuyer(Forbidden):
+    reason = "NotContractBuyer"
+    message = "Only the procurement officers of the contract's buyer may do this."
+
+
+class NoExtensionLeft(Conflict):
+    reason = "NoExtensionLeft"
+    message = "Every extension option of this contract has been exercised."
+
+
+class ExtensionPastLatestEnd(Conflict):
+    reason = "ExtensionPastLatestEnd"
+    message = (
+        "The next extension would end the contract on {endsOn}, after its latest end date"
+        " {latestEndDate}."
+    )
+
+
+class ContractEnded(Conflict):
+    reason = "ContractEnded"
+    message = "This contract ended on {endsOn}: it can no longer be extended."

@@ -29,6 +29,7 @@ from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.api.graphql.tenders.awards import AwardsMutation, AwardsQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
+from market.api.graphql.tenders.contracts import ContractsMutation, ContractsQuery
 from market.api.graphql.tenders.documents import DocumentsMutation
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
@@ -51,6 +52,7 @@ Query = merge_types(
         QuestionsQuery,
         BidsQuery,
         AwardsQuery,
+        ContractsQuery,
     ),
 )
 Mutation = merge_types(
@@ -67,6 +69,7 @@ Mutation = merge_types(
         QuestionsMutation,
         BidsMutation,
         AwardsMutation,
+        ContractsMutation,
     ),
 )
 
