@@ -173,10 +173,10 @@ class Process:
 
     tender: TenderView
     members: tuple[Party, ...]
-    corrections: tuple[Correction, ...] = ()
-    opening: Opening | None = None
-    awards: tuple[Award, ...] = ()
-    contracts: tuple[SignedContract, ...] = ()
+    corrections: tuple[Correction, ...]
+    opening: Opening | None
+    awards: tuple[Award, ...]
+    contracts: tuple[SignedContract, ...]
 
 
 def ocid(prefix: str, tender_id: uuid.UUID) -> str:
@@ -350,11 +350,15 @@ def _amendments(process: Process, prefix: str, version: int) -> list[dict[str, A
     ]
 
 
+def _lead(process: Process) -> Party:
+    (lead,) = [party for party in process.members if party.lead]
+    return lead
+
+
 def _current_tender(process: Process, prefix: str) -> dict[str, Any]:
     """The tender section of the current version: the whole tender as published."""
     tender = process.tender
     published, timeline = timestamp(_published_at(tender)), tender.timeline
-    (lead,) = [party for party in process.members if party.lead]
     criteria, details = award_criteria(tender), award_criteria_details(tender)
     contract = _contract_period(tender)
     found: dict[str, Any] = {
@@ -362,7 +366,7 @@ def _current_tender(process: Process, prefix: str) -> dict[str, Any]:
         "title": tender.title,
         "description": tender.description,
         "status": "active",
-        "procuringEntity": _reference(lead),
+        "procuringEntity": _reference(_lead(process)),
         "procurementMethod": "open",
         "mainProcurementCategory": "services",
         "awardCriteria": criteria,
@@ -434,7 +438,7 @@ def _version_releases(process: Process, prefix: str) -> list[dict[str, Any]]:
     current = _release(process, prefix, _version_name(version), at, _version_tag(version))
     members = sorted(process.members, key=lambda p: (not p.lead, p.name))
     current["parties"] = [_member(p) for p in members]
-    current["buyer"] = _reference(members[0])
+    current["buyer"] = _reference(_lead(process))
     current["tender"] = _current_tender(process, prefix)
     return [*found, current]
 

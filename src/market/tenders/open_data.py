@@ -219,7 +219,7 @@ async def _contracts(
 async def _releases(
     session: AsyncSession, tenders: Sequence[TenderView], prefix: str
 ) -> list[dict[str, Any]]:
-    """Every release of these published tenders, tender by tender: six statements for any
+    """Every release of these published tenders, tender by tender: five statements for any
     number of tenders."""
     tender_ids = [t.id for t in tenders]
     members = await _members(session, list({t.coalition_id for t in tenders}))
