@@ -158,6 +158,65 @@ async def test_a_contracted_tender_releases_its_opening_awards_and_contracts(
     }
 
 
+def _merged(target: Any, patch: Any) -> Any:
+    """OCDS's merge of a release into a record: objects field by field, arrays of objects
+    with ids item by item (by id), anything else replaced."""
+    if isinstance(patch, dict):
+        merged = dict(target) if isinstance(target, dict) else {}
+        for key, value in patch.items():
+            merged[key] = _merged(merged.get(key), value)
+        return merged
+    if isinstance(patch, list) and patch and all(isinstance(i, dict) and "id" in i for i in patch):
+        items = {i["id"]: i for i in target} if isinstance(target, list) else {}
+        for item in patch:
+            items[item["id"]] = _merged(items.get(item["id"]), item)
+        return list(items.values())
+    return patch
+
+
+def compiled(package: dict[str, Any]) -> dict[str, Any]:
+    """The record a consumer compiles from the package's releases, oldest first."""
+    record: dict[str, Any] = {}
+    for release in sorted(package["releases"], key=lambda r: r["date"]):
+        record = _merged(record, release)
+    return {**record, "id": f"{record['ocid']}-compiled", "tag": ["compiled"]}
+
+
+async def test_the_releases_compile_into_the_tenders_end_state(
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+) -> None:
+    world = await contracted_tender(db, gql)
+
+    package = (await http.get(f"/ocds/tenders/{world.bids.tender_id}")).json()
+    record = compiled(package)
+
+    assert_valid({**package, "releases": [record]})
+    assert [(p["name"], p["roles"]) for p in record["parties"]] == [
+        ("Gemeente GM0363", ["procuringEntity", "buyer"]),
+        ("Gemeente GM0362", ["buyer"]),
+        ("Alfa Taal", ["tenderer", "supplier"]),
+        ("Beta Inburgering", ["tenderer", "supplier"]),
+    ]
+    tender = record["tender"]
+    assert (tender["status"], tender["numberOfTenderers"], tender["title"]) == (
+        "complete",
+        2,
+        "Inburgering Regio Amsterdam 2027",
+    )
+    assert [(lot["id"], lot["status"], lot["title"]) for lot in tender["lots"]] == [
+        ("1", "complete", "Z-route"),
+        ("2", "unsuccessful", "Onderwijsroute mbo"),
+    ]
+    assert [(a["id"], a["status"], a["relatedLots"]) for a in record["awards"]] == [
+        (str(world.decision), "active", ["1"]),
+        (str(world.withdrawn), "cancelled", ["2"]),
+    ]
+    assert [(c["buyer"]["name"], c["awardID"]) for c in record["contracts"]] == [
+        ("Gemeente GM0362", str(world.decision)),
+        ("Gemeente GM0363", str(world.decision)),
+    ]
+
+
 async def test_an_exercised_extension_lengthens_the_contracts_value(
     db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
 ) -> None:
@@ -277,3 +336,21 @@ async def test_guarantee_01_no_open_data_shows_a_tenderer_a_bid_count_or_a_price
     assert "numberOfTenderers" in shown
     assert "tenderer" in shown
     assert not [value for value in shown if isinstance(value, int | float)]
+
+
+async def test_a_provider_without_a_kvk_number_is_named_by_the_platforms_id_for_it(
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+) -> None:
+    world = await contracted_tender(db, gql)
+    beta = world.bids.beta.organisation_id
+    await execute(db, "UPDATE organisations SET kvk_number = NULL WHERE id = :id", id=beta)
+
+    package = (await http.get(f"/ocds/tenders/{world.bids.tender_id}")).json()
+
+    assert_valid(package)
+    record = compiled(package)
+    reference = {"id": f"market-{beta}", "name": "Beta Inburgering"}
+    assert [p for p in record["parties"] if p["name"] == "Beta Inburgering"] == [
+        {**reference, "roles": ["tenderer", "supplier"]}
+    ]
+    assert record["awards"][0]["suppliers"] == [reference]
