@@ -2,8 +2,8 @@
 package, as a pure mapping from what the service reads (a `Process`).
 
 - `ocid`: the configured prefix (MARKET_OCDS_PREFIX) and the tender's id.
-- Releases, each stating what became known at its date and never changing afterwards
-  (a consumer merging the feed keeps each release id once):
+- Releases, each dated when its news became known (a consumer merging the feed keeps
+  each release id once):
   - one per version of the tender: `tender` for the first (dated at publication), then
     `tenderUpdate` per correction (dated at the rectification), each listing the
     corrections so far as `tender.amendments`. The current version carries the whole
@@ -16,7 +16,9 @@ package, as a pure mapping from what the service reads (a `Process`).
     OCDS says of an award in its standstill; a withdrawn decision's award is `cancelled`
     by a later `awardCancellation` release;
   - one `contract` per member municipality's contract, its `buyer` (contract_buyer
-    extension) that municipality; it puts the award in force (`active`);
+    extension) that municipality; it puts the award in force (`active`). It shows the
+    term as it now stands, extensions exercised included: no moment of an extension is
+    stored to date a release of its own;
   - once the tender has ended, its last state (`complete`, `unsuccessful`, or
     `tenderCancellation` for `cancelled`) with each lot's state, dated at that change.
 - Values: an award's is the winning price per trajectory times the lot's estimated
