@@ -6,8 +6,8 @@ sees, published tenders (`published_at` set); a draft is as absent as an unknown
 A tender's last change is the latest of its publication, its last update and the moment
 of its latest release (a correction, the opening, an award decision sent or withdrawn, a
 contract signed). The feed holds every release of each tender changed since the moment
-asked, the older ones again too: a consumer keeps each release id once (OCDS releases do
-not change), and a page never splits a tender's releases.
+asked, the older ones again too: a consumer keeps each release id once, and a page never
+splits a tender's releases.
 """
 
 from __future__ import annotations
