@@ -28,6 +28,7 @@ from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
+from market.api.graphql.tenders.follows import FollowsMutation, FollowsQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
@@ -48,6 +49,7 @@ Query = merge_types(
         TenderInsightQuery,
         QuestionsQuery,
         BidsQuery,
+        FollowsQuery,
     ),
 )
 Mutation = merge_types(
@@ -62,6 +64,7 @@ Mutation = merge_types(
         TendersMutation,
         QuestionsMutation,
         BidsMutation,
+        FollowsMutation,
     ),
 )
 
