@@ -20,18 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, any_, delete, exists, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import Route
-from market.identity.models import Organisation, OrganisationKind, Role
+from market.identity.models import Organisation, OrganisationKind
 from market.identity.policies import Actor
 from market.tenders import errors, policies, service
 from market.tenders.models import Lot, TenderFollow
 
-# Who of a provider follows tenders on its behalf.
-PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
 # Enough for every route in every region a provider serves (3 routes x 35 regions would
 # be 105; a provider serving the whole country follows routes, not regions).
 MAX_FOLLOWS_PER_PROVIDER = 50
@@ -57,7 +55,7 @@ def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     return policies.acting_for(
         actor,
         OrganisationKind.PROVIDER,
-        PROVIDER_STAFF,
+        service.PROVIDER_STAFF,
         given,
         field="providerId",
         refused=errors.NotFollowingStaff,
@@ -119,7 +117,7 @@ async def _check_cap(session: AsyncSession, provider: uuid.UUID) -> None:
 async def unfollow_tenders(session: AsyncSession, actor: Actor, follow_id: uuid.UUID) -> FollowView:
     """Removes a follow of a provider the actor is staff of; not found for anyone else's."""
     actor.require_user()
-    providers = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
+    providers = actor.organisations(OrganisationKind.PROVIDER, service.PROVIDER_STAFF)
     follow = await session.scalar(
         select(TenderFollow).where(
             TenderFollow.id == follow_id, TenderFollow.provider_id.in_(providers)
@@ -135,7 +133,7 @@ async def unfollow_tenders(session: AsyncSession, actor: Actor, follow_id: uuid.
 async def my_follows(session: AsyncSession, actor: Actor) -> list[FollowView]:
     """The follows of every provider the actor is staff of, oldest first."""
     actor.require_user()
-    providers = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
+    providers = actor.organisations(OrganisationKind.PROVIDER, service.PROVIDER_STAFF)
     if not providers:
         raise errors.NotFollowingStaff()
     found = await session.scalars(
@@ -146,22 +144,6 @@ async def my_follows(session: AsyncSession, actor: Actor) -> list[FollowView]:
     return [_view(follow) for follow in found]
 
 
-def matches_lot(follow: type[TenderFollow] = TenderFollow) -> ColumnElement[bool]:
-    """A follow matches a lot (both in the statement): route and region, each open or
-    equal."""
-    return and_(
-        or_(follow.route.is_(None), follow.route == Lot.route),
-        or_(follow.region_code.is_(None), follow.region_code == any_(Lot.region_codes)),
-    )
-
-
-def followed_by(providers: Sequence[uuid.UUID] | frozenset[uuid.UUID]) -> ColumnElement[bool]:
-    """A lot (in the statement) that a follow of one of `providers` matches."""
-    return exists(
-        select(TenderFollow.id).where(TenderFollow.provider_id.in_(providers), matches_lot())
-    )
-
-
 async def followers(
     session: AsyncSession, tender_id: uuid.UUID, lot_ids: Sequence[uuid.UUID] | None = None
 ) -> set[uuid.UUID]:
@@ -169,7 +151,7 @@ async def followers(
     given)."""
     statement = (
         select(TenderFollow.provider_id)
-        .join(Lot, matches_lot())
+        .join(Lot, service.follow_matches_lot())
         .where(Lot.tender_id == tender_id)
         .distinct()
     )
