@@ -18,11 +18,14 @@ from typing import Any
 
 from sqlalchemy import func, select, text, update
 
+from market import worker
 from market.api.graphql import ids
-from market.db import outbox
+from market.db import jobs, outbox
 from market.db.database import Database
 from market.identity.models import Role, User
 from market.notifications import tasks
+from market.notifications.delivery import Mailer, MailFolder
+from market.notifications.service import Post
 from market.tenders.events import AwardDecided, TenderCorrected, TenderPublished
 from market.tenders.models import AwardDecision, BidCheck, Rectification, Tender
 from market.tenders.policies import AwardMethod
@@ -428,3 +431,53 @@ async def test_an_award_decision_is_a_letter_to_every_bidder_and_a_notice_to_oth
     )
     assert "Onderwijsroute mbo" not in body(notice)  # lot 2 was not decided
     assert (tasks.mail_task(AwardDecided), "succeeded") in await mail_jobs(db)
+
+
+# -- a mail server failing midway -----------------------------------------------------------
+
+
+class FailingOnce:
+    """A mail folder whose server fails once, on the `fail_at`-th mail."""
+
+    def __init__(self, folder: Path, fail_at: int) -> None:
+        self.folder, self.fail_at, self.count = MailFolder(folder), fail_at, 0
+
+    async def send(self, message: EmailMessage) -> None:
+        self.count += 1
+        if self.count == self.fail_at:
+            raise ConnectionError("the mail server went away")
+        await self.folder.send(message)
+
+
+async def _run_jobs_with(db: Database, mailer: Mailer) -> None:
+    app = worker.job_app(db.url)
+    async with app.open_async():
+        await app.run_worker_async(
+            queues=[outbox.QUEUE, tasks.QUEUE],
+            wait=False,
+            install_signal_handlers=False,
+            additional_context=jobs.job_context(db)
+            | tasks.job_context(Post(mailer, "market <noreply@market.example>")),
+        )
+
+
+async def test_a_retry_after_the_mail_server_failed_midway_sends_only_the_mails_not_yet_sent(
+    db: Database, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    w = await build(db, gql, tmp_path / "published")
+    await correction_rows(db, w, reason="Een fout.", changes={}, extend=timedelta(0))
+
+    await _run_jobs_with(db, FailingOnce(tmp_path, fail_at=3))
+    assert len(mails(tmp_path)) == 2
+    async with db.transaction() as session:
+        # The retry's wait over.
+        await session.execute(
+            text("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo'")
+        )
+    await run_jobs(db, tmp_path)
+
+    c = w.coalition
+    officers = [c.lead.officer.email, w.second_officer.email, c.member.officer.email]
+    assert _to(mails(tmp_path)) == sorted(w.staff(w.alpha, w.gamma, w.zeta) + officers)
+    statuses = [job for job in await mail_jobs(db) if job[0] == tasks.mail_task(TenderCorrected)]
+    assert statuses == [(tasks.mail_task(TenderCorrected), "succeeded")]
