@@ -1,5 +1,5 @@
-"""Providers' tender search (market.tenders.service.tenders): published tenders by bid
-deadline, and lots by region (a GIN index for `region_codes && ...`).
+"""Providers' tender search (market.tenders.service.tenders): tenders by bid deadline,
+and lots by region (a GIN index for `region_codes && ...`).
 
 Revision ID: 0022_notify
 Revises: 0021_tender_awards
@@ -8,7 +8,6 @@ Create Date: 2026-12-03 08:05:00.000000
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_notify"
@@ -18,12 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_tenders_published_bid_deadline",
-        "tenders",
-        ["bid_deadline"],
-        postgresql_where=sa.text("published_at IS NOT NULL"),
-    )
+    op.create_index("ix_tenders_bid_deadline", "tenders", ["bid_deadline"])
     op.create_index(
         "ix_tender_lots_region_codes", "tender_lots", ["region_codes"], postgresql_using="gin"
     )
@@ -31,4 +25,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tender_lots_region_codes", table_name="tender_lots")
-    op.drop_index("ix_tenders_published_bid_deadline", table_name="tenders")
+    op.drop_index("ix_tenders_bid_deadline", table_name="tenders")

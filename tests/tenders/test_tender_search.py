@@ -3,12 +3,17 @@ deadline, open for bids, and the provider's follows; drafts never, whatever they
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select, text
 
 from market.api.graphql import ids
 from market.db.database import Database
+from market.identity.policies import Actor
+from market.tenders import service
+from market.tenders.models import Tender
 from market.tenders.policies import TenderState
 from tests.support.actors import learner
 from tests.support.graphql import GraphQLClient
@@ -198,3 +203,26 @@ async def test_a_deadline_without_its_offset_is_refused(db: Database, gql: Graph
 
     got = (result.error_code, result.errors[0]["extensions"]["reason"], result.error_field)
     assert got == ("BAD_USER_INPUT", "TimeWithoutZone", "bidDeadlineAfter")
+
+
+async def _plan(db: Database, where: service.TenderFilter) -> str:
+    """The search's plan as PostgreSQL would choose it on big tables (sequential scans
+    priced out, as they are when a table is large)."""
+    statement = select(Tender.id).where(*service._scope(Actor(), where))
+    async with db.transaction() as session:
+        connection = await session.connection()
+        compiled = statement.compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = await connection.exec_driver_sql(f"EXPLAIN {compiled}", params)
+        return "\n".join(row[0] for row in plan)
+
+
+async def test_the_search_by_region_and_deadline_is_indexed(db: Database) -> None:
+    by_region = await _plan(db, service.TenderFilter(region_codes=frozenset({"AM17"})))
+    by_deadline = await _plan(db, service.TenderFilter(bid_deadline_after=datetime.now(UTC)))
+
+    assert "ix_tender_lots_region_codes" in by_region
+    assert "ix_tenders_bid_deadline" in by_deadline

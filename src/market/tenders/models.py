@@ -114,12 +114,8 @@ class Tender(Base):
             "initial_term_months > 0 AND 0 < ALL(extension_months)", name="term_positive"
         ),
         CheckConstraint("estimated_total_value_cents >= 0", name="estimated_value_not_negative"),
-        # Providers' search by bid deadline (`tenders(filter)`): published tenders only.
-        Index(
-            "ix_tenders_published_bid_deadline",
-            "bid_deadline",
-            postgresql_where=text("published_at IS NOT NULL"),
-        ),
+        # Providers' search by bid deadline (`tenders(filter)`).
+        Index("ix_tenders_bid_deadline", "bid_deadline"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
