@@ -318,6 +318,10 @@ async def test_guarantees_01_05_no_mail_before_the_deadline_tells_a_price_a_coun
         ]
         assert len(corrected) >= 1
         assert len(set(corrected)) == 1
+    kept = dutch_moment(w.bid_deadline)
+    assert f"Inschrijven kan nog steeds tot {kept} (Nederlandse tijd).\n" in body(
+        _of(found, w.delta.owner)
+    )
 
 
 # -- decided --------------------------------------------------------------------------------
