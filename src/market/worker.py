@@ -41,6 +41,7 @@ from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
 from market.tenders import tasks as tenders_tasks
+from market.tenders.events import AwardDecided, TenderCorrected, TenderPublished
 
 log = structlog.get_logger("market.worker")
 
@@ -80,6 +81,10 @@ SUBSCRIPTIONS = outbox.subscriptions(
     (DuoBookingDeclined, notifications_tasks.mail_task(DuoBookingDeclined)),
     (WaitlistOfferMade, notifications_tasks.mail_task(WaitlistOfferMade)),
     (DuoInvoiceStepped, notifications_tasks.mail_task(DuoInvoiceStepped)),
+    # Providers and municipalities about tenders (market.notifications.tenders.TENDER_MAILS).
+    (TenderPublished, notifications_tasks.mail_task(TenderPublished)),
+    (TenderCorrected, notifications_tasks.mail_task(TenderCorrected)),
+    (AwardDecided, notifications_tasks.mail_task(AwardDecided)),
 )
 
 

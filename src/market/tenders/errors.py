@@ -585,3 +585,26 @@ class ExtensionPastLatestEnd(Conflict):
 class ContractEnded(Conflict):
     reason = "ContractEnded"
     message = "This contract ended on {endsOn}: it can no longer be extended."
+
+
+# -- providers following tenders --------------------------------------------------------------
+
+
+class NotFollowingStaff(Forbidden):
+    reason = "NotFollowingStaff"
+    message = "Only a provider's owners and editors may follow tenders for it."
+
+
+class FollowingProviderRequired(InvalidInput):
+    reason = "FollowingProviderRequired"
+    message = "You are staff of several providers: choose the one you follow tenders for."
+
+
+class FollowNotFound(NotFound):
+    reason = "FollowNotFound"
+    message = "No follow with this id exists."
+
+
+class TooManyFollows(Conflict):
+    reason = "TooManyFollows"
+    message = "A provider follows at most {limit} routes and regions: unfollow some first."

@@ -114,6 +114,8 @@ class Tender(Base):
             "initial_term_months > 0 AND 0 < ALL(extension_months)", name="term_positive"
         ),
         CheckConstraint("estimated_total_value_cents >= 0", name="estimated_value_not_negative"),
+        # Providers' search by bid deadline (`tenders(filter)`).
+        Index("ix_tenders_bid_deadline", "bid_deadline"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -176,6 +178,8 @@ class Lot(Base):
         CheckConstraint("cardinality(region_codes) >= 1", name="regions_given"),
         CheckConstraint("max_value_cents > 0", name="max_value_positive"),
         CheckConstraint("max_trajectories > 0", name="max_trajectories_positive"),
+        # Providers' search by region (`regionCodes`, a lot in any of them: &&).
+        Index("ix_tender_lots_region_codes", "region_codes", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -11,11 +11,24 @@ flush; the caller's boundary commits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import Level, Route, Stream
@@ -34,6 +47,7 @@ from market.tenders.models import (
     Requirement,
     Tender,
     TenderDocument,
+    TenderFollow,
 )
 from market.tenders.policies import (
     AwardTerms,
@@ -46,6 +60,10 @@ from market.tenders.policies import (
 )
 
 MAX_NAME_LENGTH = 200
+# Who of a provider follows and searches tenders on its behalf.
+PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
+# The states in which bids are made, until the bid deadline.
+BIDDING_STATES = frozenset({TenderState.PUBLISHED, TenderState.QUESTIONS_CLOSED})
 # Who of a member municipality sees the coalition's (and its drafts') insides.
 INSIDER_ROLES = (Role.PROCUREMENT_OFFICER, Role.EVALUATOR)
 
@@ -346,8 +364,20 @@ class TenderView:
 
 @dataclass(frozen=True, slots=True)
 class TenderFilter:
+    """What `tenders` lists: every field left empty matches any tender. The lot fields
+    (routes, regions, followed) hold for one and the same lot of the tender."""
+
     states: frozenset[TenderState] = frozenset()
     coalition_id: uuid.UUID | None = None
+    routes: frozenset[Route] = frozenset()
+    # A lot in any of these labour-market regions.
+    region_codes: frozenset[str] = frozenset()
+    bid_deadline_after: datetime | None = None
+    bid_deadline_before: datetime | None = None
+    # Bids can still be made: published, questions open or closed, the deadline ahead.
+    open_for_bids: bool = False
+    # A lot that a follow of one of the actor's providers matches.
+    followed: bool = False
 
 
 def _insider_coalition_ids(actor: Actor) -> Select[uuid.UUID]:
@@ -654,15 +684,60 @@ async def find_tender(
     return view
 
 
-async def tenders(
-    session: AsyncSession, actor: Actor, where: TenderFilter, page: PageRequest
-) -> Page[TenderView]:
-    """The tenders the actor sees that match, newest first."""
+def follow_matches_lot() -> ColumnElement[bool]:
+    """A follow matches a lot (both in the statement): the follow's route and region each
+    open or the lot's (market.tenders.follows)."""
+    return and_(
+        or_(TenderFollow.route.is_(None), TenderFollow.route == Lot.route),
+        or_(TenderFollow.region_code.is_(None), TenderFollow.region_code == any_(Lot.region_codes)),
+    )
+
+
+def _followed_lot(providers: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """A lot (in the statement) that a follow of one of `providers` matches."""
+    return exists(
+        select(TenderFollow.id).where(TenderFollow.provider_id.in_(providers), follow_matches_lot())
+    )
+
+
+def _lot_scope(actor: Actor, where: TenderFilter) -> list[ColumnElement[bool]]:
+    """The filter's conditions on one lot of the tender."""
+    scope: list[ColumnElement[bool]] = []
+    if where.routes:
+        scope.append(Lot.route.in_(where.routes))
+    if where.region_codes:
+        scope.append(Lot.region_codes.overlap(sorted(where.region_codes)))
+    if where.followed:
+        providers = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
+        scope.append(_followed_lot(providers) if providers else false())
+    return scope
+
+
+def _scope(actor: Actor, where: TenderFilter) -> list[ColumnElement[bool]]:
+    """The tenders the actor sees that match `where`: conditions of one statement."""
     scope = [_visible_tenders(actor)]
     if where.states:
         scope.append(Tender.state.in_(where.states))
     if where.coalition_id is not None:
         scope.append(Tender.coalition_id == where.coalition_id)
+    if where.bid_deadline_after is not None:
+        scope.append(Tender.bid_deadline > where.bid_deadline_after)
+    if where.bid_deadline_before is not None:
+        scope.append(Tender.bid_deadline < where.bid_deadline_before)
+    if where.open_for_bids:
+        scope.append(Tender.state.in_(BIDDING_STATES))
+        scope.append(Tender.bid_deadline > func.now())
+    lots = _lot_scope(actor, where)
+    if lots:
+        scope.append(exists(select(Lot.id).where(Lot.tender_id == Tender.id, *lots)))
+    return scope
+
+
+async def tenders(
+    session: AsyncSession, actor: Actor, where: TenderFilter, page: PageRequest
+) -> Page[TenderView]:
+    """The tenders the actor sees that match, newest first."""
+    scope = _scope(actor, where)
     total = await session.scalar(select(func.count()).select_from(Tender).where(*scope))
     statement = _tender_rows().where(*scope)
     if page.after is not None:

@@ -31,6 +31,7 @@ from market.api.graphql.tenders.awards import AwardsMutation, AwardsQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
 from market.api.graphql.tenders.contracts import ContractsMutation, ContractsQuery
 from market.api.graphql.tenders.documents import DocumentsMutation
+from market.api.graphql.tenders.follows import FollowsMutation, FollowsQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
@@ -53,6 +54,7 @@ Query = merge_types(
         BidsQuery,
         AwardsQuery,
         ContractsQuery,
+        FollowsQuery,
     ),
 )
 Mutation = merge_types(
@@ -70,6 +72,7 @@ Mutation = merge_types(
         BidsMutation,
         AwardsMutation,
         ContractsMutation,
+        FollowsMutation,
     ),
 )
 
