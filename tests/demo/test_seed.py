@@ -60,7 +60,7 @@ async def test_seeding_loads_providers_courses_and_accounts(db: Database) -> Non
         assert await session.scalar(select(func.count()).select_from(Intake)) == summary.intakes
         users = await session.scalar(select(func.count()).select_from(User))
     learners = 1 + len(bookings.LEARNERS)
-    officers = 2 * len(seed.MUNICIPAL_TEAMS) + len(tenders.MEMBERS)
+    officers = 2 * len(seed.MUNICIPAL_TEAMS) + len(tenders.MEMBERS) + 2
     assert users == len(summary.accounts) == 1 + officers + 146 + 1 + learners
 
 

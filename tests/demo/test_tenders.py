@@ -51,3 +51,40 @@ async def test_a_coalition_of_six_has_a_tender_open_for_questions(
     ] == [(1, True)]
     async with db.reader() as session:
         assert await audit.verify(session) == []
+
+
+async def test_last_years_tender_ran_to_contracts_that_run_now(
+    db: Database, gql: GraphQLClient
+) -> None:
+    async with db.transaction() as session:
+        await seed.seed_demo(session, password="demo-password", today=date.today())
+    officer = await _token(gql, "inkoop.uithoorn@market.example")
+
+    found = await gql(
+        """{ tenders(filter: {states: [CONTRACTED]}) { nodes { id lots { title state } } }
+             contracts { nodes {
+               lotTitle buyerName supplierName learnersPerYear startsOn endsOn } } }""",
+        token=officer,
+    )
+
+    data = found.ok()
+    (tender,) = data["tenders"]["nodes"]
+    assert [(lot["title"], lot["state"]) for lot in tender["lots"]] == [
+        ("Z-route", "CONTRACTED"),
+        ("B1-route", "CONTRACTED"),
+    ]
+    own = data["contracts"]["nodes"]
+    assert sorted((c["lotTitle"], c["learnersPerYear"]) for c in own) == [
+        ("B1-route", 11),
+        ("Z-route", 4),
+    ]
+    today = date.today().isoformat()
+    assert all(c["startsOn"] <= today <= c["endsOn"] for c in own)
+    assert {c["buyerName"] for c in own} == {"Gemeente Uithoorn"}
+    lead = await _token(gql, "inkoop.amsterdam@market.example")
+    decided = await gql(
+        "query($id: ID!) { awardDecisions(tenderId: $id) { winner { providerName } } }",
+        {"id": tender["id"]},
+        token=lead,
+    )
+    assert len(decided.ok()["awardDecisions"]) == 2

@@ -1,11 +1,19 @@
 """The demo's joint tenders, made with the tenders' own verbs so that they pass every rule
 and their audit trails verify: a coalition of six municipalities around Amsterdam (the
 lead, Amsterdam, with two procurement officers for the four-eyes opening and two
-evaluators), and its tender for the Z-route and the B1-route, published and open for
-questions, one of them answered in a nota van inlichtingen.
+evaluators), and two tenders for the Z-route and the B1-route:
+
+- this year's, published and open for questions, one of them answered in a nota van
+  inlichtingen;
+- last year's, run to its end: three bids a lot, opened by two officers, checked, scored
+  by both evaluators and agreed, awarded, and contracted by every member. Its dates are
+  moved back between the steps the way the tests move time (the stored deadlines, never
+  the clock), so its contracts run now and their providers' courses carry the members
+  (`searchCourses(filter: {contractedBy})`).
 
 Every member's procurement officer has a demo account (`inkoop.<town>@market.example`);
-Amsterdam's come from the municipal teams of market.demo.seed.
+Amsterdam's first officer and evaluator come from the municipal teams of market.demo.seed,
+its second ones are `inkoop2.amsterdam@` and `beoordelaar2.amsterdam@market.example`.
 """
 
 from __future__ import annotations
@@ -15,14 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import Course, Level, Location, Route
 from market.geo import reference
 from market.identity.models import Membership, Organisation, OrganisationKind, Role, User
 from market.identity.policies import Actor, Grant
-from market.tenders import publication, questions, service
+from market.tenders import (
+    award,
+    bids,
+    contracts,
+    evaluation,
+    publication,
+    questions,
+    schedule,
+    service,
+)
+from market.tenders.award import LotAward
+from market.tenders.bids import AnswerDraft, BidDraft
+from market.tenders.evaluation import ScoreDraft
+from market.tenders.models import AwardDecision, Tender
 from market.tenders.policies import (
     AMSTERDAM,
     AwardMethod,
@@ -50,6 +71,16 @@ REGION = "AM18"  # Groot Amsterdam
 Z_VOLUMES = (60, 14, 6, 4, 5, 4)
 B1_VOLUMES = (180, 40, 18, 10, 12, 11)
 
+# Last year's tender: each lot's three bids per trajectory, and the quality the evaluators
+# agree for the first, second and third bidder (of full marks, basis points); each
+# evaluator's own score lies half a mark either side.
+PRICES = {Route.Z: (820_000, 865_000, 790_000), Route.B1: (910_000, 960_000, 880_000)}
+QUALITY = (8000, 6500, 5500)
+# How far back last year's tender's dates are moved: its contracts started months ago.
+MOVED_BACK = timedelta(days=300)
+# When its award decision was sent: at its planned award date.
+SENT_AFTER_PUBLICATION = timedelta(days=70)
+
 Person = Callable[[str, str, str], User]
 
 
@@ -59,12 +90,16 @@ class Coalition:
     # The lead first, then the members in MEMBERS' order.
     municipalities: tuple[uuid.UUID, ...]
     officers: tuple[Actor, ...]
+    # The lead's second procurement officer, and its two evaluators.
+    second_officer: Actor
+    evaluators: tuple[Actor, Actor]
 
 
 async def seed_tenders(
     session: AsyncSession, *, lead_id: uuid.UUID, person: Person, now: datetime
 ) -> None:
     coalition = await _coalition(session, lead_id, person)
+    await _contracted(session, coalition, now)
     await _open_for_questions(session, coalition, now)
 
 
@@ -72,24 +107,33 @@ def _officer(user: User, municipality_id: uuid.UUID, role: Role) -> Actor:
     return Actor(user.id, (Grant(municipality_id, OrganisationKind.MUNICIPALITY, role),))
 
 
-async def _lead_officer(session: AsyncSession, lead_id: uuid.UUID) -> User:
+async def _lead_team(session: AsyncSession, lead_id: uuid.UUID, role: Role) -> User:
     user = await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organisation_id == lead_id,
-            Membership.role == Role.PROCUREMENT_OFFICER,
-        )
+        .where(Membership.organisation_id == lead_id, Membership.role == role)
     )
     assert user is not None, "the municipal teams are seeded first"
     return user
 
 
+def _joined(session: AsyncSession, user: User, organisation_id: uuid.UUID, role: Role) -> Actor:
+    session.add(Membership(user_id=user.id, organisation_id=organisation_id, role=role))
+    return _officer(user, organisation_id, role)
+
+
 async def _coalition(session: AsyncSession, lead_id: uuid.UUID, person: Person) -> Coalition:
     """Amsterdam invites its neighbours, and each accepts."""
     names = {m["cbs_code"]: m["name"] for m in reference.municipalities()}
-    lead = _officer(await _lead_officer(session, lead_id), lead_id, Role.PROCUREMENT_OFFICER)
-    municipalities, officers = [lead_id], [lead]
+    officer = await _lead_team(session, lead_id, Role.PROCUREMENT_OFFICER)
+    evaluator = await _lead_team(session, lead_id, Role.EVALUATOR)
+    lead = _officer(officer, lead_id, Role.PROCUREMENT_OFFICER)
+    second_officer = person("inkoop2.amsterdam@market.example", "Tweede Inkoper Amsterdam",
+                            "procurement officer, Gemeente Amsterdam")  # fmt: skip
+    second_evaluator = person("beoordelaar2.amsterdam@market.example",
+                              "Tweede Beoordelaar Amsterdam",
+                              "evaluator, Gemeente Amsterdam")  # fmt: skip
+    municipalities, officers, users = [lead_id], [lead], []
     for code, slug in MEMBERS.items():
         organisation = Organisation(
             id=uuid.uuid4(),
@@ -98,22 +142,27 @@ async def _coalition(session: AsyncSession, lead_id: uuid.UUID, person: Person) 
             municipality_code=code,
         )
         session.add(organisation)
-        user = person(f"inkoop.{slug}@market.example", f"Inkoper {names[code]}",
-                      f"procurement officer, Gemeente {names[code]}")  # fmt: skip
-        await session.flush()
-        session.add(
-            Membership(
-                user_id=user.id, organisation_id=organisation.id, role=Role.PROCUREMENT_OFFICER
-            )
-        )
+        users.append(person(f"inkoop.{slug}@market.example", f"Inkoper {names[code]}",
+                            f"procurement officer, Gemeente {names[code]}"))  # fmt: skip
         municipalities.append(organisation.id)
-        officers.append(_officer(user, organisation.id, Role.PROCUREMENT_OFFICER))
     await session.flush()
-    made = await service.create_coalition(session, lead, name="Regio Groot Amsterdam")
-    for municipality_id, officer in zip(municipalities[1:], officers[1:], strict=True):
-        await service.invite_member(session, lead, made.id, municipality_id)
-        await service.answer_invitation(session, officer, made.id, municipality_id, accept=True)
-    return Coalition(made.id, tuple(municipalities), tuple(officers))
+    for organisation_id, user in zip(municipalities[1:], users, strict=True):
+        officers.append(_joined(session, user, organisation_id, Role.PROCUREMENT_OFFICER))
+    coalition = Coalition(
+        (await service.create_coalition(session, lead, name="Regio Groot Amsterdam")).id,
+        tuple(municipalities),
+        tuple(officers),
+        _joined(session, second_officer, lead_id, Role.PROCUREMENT_OFFICER),
+        (
+            _officer(evaluator, lead_id, Role.EVALUATOR),
+            _joined(session, second_evaluator, lead_id, Role.EVALUATOR),
+        ),
+    )
+    await session.flush()
+    for municipality_id, member in zip(municipalities[1:], officers[1:], strict=True):
+        await service.invite_member(session, lead, coalition.id, municipality_id)
+        await service.answer_invitation(session, member, coalition.id, municipality_id, accept=True)
+    return coalition
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -231,3 +280,87 @@ async def _open_for_questions(session: AsyncSession, coalition: Coalition, now: 
         "Hoe worden de volumes per gemeente verdeeld als een gemeente minder inburgeraars "
         "heeft dan geschat?",
     )
+
+
+def _scores(criteria: list[uuid.UUID], score_bp: int, motivation: str) -> list[ScoreDraft]:
+    return [ScoreDraft(criterion, score_bp, motivation) for criterion in criteria]
+
+
+async def _moved_back(session: AsyncSession, tender_id: uuid.UUID) -> None:
+    """The tender's whole timeline, and its publication, MOVED_BACK."""
+    await session.execute(
+        update(Tender)
+        .where(Tender.id == tender_id)
+        .values(
+            {
+                column: column - MOVED_BACK
+                for column in (
+                    Tender.publication_at,
+                    Tender.questions_deadline,
+                    Tender.bid_deadline,
+                    Tender.planned_award_at,
+                    Tender.contract_start_at,
+                    Tender.latest_end_date,
+                    Tender.published_at,
+                )
+            }
+        )
+    )
+
+
+async def _standstill_over(session: AsyncSession, tender_id: uuid.UUID) -> None:
+    """The award decisions sent on the planned award date, their standstill long over."""
+    back = MOVED_BACK - SENT_AFTER_PUBLICATION
+    await session.execute(
+        update(AwardDecision)
+        .where(AwardDecision.tender_id == tender_id)
+        .values(
+            sent_at=AwardDecision.sent_at - back,
+            standstill_ends_at=AwardDecision.standstill_ends_at - back,
+        )
+    )
+
+
+async def _contracted(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
+    lead = coalition.officers[0]
+    start = (now - MOVED_BACK).date()
+    draft = _draft(coalition, f"Inburgering Regio Groot Amsterdam {start.year}", now.date())
+    tender = await service.create_tender(session, lead, coalition.id, draft)
+    await publication.publish_tender(session, lead, tender.id)
+    criteria = [criterion.id for criterion in tender.criteria]
+    answers = tuple(
+        AnswerDraft(c, "Kleine groepen, vaste docenten, avondlessen.") for c in criteria
+    )
+    placed: list[tuple[uuid.UUID, int]] = []
+    for lot in tender.lots:
+        bidders = await _providers(session, lot.route, len(PRICES[lot.route]))
+        for place, (bidder, price) in enumerate(zip(bidders, PRICES[lot.route], strict=True)):
+            bid = await bids.submit_bid(session, bidder, BidDraft(lot.id, price, answers))
+            placed.append((bid.id, QUALITY[place]))
+
+    await _moved_back(session, tender.id)
+    await schedule.advance_due(session)
+    for officer in (lead, coalition.second_officer):
+        await bids.open_bids(session, officer, tender.id)
+    first, second = coalition.evaluators
+    for bid_id, quality in placed:
+        await evaluation.check_bid(session, lead, bid_id, passed=True, reason=None)
+        await evaluation.score_bid(
+            session, first, bid_id, _scores(criteria, quality + 500, "Sterk.")
+        )
+        await evaluation.score_bid(
+            session, second, bid_id, _scores(criteria, quality - 500, "Voldoende.")
+        )
+        await evaluation.agree_score(
+            session, first, bid_id, _scores(criteria, quality, "Samen vastgesteld.")
+        )
+    reasons = "De inschrijving met de beste verhouding tussen prijs en kwaliteit."
+    await award.decide_award(
+        session, lead, tender.id, [LotAward(lot.id, reasons) for lot in tender.lots]
+    )
+    await _standstill_over(session, tender.id)
+    for lot in tender.lots:
+        for municipality_id, officer in zip(
+            coalition.municipalities, coalition.officers, strict=True
+        ):
+            await contracts.sign_contract(session, officer, lot.id, municipality_id)
