@@ -40,6 +40,7 @@ from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
 from market.tenders import tasks as tenders_tasks
+from market.tenders.events import ContractExtended, ContractSigned
 
 log = structlog.get_logger("market.worker")
 
@@ -79,6 +80,9 @@ SUBSCRIPTIONS = outbox.subscriptions(
     (DuoBookingDeclined, notifications_tasks.mail_task(DuoBookingDeclined)),
     (WaitlistOfferMade, notifications_tasks.mail_task(WaitlistOfferMade)),
     (DuoInvoiceStepped, notifications_tasks.mail_task(DuoInvoiceStepped)),
+    # Courses of a provider under contract carry the municipality (searchCourses' contractedBy).
+    (ContractSigned, search_tasks.CONTRACT_CHANGED),
+    (ContractExtended, search_tasks.CONTRACT_CHANGED),
 )
 
 

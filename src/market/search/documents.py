@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -71,7 +71,8 @@ async def course_documents(
     session: AsyncSession, course_ids: Iterable[uuid.UUID], today: date
 ) -> CourseDocuments:
     """The documents of the given courses as the catalog holds them now (three statements:
-    courses with providers, their intakes with places, nothing per row)."""
+    courses with providers, their providers' contracting municipalities, their intakes with
+    places; nothing per row)."""
     wanted = set(course_ids)
     courses = {
         course.id: (course, profile)
@@ -82,6 +83,9 @@ async def course_documents(
             .where(Course.id.in_(wanted))
         )
     }
+    contracting = await _contracting(
+        session, {course.provider_id for course, _ in courses.values()}, today
+    )
     rows = await session.execute(
         select(Intake, Location, Municipality)
         .outerjoin(Location, Location.id == Intake.location_id)
@@ -95,13 +99,29 @@ async def course_documents(
         course, profile = courses[intake.course_id]
         bookable = intake.starts_on is None or intake.starts_on >= today
         if course.status is CourseStatus.PUBLISHED and bookable:
-            documents.append(
-                intake_document(course, profile, intake, location, municipality, today)
-            )
+            document = intake_document(course, profile, intake, location, municipality, today)
+            document["contracted_by"] = contracting.get(course.provider_id, [])
+            documents.append(document)
         else:
             stale.append(str(intake.id))
     missing = sorted(str(course_id) for course_id in wanted - courses.keys())
     return CourseDocuments(documents, stale, missing)
+
+
+async def _contracting(
+    session: AsyncSession, provider_ids: set[uuid.UUID], today: date
+) -> dict[uuid.UUID, list[str]]:
+    """The codes of the municipalities whose contracts with each provider run today, by
+    the rule PostgreSQL's search rows follow (`search_contracting`, search/sql/refresh.sql)."""
+    if not provider_ids:
+        return {}
+    provider = ProviderProfile.organisation_id
+    rows = await session.execute(
+        select(provider, func.search_contracting(provider, today, type_=ARRAY(Text))).where(
+            provider.in_(provider_ids)
+        )
+    )
+    return {provider_id: list(codes) for provider_id, codes in rows if codes}
 
 
 async def published_course_ids(
@@ -154,7 +174,7 @@ def intake_document(
         "rating_count": rating.count,
         "rating_score": rating.score,
         "diploma_recognised": profile.has_diploma_recognition,
-        # No contracts exist yet (tenders come later): matches no municipality.
+        # The municipalities contracting the provider today (course_documents sets them).
         "contracted_by": [],
         "continuous": intake.starts_on is None,
         "delay_days": delay_days,

@@ -7,7 +7,8 @@ The index holds one document per bookable intake (see market.search.documents) w
 stop words) are data in the top-level search/ folder, applied by `market search reindex`.
 
 One search is two multi-search requests: the page of hits, the exhaustive total and the
-facet counts in the first; the counts of the regions it found in the second. A facet count
+facet counts in the first; the counts of the regions and contracting municipalities it
+found in the second. A facet count
 is the total of the same search with the facet's own filters replaced by its value, which
 is exactly what the contract asks (and exact under distinct, where Meilisearch's own
 facetDistribution would count intakes, not courses).
@@ -168,8 +169,6 @@ def filters_for(criteria: CourseSearch, today: int) -> Filters:
         shared.append(_expected_start(today, at_most=today + 7 * criteria.max_wait_weeks))
     if criteria.starts_before is not None:
         shared.append(_expected_start(today, at_most=day_number(criteria.starts_before) - 1))
-    if criteria.contracted_by is not None:
-        shared.append(f"contracted_by = {quoted(criteria.contracted_by)}")
 
     schedule = []
     if criteria.schedule_kinds:
@@ -200,6 +199,9 @@ def filters_for(criteria: CourseSearch, today: int) -> Filters:
         FacetField.CERTIFICATION: [certified_on(today)] if criteria.certified_only else [],
         FacetField.PRICE_BAND: [one_of("price_band", (b.value for b in criteria.price_bands))]
         if criteria.price_bands
+        else [],
+        FacetField.CONTRACTED_BY: [f"contracted_by = {quoted(criteria.contracted_by)}"]
+        if criteria.contracted_by is not None
         else [],
     }
     return Filters(tuple(shared), {f: tuple(cs) for f, cs in owned.items() if cs})
@@ -276,10 +278,27 @@ def fixed_facet_options(today: int) -> list[FacetOption]:
 
 def region_options(regions: dict[str, str]) -> list[FacetOption]:
     """Region values by code, with their names as labels."""
+    return _named_options(FacetField.REGION, "region_code", regions)
+
+
+def contracting_options(municipalities: dict[str, str]) -> list[FacetOption]:
+    """Contracting municipalities by code, with their names as labels."""
+    return _named_options(FacetField.CONTRACTED_BY, "contracted_by", municipalities)
+
+
+def _named_options(facet: FacetField, attribute: str, names: dict[str, str]) -> list[FacetOption]:
     return [
-        FacetOption(FacetField.REGION, code, name, f"region_code = {quoted(code)}")
-        for code, name in sorted(regions.items())
+        FacetOption(facet, code, name, f"{attribute} = {quoted(code)}")
+        for code, name in sorted(names.items())
     ]
+
+
+# The facets whose values are found in the index (which regions, which municipalities
+# hold courses), each with its attribute and its options from the codes found.
+_FOUND_FACETS = (
+    (FacetField.REGION, "region_code"),
+    (FacetField.CONTRACTED_BY, "contracted_by"),
+)
 
 
 def facets_from(options: Sequence[FacetOption], counts: Sequence[int]) -> tuple[Facet, ...]:
@@ -347,12 +366,15 @@ class MeilisearchSearch:
                     criteria, everything, offset=offset, limit=page.first, sort=sort_for(criteria)
                 ),
                 self._count(criteria, everything),
-                self._query(
-                    criteria,
-                    filters.expression(without=FacetField.REGION),
-                    facets=["region_code"],
-                    hits_per_page=0,
-                    page=1,
+                *(
+                    self._query(
+                        criteria,
+                        filters.expression(without=facet),
+                        facets=[attribute],
+                        hits_per_page=0,
+                        page=1,
+                    )
+                    for facet, attribute in _FOUND_FACETS
                 ),
                 *(
                     self._count(criteria, filters.expression(without=o.field, extra=o.condition))
@@ -360,22 +382,19 @@ class MeilisearchSearch:
                 ),
             ]
         )
-        hits, total, regions, *counts = first
-        found = (regions.facet_distribution or {}).get("region_code", {})
-        region_list = region_options(
-            await geo.region_names(reader, [code for code, n in found.items() if n > 0])
-        )
-        if region_list:
+        hits, total, regions, contracting, *counts = first
+        found = await self._found_options(reader, regions, contracting)
+        if found:
             second = await self._search(
                 [
                     self._count(
                         criteria,
-                        filters.expression(without=FacetField.REGION, extra=option.condition),
+                        filters.expression(without=option.field, extra=option.condition),
                     )
-                    for option in region_list
+                    for option in found
                 ]
             )
-            options += region_list
+            options += found
             counts += second
         course_ids = [uuid.UUID(hit["course_id"]) for hit in hits.hits]
         total_hits = total.total_hits or 0
@@ -384,6 +403,26 @@ class MeilisearchSearch:
             Page(await load_hits(reader, criteria, course_ids), has_next, end, total_hits),
             facets_from(options, [result.total_hits or 0 for result in counts]),
         )
+
+    @staticmethod
+    async def _found_options(
+        reader: driver.Reader,
+        regions: SearchResultsWithUID[Any],
+        contracting: SearchResultsWithUID[Any],
+    ) -> list[FacetOption]:
+        """The options of the regions and the contracting municipalities the index holds
+        under the other filters (their distribution counts intakes: each is counted again)."""
+
+        def codes(result: SearchResultsWithUID[Any], attribute: str) -> list[str]:
+            found = (result.facet_distribution or {}).get(attribute, {})
+            return [code for code, n in found.items() if n > 0]
+
+        return [
+            *region_options(await geo.region_names(reader, codes(regions, "region_code"))),
+            *contracting_options(
+                await geo.municipality_names(reader, codes(contracting, "contracted_by"))
+            ),
+        ]
 
     # Keeping the index true ------------------------------------------------------------
 
