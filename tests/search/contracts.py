@@ -2,9 +2,10 @@
 provider, with the minimal chain it stands on (coalition, tender, lot, bid, decision).
 
 The one place tests make contracts until tenders' signContract and extendContract
-mutations exist: swap `contract` and `extend` for those mutations then. Each does what
-signing or extending states (ContractSigned, ContractExtended) makes search do
-(search:contract_changed), in the same transaction.
+mutations exist: swap `contract` and `extend` for those mutations then. Each states what
+the mutation will (ContractSigned, ContractExtended, through the outbox) and, unless
+`applied=False`, does at once what the event's subscriber (search:contract_changed) does
+when a worker delivers it, so tests need no worker.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select, update
 
 from market.catalog.models import Level, Route
+from market.db import outbox
 from market.db.database import Database
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.search import indexer
+from market.tenders.events import ContractExtended, ContractSigned
 from market.tenders.models import (
     AwardDecision,
     Bid,
@@ -39,6 +42,7 @@ async def contract(
     starts_on: date,
     ends_on: date,
     latest_end: date | None = None,
+    applied: bool = True,
 ) -> uuid.UUID:
     """Municipality `buyer_code`'s contract with the provider `supplier_id`, running from
     `starts_on` to `ends_on` (exclusive), signed now."""
@@ -114,7 +118,12 @@ async def contract(
         )
         session.add(signed)
         await session.flush()
-        await indexer.contracts_changed(session, [supplier_id])
+        stated = ContractSigned(
+            contract_id=signed.id, tender_id=tender.id, buyer_id=buyer, supplier_id=supplier_id
+        )
+        await outbox.record(session, stated)
+        if applied:
+            await indexer.contracts_changed(session, [supplier_id])
         return signed.id
 
 
@@ -129,7 +138,9 @@ async def _municipality(db: Database, code: str) -> uuid.UUID:
     )
 
 
-async def extend(db: Database, contract_id: uuid.UUID, ends_on: date) -> None:
+async def extend(
+    db: Database, contract_id: uuid.UUID, ends_on: date, *, applied: bool = True
+) -> None:
     """An extension option exercised: the contract now ends on `ends_on`."""
     async with db.transaction() as session:
         supplier_id = await session.scalar(
@@ -139,7 +150,11 @@ async def extend(db: Database, contract_id: uuid.UUID, ends_on: date) -> None:
             .returning(Contract.supplier_id)
         )
         assert supplier_id is not None
-        await indexer.contracts_changed(session, [supplier_id])
+        await outbox.record(
+            session, ContractExtended(contract_id=contract_id, supplier_id=supplier_id)
+        )
+        if applied:
+            await indexer.contracts_changed(session, [supplier_id])
 
 
 async def move_term(db: Database, contract_id: uuid.UUID, starts_on: date, ends_on: date) -> None:

@@ -239,6 +239,11 @@ class ContractingMunicipality:
 
     code: str
     name: str
+    province: str
+    region_code: str
+    population: int
+    latitude: float
+    longitude: float
 
 
 @dataclass(frozen=True, slots=True)

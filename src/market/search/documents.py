@@ -83,7 +83,7 @@ async def course_documents(
             .where(Course.id.in_(wanted))
         )
     }
-    contracting = await _contracting(
+    contracted = await contracting(
         session, {course.provider_id for course, _ in courses.values()}, today
     )
     rows = await session.execute(
@@ -100,7 +100,7 @@ async def course_documents(
         bookable = intake.starts_on is None or intake.starts_on >= today
         if course.status is CourseStatus.PUBLISHED and bookable:
             document = intake_document(course, profile, intake, location, municipality, today)
-            document["contracted_by"] = contracting.get(course.provider_id, [])
+            document["contracted_by"] = contracted.get(course.provider_id, [])
             documents.append(document)
         else:
             stale.append(str(intake.id))
@@ -108,11 +108,12 @@ async def course_documents(
     return CourseDocuments(documents, stale, missing)
 
 
-async def _contracting(
-    session: AsyncSession, provider_ids: set[uuid.UUID], today: date
+async def contracting(
+    session: AsyncSession, provider_ids: Iterable[uuid.UUID], today: date
 ) -> dict[uuid.UUID, list[str]]:
     """The codes of the municipalities whose contracts with each provider run today, by
     the rule PostgreSQL's search rows follow (`search_contracting`, search/sql/refresh.sql)."""
+    provider_ids = set(provider_ids)
     if not provider_ids:
         return {}
     provider = ProviderProfile.organisation_id

@@ -234,9 +234,11 @@ async def load_hits(
               JOIN ({_cards()}) c ON c.id = m.course_id
               JOIN search_courses s ON s.course_id = m.course_id
               CROSS JOIN LATERAL (
-                  SELECT coalesce(json_agg(json_build_object('code', mu.cbs_code,
-                                                             'name', mu.name)
-                                           ORDER BY mu.cbs_code), '[]') AS contracted_by
+                  SELECT coalesce(json_agg(json_build_object(
+                             'code', mu.cbs_code, 'name', mu.name, 'province', mu.province,
+                             'region_code', mu.region_code, 'population', mu.population,
+                             'latitude', mu.latitude, 'longitude', mu.longitude)
+                           ORDER BY mu.cbs_code), '[]') AS contracted_by
                   FROM municipalities mu WHERE mu.cbs_code = ANY (s.contracted_by)) x"""  # noqa: S608
     # Compiled once per text: the texts differ only in the kinds of time filter given.
     statement = _STATEMENTS.get(sql) or _STATEMENTS.setdefault(sql, params.statement(sql))
