@@ -877,7 +877,7 @@ SELECT 'contracted_by', NULL, m.cbs_code, m.name,
        sum(bit_count(o.o_{FacetField.CONTRACTED_BY.value} & b.bits))::bigint
 FROM search_bitmaps b
 JOIN o ON o.chunk = b.chunk
-JOIN municipalities m ON {CONTRACTED_KEY} || m.cbs_code = b.key
+JOIN municipalities m ON m.cbs_code = substr(b.key, 3)
 WHERE b.key BETWEEN {CONTRACTED_KEY} AND {CONTRACTED_KEY} || '~'
 GROUP BY m.cbs_code, m.name""",
     ]
