@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -276,28 +276,31 @@ def fixed_facet_options(today: int) -> list[FacetOption]:
     ]
 
 
-def region_options(regions: dict[str, str]) -> list[FacetOption]:
-    """Region values by code, with their names as labels."""
-    return _named_options(FacetField.REGION, "region_code", regions)
+@dataclass(frozen=True, slots=True)
+class FoundFacet:
+    """A facet whose values are codes found in the index (the regions, the contracting
+    municipalities of the matching courses), labelled by their names."""
+
+    field: FacetField
+    attribute: str
+    names: Callable[[driver.Reader, Sequence[str]], Awaitable[dict[str, str]]]
+
+    async def options(
+        self, reader: driver.Reader, found: SearchResultsWithUID[Any]
+    ) -> list[FacetOption]:
+        """The codes the distribution found with courses, by code (each is counted again:
+        the distribution counts intakes, not courses)."""
+        counts = (found.facet_distribution or {}).get(self.attribute, {})
+        names = await self.names(reader, [code for code, n in counts.items() if n > 0])
+        return [
+            FacetOption(self.field, code, name, f"{self.attribute} = {quoted(code)}")
+            for code, name in sorted(names.items())
+        ]
 
 
-def contracting_options(municipalities: dict[str, str]) -> list[FacetOption]:
-    """Contracting municipalities by code, with their names as labels."""
-    return _named_options(FacetField.CONTRACTED_BY, "contracted_by", municipalities)
-
-
-def _named_options(facet: FacetField, attribute: str, names: dict[str, str]) -> list[FacetOption]:
-    return [
-        FacetOption(facet, code, name, f"{attribute} = {quoted(code)}")
-        for code, name in sorted(names.items())
-    ]
-
-
-# The facets whose values are found in the index (which regions, which municipalities
-# hold courses), each with its attribute and its options from the codes found.
-_FOUND_FACETS = (
-    (FacetField.REGION, "region_code"),
-    (FacetField.CONTRACTED_BY, "contracted_by"),
+FOUND_FACETS = (
+    FoundFacet(FacetField.REGION, "region_code", geo.region_names),
+    FoundFacet(FacetField.CONTRACTED_BY, "contracted_by", geo.municipality_names),
 )
 
 
@@ -369,12 +372,12 @@ class MeilisearchSearch:
                 *(
                     self._query(
                         criteria,
-                        filters.expression(without=facet),
-                        facets=[attribute],
+                        filters.expression(without=facet.field),
+                        facets=[facet.attribute],
                         hits_per_page=0,
                         page=1,
                     )
-                    for facet, attribute in _FOUND_FACETS
+                    for facet in FOUND_FACETS
                 ),
                 *(
                     self._count(criteria, filters.expression(without=o.field, extra=o.condition))
@@ -382,8 +385,13 @@ class MeilisearchSearch:
                 ),
             ]
         )
-        hits, total, regions, contracting, *counts = first
-        found = await self._found_options(reader, regions, contracting)
+        hits, total, *rest = first
+        distributions, counts = rest[: len(FOUND_FACETS)], rest[len(FOUND_FACETS) :]
+        found = [
+            option
+            for facet, distribution in zip(FOUND_FACETS, distributions, strict=True)
+            for option in await facet.options(reader, distribution)
+        ]
         if found:
             second = await self._search(
                 [
@@ -403,26 +411,6 @@ class MeilisearchSearch:
             Page(await load_hits(reader, criteria, course_ids), has_next, end, total_hits),
             facets_from(options, [result.total_hits or 0 for result in counts]),
         )
-
-    @staticmethod
-    async def _found_options(
-        reader: driver.Reader,
-        regions: SearchResultsWithUID[Any],
-        contracting: SearchResultsWithUID[Any],
-    ) -> list[FacetOption]:
-        """The options of the regions and the contracting municipalities the index holds
-        under the other filters (their distribution counts intakes: each is counted again)."""
-
-        def codes(result: SearchResultsWithUID[Any], attribute: str) -> list[str]:
-            found = (result.facet_distribution or {}).get(attribute, {})
-            return [code for code, n in found.items() if n > 0]
-
-        return [
-            *region_options(await geo.region_names(reader, codes(regions, "region_code"))),
-            *contracting_options(
-                await geo.municipality_names(reader, codes(contracting, "contracted_by"))
-            ),
-        ]
 
     # Keeping the index true ------------------------------------------------------------
 
