@@ -70,8 +70,8 @@ class CourseDocuments:
 async def course_documents(
     session: AsyncSession, course_ids: Iterable[uuid.UUID], today: date
 ) -> CourseDocuments:
-    """The documents of the given courses as the catalog holds them now (three statements:
-    courses with providers, their providers' contracting municipalities, their intakes with
+    """The documents of the given courses as the catalog holds them now (a few statements:
+    courses with providers, the providers' contracting municipalities, the intakes with
     places; nothing per row)."""
     wanted = set(course_ids)
     courses = {
@@ -99,9 +99,9 @@ async def course_documents(
         course, profile = courses[intake.course_id]
         bookable = intake.starts_on is None or intake.starts_on >= today
         if course.status is CourseStatus.PUBLISHED and bookable:
-            document = intake_document(course, profile, intake, location, municipality, today)
-            document["contracted_by"] = contracted.get(course.provider_id, [])
-            documents.append(document)
+            place = (location, municipality)
+            contractors = contracted.get(course.provider_id, [])
+            documents.append(intake_document(course, profile, intake, place, contractors, today))
         else:
             stale.append(str(intake.id))
     missing = sorted(str(course_id) for course_id in wanted - courses.keys())
@@ -139,10 +139,12 @@ def intake_document(
     course: Course,
     profile: ProviderProfile,
     intake: Intake,
-    location: Location | None,
-    municipality: Municipality | None,
+    place: tuple[Location | None, Municipality | None],
+    contracted_by: list[str],
     today: date,
 ) -> dict[str, Any]:
+    """`contracted_by`: the codes of the municipalities contracting the provider today."""
+    location, municipality = place
     delay_days = 7 * delay_weeks(
         seat_capacity=intake.seat_capacity,
         seats_taken=intake.seats_taken,
@@ -175,8 +177,7 @@ def intake_document(
         "rating_count": rating.count,
         "rating_score": rating.score,
         "diploma_recognised": profile.has_diploma_recognition,
-        # The municipalities contracting the provider today (course_documents sets them).
-        "contracted_by": [],
+        "contracted_by": contracted_by,
         "continuous": intake.starts_on is None,
         "delay_days": delay_days,
         "expected_start": anchor + delay_days,

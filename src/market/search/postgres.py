@@ -25,6 +25,10 @@ search, each for its own rows, and the statement adds them up:
   place's), so they are grouped: rows alike in every facet key are counted once, each
   facet's own filter a flag on the group.
 
+Contracting municipalities (`contracted_by`, searchCourses' contractedBy) are a facet like
+the others: a bitmap key per municipality (`x:GM0363`) and an array on the rows read one by
+one, written by the rows' refresh and by `search_refresh_contracts` (see `refresh_contracts`).
+
 Text: every clause of the query (search/synonyms.txt expands a word into alternative
 phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
 or, for typos, every query word by a similar word of the title or provider name. Stem
