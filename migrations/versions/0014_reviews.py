@@ -1,7 +1,8 @@
 """Reviews from verified learners (market.reviews), and the learners' rating on the course
 (`courses.rating_count`, `rating_sum`, market.catalog.ratings), which search's rows carry as
 a score (`rating`) that `searchCourses(sort: RATING)` orders by before Blik op Werk stars;
-the SQL files are loaded again (0013's text is frozen beside it).
+the SQL files are loaded again (0013's text is frozen beside it; this revision's, in
+0014_reviews.sql, since 0024_search_contracts).
 
 Revision ID: 0014_reviews
 Revises: 0013_enrollment
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from market.db.migrations_sql import frozen_sql, live_sql, run_script
+from market.db.migrations_sql import frozen_sql, run_script
 
 revision: str = "0014_reviews"
 down_revision: str | None = "0013_enrollment"
@@ -131,7 +132,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_reviews_course_created", "reviews", ["course_id", "created_at", "id"])
     op.create_index(op.f("ix_reviews_provider_id"), "reviews", ["provider_id"])
-    run_script(SEARCH_UPGRADE + live_sql())
+    run_script(SEARCH_UPGRADE + frozen_sql(revision))
 
 
 def downgrade() -> None:

@@ -41,7 +41,13 @@ from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
 from market.tenders import tasks as tenders_tasks
-from market.tenders.events import AwardDecided, TenderCorrected, TenderPublished
+from market.tenders.events import (
+    AwardDecided,
+    ContractExtended,
+    ContractSigned,
+    TenderCorrected,
+    TenderPublished,
+)
 
 log = structlog.get_logger("market.worker")
 
@@ -85,6 +91,9 @@ SUBSCRIPTIONS = outbox.subscriptions(
     (TenderPublished, notifications_tasks.mail_task(TenderPublished)),
     (TenderCorrected, notifications_tasks.mail_task(TenderCorrected)),
     (AwardDecided, notifications_tasks.mail_task(AwardDecided)),
+    # Courses of a provider under contract carry the municipality (searchCourses' contractedBy).
+    (ContractSigned, search_tasks.CONTRACT_CHANGED),
+    (ContractExtended, search_tasks.CONTRACT_CHANGED),
 )
 
 

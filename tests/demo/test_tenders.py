@@ -88,3 +88,21 @@ async def test_last_years_tender_ran_to_contracts_that_run_now(
         token=lead,
     )
     assert len(decided.ok()["awardDecisions"]) == 2
+
+
+async def test_the_contracted_providers_courses_carry_the_members(
+    db: Database, gql: GraphQLClient
+) -> None:
+    async with db.transaction() as session:
+        await seed.seed_demo(session, password="demo-password", today=date.today())
+
+    found = await gql(
+        """{ searchCourses(filter: {contractedBy: "GM0451"}, first: 50) {
+               totalCount nodes { course { contractedBy { code } } } } }"""
+    )
+
+    data = found.ok()["searchCourses"]
+    assert data["totalCount"] > 0
+    assert all(
+        "GM0451" in {m["code"] for m in node["course"]["contractedBy"]} for node in data["nodes"]
+    )

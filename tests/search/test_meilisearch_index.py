@@ -21,6 +21,7 @@ from market.db import jobs
 from market.db.database import Database
 from market.search import indexer, tasks
 from market.search.documents import day_number
+from tests.search.contracts import contract, move_term
 from tests.support.catalog import (
     add_course,
     add_intake,
@@ -255,3 +256,29 @@ async def test_the_sync_job_drains_the_outbox(db: Database) -> None:
         )
 
     assert await pending(db) == 0
+
+
+async def test_a_contract_starting_sends_its_providers_documents_with_the_municipality(
+    db: Database,
+) -> None:
+    provider = await add_provider(db)
+    course = await add_course(db, provider)
+    intake = await add_intake(db, course, await add_location(db, provider))
+    signed = await contract(
+        db,
+        provider,
+        "GM0363",
+        starts_on=today() + timedelta(days=1),
+        ends_on=today() + timedelta(days=90),
+    )
+    await settle_changes(db)
+    fake = FakeMeilisearch()
+    # The day it starts: the daily job queues the provider's courses, the drain sends them.
+    await move_term(db, signed, today(), today() + timedelta(days=89))
+    async with db.transaction() as session:
+        assert await indexer.contracts_changed(session) == 1
+
+    assert await indexer.drain(db.transaction, fake.engine()) == 1
+
+    [documents] = fake.bodies("POST", "/indexes/courses/documents")
+    assert [(d["id"], d["contracted_by"]) for d in documents] == [(str(intake), ["GM0363"])]

@@ -1,6 +1,7 @@
 """One search on the Meilisearch backend, at its HTTP boundary: the multi-search requests it
 sends (hits, exhaustive total, facet counts under the other filters, then the regions it
-found) and the result it builds from Meilisearch's documented answers."""
+found and the municipalities contracting providers it found) and the result it builds
+from Meilisearch's documented answers."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ FOUND = {
     'level = "b1"': 2,
     'level = "a2"': 1,
     'region_code = "AM18"': 2,
+    'contracted_by = "GM0363"': 1,
 }
 
 
@@ -41,8 +43,10 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     certified = f"(certification_valid_from <= {day} AND certification_valid_until >= {day})"
 
     def answer(query: dict[str, Any]) -> dict[str, Any]:
-        if query["facets"]:
+        if query["facets"] == ["region_code"]:
             return search_result(query, facets={"region_code": {"AM18": 2, "AM03": 0}})
+        if query["facets"] == ["contracted_by"]:
+            return search_result(query, facets={"contracted_by": {"GM0363": 3, "GM0014": 0}})
         if query["hitsPerPage"] is None:
             return search_result(query, hits=[{"course_id": str(cheap)}], total=2)
         extra = query["filter"][-1]
@@ -60,7 +64,7 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
         f'(route != "z" OR {certified})',
         '(route != "onderwijs" OR diploma_recognised = true)',
     ]
-    hits, total, regions, *counts = first["queries"]
+    hits, total, regions, contracting, *counts = first["queries"]
     keys = ("indexUid", "q", "matchingStrategy", "offset", "limit", "filter", "sort")
     assert {k: hits[k] for k in keys} == {
         "indexUid": "courses",
@@ -74,6 +78,7 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     assert hits["hitsPerPage"] is None
     assert (total["filter"], total["hitsPerPage"], total["page"]) == (hits["filter"], 0, 1)
     assert (regions["filter"], regions["facets"]) == (hits["filter"], ["region_code"])
+    assert (contracting["filter"], contracting["facets"]) == (hits["filter"], ["contracted_by"])
     # The route facet is counted without the route filter, per route.
     assert [c["filter"] for c in counts[:3]] == [
         [*shared, certified, 'route = "b1"'],
@@ -81,9 +86,11 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
         [*shared, certified, 'route = "z"'],
     ]
     assert len(counts) == 20
-    # Only the region found with courses is counted, in a second request.
+    # Only the region and the municipality found with courses are counted, in a second
+    # request.
     assert [q["filter"] for q in second["queries"]] == [
-        [*shared, 'route IN ["b1"]', certified, 'region_code = "AM18"']
+        [*shared, 'route IN ["b1"]', certified, 'region_code = "AM18"'],
+        [*shared, 'route IN ["b1"]', certified, 'contracted_by = "GM0363"'],
     ]
 
     page = result.page
@@ -98,6 +105,7 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     assert facets[FacetField.REGION] == [("AM18", "Groot Amsterdam", 2)]
     assert facets[FacetField.CERTIFICATION] == [("CERTIFIED", "Blik op Werk keurmerk", 2)]
     assert facets[FacetField.PRICE_BAND] == []
+    assert facets[FacetField.CONTRACTED_BY] == [("GM0363", "Amsterdam", 1)]
 
 
 async def test_the_app_searches_with_meilisearch_when_it_is_configured(

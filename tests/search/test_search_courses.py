@@ -96,7 +96,9 @@ async def test_a_near_search_shows_distance_start_wait_intakes_and_facets(
         "FORMAT",
         "CERTIFICATION",
         "PRICE_BAND",
+        "CONTRACTED_BY",
     }
+    assert facets["CONTRACTED_BY"] == []  # no contracts: no values
 
 
 async def test_pages_follow_each_other_and_refuse_a_cursor_of_another_sort(

@@ -37,6 +37,15 @@ async def calendar_changed(session: AsyncSession, *, since: date, today: date) -
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def courses_changed(session: AsyncSession, course_ids: Sequence[uuid.UUID]) -> None:
+    """Record these courses as changed by something outside the catalog's tables (their
+    provider's contracts), which no trigger sees."""
+    if course_ids:
+        await session.execute(
+            insert(CatalogChange), [{"course_id": course_id} for course_id in course_ids]
+        )
+
+
 async def claim_pending(session: AsyncSession, limit: int) -> list[CatalogChange]:
     """The oldest pending changes, locked for this transaction; rows another worker holds
     are skipped, so several workers never apply the same change at once."""

@@ -30,6 +30,7 @@ from market.catalog.models import Course, Level, Location, Route
 from market.geo import reference
 from market.identity.models import Membership, Organisation, OrganisationKind, Role, User
 from market.identity.policies import Actor, Grant
+from market.search import indexer
 from market.tenders import (
     award,
     bids,
@@ -101,6 +102,9 @@ async def seed_tenders(
     coalition = await _coalition(session, lead_id, person)
     await _contracted(session, coalition, now)
     await _open_for_questions(session, coalition, now)
+    # What the worker does on each ContractSigned, done at once: the demo's search shows
+    # the contracts from its first request.
+    await indexer.contracts_changed(session)
 
 
 def _officer(user: User, municipality_id: uuid.UUID, role: Role) -> Actor:

@@ -106,6 +106,12 @@ async def region_names(reader: driver.Reader, codes: Sequence[str]) -> dict[str,
     return {code: names[code] for code in codes if code in names}
 
 
+async def municipality_names(reader: driver.Reader, codes: Sequence[str]) -> dict[str, str]:
+    """The names of the municipalities these CBS codes name (unknown codes left out)."""
+    names = await _named(reader, _MUNICIPALITIES) if codes else {}
+    return {code: names[code] for code in codes if code in names}
+
+
 async def _named(reader: driver.Reader, listing: driver.Statement) -> dict[str, str]:
     known = _KNOWN.get(listing.sql)
     if known is None:

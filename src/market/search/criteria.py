@@ -136,9 +136,8 @@ class CourseSearch:
     # False also lists providers without a current mark, except for Z-route courses,
     # which by law exist only at certified providers.
     certified_only: bool = True
-    # A municipality's CBS code: courses under a contract from that municipality's tenders.
-    # No contracts exist yet (tenders come later), so today it validly matches nothing;
-    # a contract table (municipality code, course id) will feed it.
+    # A municipality's CBS code: courses whose provider holds a contract with that
+    # municipality running today (market.tenders' contracts, starts_on <= today < ends_on).
     contracted_by: str | None = None
     sort: SearchSort = SearchSort.RELEVANCE
 
@@ -151,12 +150,14 @@ class FacetField(StrEnum):
     FORMAT = "format"
     CERTIFICATION = "certification"
     PRICE_BAND = "price_band"
+    CONTRACTED_BY = "contracted_by"
 
 
 @dataclass(frozen=True, slots=True)
 class FacetValue:
     """`value` is what the matching filter takes, as the API names it: an enum member's
-    name (`B1`, `EVENING`, `FROM_2500_TO_5000`, `CERTIFIED`) or a region code (`AM18`)."""
+    name (`B1`, `EVENING`, `FROM_2500_TO_5000`, `CERTIFIED`), a region code (`AM18`) or a
+    municipality code (`GM0363`)."""
 
     value: str
     label: str
@@ -168,11 +169,11 @@ class Facet:
     """Counts of matching courses per value, computed under every active filter except the
     facet's own ones (standard faceted search), so each count is the total one would get by
     choosing that value instead. Only values with a count above zero, in a fixed order
-    (the enum's order; regions by code).
+    (the enum's order; regions and municipalities by code).
 
     The facet's own filters: ROUTE `routes`; LEVEL `levels`; REGION `region_codes`;
     SCHEDULE_KIND `schedule_kinds`, `evening`, `weekend`; FORMAT `formats`, `online`;
-    CERTIFICATION `certified_only`; PRICE_BAND `price_bands`.
+    CERTIFICATION `certified_only`; PRICE_BAND `price_bands`; CONTRACTED_BY `contracted_by`.
     """
 
     field: FacetField
@@ -233,6 +234,19 @@ class HitIntake:
 
 
 @dataclass(frozen=True, slots=True)
+class ContractingMunicipality:
+    """A municipality under whose contract a found course's provider works today."""
+
+    code: str
+    name: str
+    province: str
+    region_code: str
+    population: int
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
 class CourseHit:
     course: HitCourse
     provider: ProviderView
@@ -242,6 +256,8 @@ class CourseHit:
     wait_weeks: int
     # The matching intakes, best first (earliest expected start, then id).
     matching_intakes: tuple[HitIntake, ...]
+    # The municipalities contracting the course's provider today, by code (its badge).
+    contracted_by: tuple[ContractingMunicipality, ...] = ()
 
     @property
     def matching_intake_ids(self) -> tuple[uuid.UUID, ...]:

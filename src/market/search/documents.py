@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -70,8 +70,9 @@ class CourseDocuments:
 async def course_documents(
     session: AsyncSession, course_ids: Iterable[uuid.UUID], today: date
 ) -> CourseDocuments:
-    """The documents of the given courses as the catalog holds them now (three statements:
-    courses with providers, their intakes with places, nothing per row)."""
+    """The documents of the given courses as the catalog holds them now (a few statements:
+    courses with providers, the providers' contracting municipalities, the intakes with
+    places; nothing per row)."""
     wanted = set(course_ids)
     courses = {
         course.id: (course, profile)
@@ -82,6 +83,9 @@ async def course_documents(
             .where(Course.id.in_(wanted))
         )
     }
+    contracted = await contracting(
+        session, {course.provider_id for course, _ in courses.values()}, today
+    )
     rows = await session.execute(
         select(Intake, Location, Municipality)
         .outerjoin(Location, Location.id == Intake.location_id)
@@ -95,13 +99,30 @@ async def course_documents(
         course, profile = courses[intake.course_id]
         bookable = intake.starts_on is None or intake.starts_on >= today
         if course.status is CourseStatus.PUBLISHED and bookable:
-            documents.append(
-                intake_document(course, profile, intake, location, municipality, today)
-            )
+            place = (location, municipality)
+            contractors = contracted.get(course.provider_id, [])
+            documents.append(intake_document(course, profile, intake, place, contractors, today))
         else:
             stale.append(str(intake.id))
     missing = sorted(str(course_id) for course_id in wanted - courses.keys())
     return CourseDocuments(documents, stale, missing)
+
+
+async def contracting(
+    session: AsyncSession, provider_ids: Iterable[uuid.UUID], today: date
+) -> dict[uuid.UUID, list[str]]:
+    """The codes of the municipalities whose contracts with each provider run today, by
+    the rule PostgreSQL's search rows follow (`search_contracting`, search/sql/refresh.sql)."""
+    provider_ids = set(provider_ids)
+    if not provider_ids:
+        return {}
+    provider = ProviderProfile.organisation_id
+    rows = await session.execute(
+        select(provider, func.search_contracting(provider, today, type_=ARRAY(Text))).where(
+            provider.in_(provider_ids)
+        )
+    )
+    return {provider_id: list(codes) for provider_id, codes in rows if codes}
 
 
 async def published_course_ids(
@@ -118,10 +139,12 @@ def intake_document(
     course: Course,
     profile: ProviderProfile,
     intake: Intake,
-    location: Location | None,
-    municipality: Municipality | None,
+    place: tuple[Location | None, Municipality | None],
+    contracted_by: list[str],
     today: date,
 ) -> dict[str, Any]:
+    """`contracted_by`: the codes of the municipalities contracting the provider today."""
+    location, municipality = place
     delay_days = 7 * delay_weeks(
         seat_capacity=intake.seat_capacity,
         seats_taken=intake.seats_taken,
@@ -154,8 +177,7 @@ def intake_document(
         "rating_count": rating.count,
         "rating_score": rating.score,
         "diploma_recognised": profile.has_diploma_recognition,
-        # No contracts exist yet (tenders come later): matches no municipality.
-        "contracted_by": [],
+        "contracted_by": contracted_by,
         "continuous": intake.starts_on is None,
         "delay_days": delay_days,
         "expected_start": anchor + delay_days,

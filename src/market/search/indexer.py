@@ -8,7 +8,7 @@ changes are simply marked processed; either way processed rows are purged after
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,6 +22,7 @@ from market.catalog import service as catalog
 from market.db.database import Database
 from market.search.documents import CourseDocuments, course_documents, published_course_ids
 from market.search.meilisearch import MeilisearchSearch
+from market.search.postgres import refresh_contracts
 
 # Outbox rows per transaction: one Meilisearch write of their courses' documents.
 BATCH = 200
@@ -72,6 +73,18 @@ async def record_new_day(session: AsyncSession) -> int:
     run daily, it looks back two days so a missed run is caught up."""
     today = await catalog.today(session)
     return await changes.calendar_changed(session, since=today - timedelta(days=2), today=today)
+
+
+async def contracts_changed(
+    session: AsyncSession, provider_ids: Sequence[uuid.UUID] | None = None
+) -> int:
+    """Bring the courses of these providers (None: of every provider with a contract) up to
+    the contracts running today: PostgreSQL's search rows at once, Meilisearch's documents
+    through the change feed. Run when a contract is signed or extended, and daily as
+    contracts start and end; a second run finds nothing to do. Returns the courses changed."""
+    changed = await refresh_contracts(session, provider_ids)
+    await changes.courses_changed(session, changed)
+    return len(changed)
 
 
 @dataclass(frozen=True, slots=True)

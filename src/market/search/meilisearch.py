@@ -7,7 +7,8 @@ The index holds one document per bookable intake (see market.search.documents) w
 stop words) are data in the top-level search/ folder, applied by `market search reindex`.
 
 One search is two multi-search requests: the page of hits, the exhaustive total and the
-facet counts in the first; the counts of the regions it found in the second. A facet count
+facet counts in the first; the counts of the regions and contracting municipalities it
+found in the second. A facet count
 is the total of the same search with the facet's own filters replaced by its value, which
 is exactly what the contract asks (and exact under distinct, where Meilisearch's own
 facetDistribution would count intakes, not courses).
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -168,8 +169,6 @@ def filters_for(criteria: CourseSearch, today: int) -> Filters:
         shared.append(_expected_start(today, at_most=today + 7 * criteria.max_wait_weeks))
     if criteria.starts_before is not None:
         shared.append(_expected_start(today, at_most=day_number(criteria.starts_before) - 1))
-    if criteria.contracted_by is not None:
-        shared.append(f"contracted_by = {quoted(criteria.contracted_by)}")
 
     schedule = []
     if criteria.schedule_kinds:
@@ -200,6 +199,9 @@ def filters_for(criteria: CourseSearch, today: int) -> Filters:
         FacetField.CERTIFICATION: [certified_on(today)] if criteria.certified_only else [],
         FacetField.PRICE_BAND: [one_of("price_band", (b.value for b in criteria.price_bands))]
         if criteria.price_bands
+        else [],
+        FacetField.CONTRACTED_BY: [f"contracted_by = {quoted(criteria.contracted_by)}"]
+        if criteria.contracted_by is not None
         else [],
     }
     return Filters(tuple(shared), {f: tuple(cs) for f, cs in owned.items() if cs})
@@ -274,12 +276,32 @@ def fixed_facet_options(today: int) -> list[FacetOption]:
     ]
 
 
-def region_options(regions: dict[str, str]) -> list[FacetOption]:
-    """Region values by code, with their names as labels."""
-    return [
-        FacetOption(FacetField.REGION, code, name, f"region_code = {quoted(code)}")
-        for code, name in sorted(regions.items())
-    ]
+@dataclass(frozen=True, slots=True)
+class FoundFacet:
+    """A facet whose values are codes found in the index (the regions, the contracting
+    municipalities of the matching courses), labelled by their names."""
+
+    field: FacetField
+    attribute: str
+    names: Callable[[driver.Reader, Sequence[str]], Awaitable[dict[str, str]]]
+
+    async def options(
+        self, reader: driver.Reader, found: SearchResultsWithUID[Any]
+    ) -> list[FacetOption]:
+        """The codes the distribution found with courses, by code (each is counted again:
+        the distribution counts intakes, not courses)."""
+        counts = (found.facet_distribution or {}).get(self.attribute, {})
+        names = await self.names(reader, [code for code, n in counts.items() if n > 0])
+        return [
+            FacetOption(self.field, code, name, f"{self.attribute} = {quoted(code)}")
+            for code, name in sorted(names.items())
+        ]
+
+
+FOUND_FACETS = (
+    FoundFacet(FacetField.REGION, "region_code", geo.region_names),
+    FoundFacet(FacetField.CONTRACTED_BY, "contracted_by", geo.municipality_names),
+)
 
 
 def facets_from(options: Sequence[FacetOption], counts: Sequence[int]) -> tuple[Facet, ...]:
@@ -347,12 +369,15 @@ class MeilisearchSearch:
                     criteria, everything, offset=offset, limit=page.first, sort=sort_for(criteria)
                 ),
                 self._count(criteria, everything),
-                self._query(
-                    criteria,
-                    filters.expression(without=FacetField.REGION),
-                    facets=["region_code"],
-                    hits_per_page=0,
-                    page=1,
+                *(
+                    self._query(
+                        criteria,
+                        filters.expression(without=facet.field),
+                        facets=[facet.attribute],
+                        hits_per_page=0,
+                        page=1,
+                    )
+                    for facet in FOUND_FACETS
                 ),
                 *(
                     self._count(criteria, filters.expression(without=o.field, extra=o.condition))
@@ -360,22 +385,24 @@ class MeilisearchSearch:
                 ),
             ]
         )
-        hits, total, regions, *counts = first
-        found = (regions.facet_distribution or {}).get("region_code", {})
-        region_list = region_options(
-            await geo.region_names(reader, [code for code, n in found.items() if n > 0])
-        )
-        if region_list:
+        hits, total, *rest = first
+        distributions, counts = rest[: len(FOUND_FACETS)], rest[len(FOUND_FACETS) :]
+        found = [
+            option
+            for facet, distribution in zip(FOUND_FACETS, distributions, strict=True)
+            for option in await facet.options(reader, distribution)
+        ]
+        if found:
             second = await self._search(
                 [
                     self._count(
                         criteria,
-                        filters.expression(without=FacetField.REGION, extra=option.condition),
+                        filters.expression(without=option.field, extra=option.condition),
                     )
-                    for option in region_list
+                    for option in found
                 ]
             )
-            options += region_list
+            options += found
             counts += second
         course_ids = [uuid.UUID(hit["course_id"]) for hit in hits.hits]
         total_hits = total.total_hits or 0

@@ -25,6 +25,10 @@ search, each for its own rows, and the statement adds them up:
   place's), so they are grouped: rows alike in every facet key are counted once, each
   facet's own filter a flag on the group.
 
+Contracting municipalities (`contracted_by`, searchCourses' contractedBy) are a facet like
+the others: a bitmap key per municipality (`x:GM0363`) and an array on the rows read one by
+one, written by the rows' refresh and by `search_refresh_contracts` (see `refresh_contracts`).
+
 Text: every clause of the query (search/synonyms.txt expands a word into alternative
 phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
 or, for typos, every query word by a similar word of the title or provider name. Stem
@@ -50,7 +54,8 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import asyncpg
-from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, text
+from sqlalchemy import ARRAY, BigInteger, Float, Integer, Text, bindparam, text
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from market.catalog.models import Format, Level, Route, ScheduleKind
@@ -109,9 +114,10 @@ FACET_FLAGS = {
     FacetField.FORMAT: "f_format",
     FacetField.CERTIFICATION: "f_cert",
     FacetField.PRICE_BAND: "f_band",
+    FacetField.CONTRACTED_BY: "f_contracted",
 }
 # The column each facet groups on in the rows read one by one; REGION and SCHEDULE_KIND
-# are bit masks, spread after.
+# are bit masks, CONTRACTED_BY an array of municipality codes, spread after.
 GROUPED = {
     FacetField.ROUTE: "route",
     FacetField.LEVEL: "level",
@@ -120,14 +126,19 @@ GROUPED = {
     FacetField.PRICE_BAND: "band",
     FacetField.REGION: "region_facet",
     FacetField.SCHEDULE_KIND: "kinds",
+    FacetField.CONTRACTED_BY: "contracted_by",
 }
 # What the facet filters read: every facet count is a sum over groups of rows alike in these.
-FACET_KEYS = "route, level, format, kinds, band, certified, matched, region_facet"
+FACET_KEYS = "route, level, format, kinds, band, certified, matched, region_facet, contracted_by"
 # What every page candidate carries: the course and each sort's keys.
 CANDIDATE = (
     "course_id, rank, best_start, price_cents, price_per_hour_cents, stars, rating, distance_km"
 )
 CHUNK_BITS = 12  # 4,096 slots a chunk (migration 0007_search_bitmaps)
+# The bitmaps' key prefix of a contracting municipality's courses (`x:GM0363`, migration
+# 0024_search_contracts), as SQL.
+CONTRACTED_KEY = "'x:'"
+
 ZERO = "repeat('0', 4096)::bit(4096)"
 # Up to this many matches a page lists the result's bits; above, it walks the sort's index
 # (which then finds a page within some thousands of rows at most).
@@ -153,6 +164,22 @@ async def refresh_stale(session: AsyncSession) -> int:
     started, or the certification began or ended); until then searches answer those rows
     the slower, exact way."""
     return int(await session.scalar(text("SELECT search_refresh_stale()")) or 0)
+
+
+async def refresh_contracts(
+    session: AsyncSession, provider_ids: Sequence[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
+    """Bring the contracting municipalities on the rows of these providers' courses (None:
+    of every provider with a contract, and of every row still carrying one) up to today's
+    contracts (`search_refresh_contracts`, market/search/sql/refresh.sql); returns the
+    courses whose rows changed. Idempotent: a second run changes nothing."""
+    providers = None if provider_ids is None else list(provider_ids)
+    changed = await session.scalar(
+        text("SELECT search_refresh_contracts(:providers)").bindparams(
+            bindparam("providers", providers, type_=ARRAY(PG_UUID(as_uuid=True)))
+        )
+    )
+    return list(changed or [])
 
 
 async def compact_slots(session: AsyncSession) -> int:
@@ -388,7 +415,7 @@ def _query(
     if rows:
         ctes += _row_ctes(criteria, sql, words, place=place, apart=apart)
         answers += _row_answers()
-        candidates.append(_row_candidates(criteria, limit))
+        candidates.append(_row_candidates(criteria, sql, limit))
     if not place:
         ctes += _bitmap_ctes(criteria, sql, words, apart)
         answers += _bitmap_answers()
@@ -538,7 +565,7 @@ def _row_ctes(
     criteria: CourseSearch, sql: Params, words: _Text, *, place: bool, apart: bool
 ) -> list[str]:
     intake = IntakeFilters.of(criteria)
-    flags = _flags(criteria)
+    flags = _flags(criteria, sql)
     names = list(FACET_FLAGS.values())
     others = {
         name: " AND ".join(other for other in names if other != name) or "true" for name in names
@@ -586,7 +613,8 @@ def _row_answers() -> list[str]:
         """
 SELECT 'total', NULL, NULL, NULL, coalesce(sum(n) FILTER (WHERE all_ok), 0)::bigint FROM kept""",
         """
-SELECT facet, NULL, value, NULL, n::bigint FROM counted WHERE facet <> 'region'""",
+SELECT facet, NULL, value, NULL, n::bigint FROM counted
+WHERE facet NOT IN ('region', 'contracted_by')""",
         """
 -- Region masks spread over the regions' bits.
 SELECT 'region', NULL, lmr.code, lmr.name, sum(c.n)::bigint
@@ -594,11 +622,18 @@ FROM counted c
 JOIN labour_market_regions lmr ON c.value::bigint & (1::bigint << substr(lmr.code, 3)::int) <> 0
 WHERE c.facet = 'region'
 GROUP BY lmr.code, lmr.name""",
+        """
+-- Arrays of contracting municipalities spread over their codes.
+SELECT 'contracted_by', NULL, m.cbs_code, m.name, sum(c.n)::bigint
+FROM counted c
+JOIN municipalities m ON m.cbs_code = ANY (c.value::text[])
+WHERE c.facet = 'contracted_by'
+GROUP BY m.cbs_code, m.name""",
     ]
 
 
-def _row_candidates(criteria: CourseSearch, limit: int) -> str:
-    every = " AND ".join(_flags(criteria).values())
+def _row_candidates(criteria: CourseSearch, sql: Params, limit: int) -> str:
+    every = " AND ".join(_flags(criteria, sql).values())
     order = _order(criteria.sort, bool(criteria.query))
     return f"""
     (SELECT {CANDIDATE} FROM matching WHERE {every} ORDER BY {order} LIMIT {int(limit)})"""
@@ -634,7 +669,7 @@ def _bitmap_ctes(criteria: CourseSearch, sql: Params, words: _Text, apart: bool)
         joins.append("JOIN matched_text t ON t.chunk = l.chunk")
         factors.append("t.bits")
         stemmed = ", t.stemmed"
-    nothing = words.condition == "false" or criteria.contracted_by is not None
+    nothing = words.condition == "false"
     ctes.append(
         f"""n AS (
     SELECT l.chunk, {" & ".join(factors)} AS bits{stemmed}
@@ -643,7 +678,7 @@ def _bitmap_ctes(criteria: CourseSearch, sql: Params, words: _Text, apart: bool)
 )"""
     )
     # Each facet's own filter, and per facet the result under all the others.
-    filters = _bitmap_filters(criteria)
+    filters = _bitmap_filters(criteria, sql)
     ctes += [f"fs_{facet.value} AS ({select})" for facet, select in filters.items()]
     factor = {facet: f"coalesce(fs_{facet.value}.bits, {ZERO})" for facet in filters}
 
@@ -749,7 +784,7 @@ def _ranks(words: _Text) -> list[tuple[int, str]]:
     return [(0, "o.a")]
 
 
-def _bitmap_filters(criteria: CourseSearch) -> dict[FacetField, str]:
+def _bitmap_filters(criteria: CourseSearch, sql: Params) -> dict[FacetField, str]:
     """Each facet's own filter (those given) as bits per chunk."""
     filters: dict[FacetField, str] = {}
     if criteria.routes:
@@ -774,6 +809,12 @@ def _bitmap_filters(criteria: CourseSearch) -> dict[FacetField, str]:
     if criteria.price_bands:
         filters[FacetField.PRICE_BAND] = _keys_bits(
             [f"b{BANDS.index(b)}" for b in criteria.price_bands]
+        )
+    if criteria.contracted_by is not None:
+        # The client's code (a known municipality's, checked) as a bound value.
+        code = sql.bind("contracted_by", criteria.contracted_by, Text)
+        filters[FacetField.CONTRACTED_BY] = (
+            f"SELECT chunk, bits FROM search_bitmaps WHERE key = {CONTRACTED_KEY} || {code}"
         )
     return filters
 
@@ -834,6 +875,15 @@ FROM (SELECT f.facet, f.value, bit_count(CASE f.facet {under} END & b.bits) AS n
       OFFSET 0) x  -- counted before grouping: the bits go no further
 LEFT JOIN labour_market_regions lmr ON x.facet = 'region' AND lmr.code = x.value
 GROUP BY x.facet, x.value, lmr.name""",
+        # The contracting municipalities' keys, by the key's index (a few dozen at most).
+        f"""
+SELECT 'contracted_by', NULL, m.cbs_code, m.name,
+       sum(bit_count(o.o_{FacetField.CONTRACTED_BY.value} & b.bits))::bigint
+FROM search_bitmaps b
+JOIN o ON o.chunk = b.chunk
+JOIN municipalities m ON m.cbs_code = substr(b.key, 3)
+WHERE b.key BETWEEN {CONTRACTED_KEY} AND {CONTRACTED_KEY} || '~'
+GROUP BY m.cbs_code, m.name""",
     ]
 
 
@@ -989,7 +1039,7 @@ def _exact(
                     false) AS certified,
            min(i.price_cents) AS price_cents,
            min(i.price_per_hour_cents) AS price_per_hour_cents, min(i.stars) AS stars,
-           min(i.rating) AS rating,
+           min(i.rating) AS rating, min(i.contracted_by) AS contracted_by,
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min(i.start) FILTER (WHERE {in_region}) AS best_start,
            search_chord_km(min(i.chord2) FILTER (WHERE {in_region})) AS distance_km
@@ -1010,7 +1060,8 @@ def _read(table: str, start: str, chord: str, conditions: list[str]) -> str:
     return f"""
           SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
                  i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
-                 i.rating, i.region_bit, {start} AS start, {chord} AS chord2
+                 i.rating, i.region_bit, i.contracted_by, {start} AS start,
+                 {chord} AS chord2
           FROM {table} i
           WHERE {" AND ".join(conditions)}"""
 
@@ -1025,14 +1076,10 @@ def _course_conditions(criteria: CourseSearch, sql: Params) -> list[str]:
     if criteria.max_price_per_hour_cents is not None:
         limit = sql.bind("max_pph", criteria.max_price_per_hour_cents)
         conditions.append(f"i.price_per_hour_cents <= {limit}")
-    if criteria.contracted_by is not None:
-        # No contracts exist yet: the filter validly matches nothing until tenders feed a
-        # contract table (municipality code, course id) this condition will read.
-        conditions.append("false")
     return conditions
 
 
-def _flags(criteria: CourseSearch) -> dict[str, str]:
+def _flags(criteria: CourseSearch, sql: Params) -> dict[str, str]:
     """Each facet's own filters as one boolean expression ('true' when it has none), on the
     facet keys (so on rows and on groups alike)."""
     flags = {name: "true" for name in FACET_FLAGS.values()}
@@ -1067,6 +1114,9 @@ def _flags(criteria: CourseSearch) -> dict[str, str]:
     if criteria.price_bands:
         bands = ", ".join(str(BANDS.index(band)) for band in criteria.price_bands)
         flags["f_band"] = f"band IN ({bands})"
+    if criteria.contracted_by is not None:
+        code = sql.bind("contracted_by", criteria.contracted_by, Text)
+        flags["f_contracted"] = f"{code} = ANY (contracted_by)"
     return flags
 
 
@@ -1112,6 +1162,7 @@ def _facets(counts: dict[str, dict[str, int]], labels: dict[str, str]) -> tuple[
         {bit.bit_length() - 1: kind.value for kind, bit in KIND_BITS.items()},
     )
     regions = counts.get(FacetField.REGION.value, {})
+    contracting = counts.get(FacetField.CONTRACTED_BY.value, {})
     certified = {Certification.CERTIFIED: "true", Certification.UNCERTIFIED: "false"}
     return (
         Facet(
@@ -1148,5 +1199,9 @@ def _facets(counts: dict[str, dict[str, int]], labels: dict[str, str]) -> tuple[
             values(
                 [(b.name, PRICE_BAND_LABELS[b], band.get(str(i), 0)) for i, b in enumerate(BANDS)]
             ),
+        ),
+        Facet(
+            FacetField.CONTRACTED_BY,
+            values([(code, labels[code], contracting[code]) for code in sorted(contracting)]),
         ),
     )

@@ -5,8 +5,12 @@
   batch in its own transaction (so a Meilisearch failure leaves only that batch pending).
   It runs every minute and can be deferred on demand (`market search sync` runs the same
   work at once).
-- `search:record_new_day` queues the courses whose documents depend on the date, and
-  re-summarises PostgreSQL's search rows that the new day made stale, daily.
+- `search:record_new_day` queues the courses whose documents depend on the date,
+  re-summarises PostgreSQL's search rows that the new day made stale, and brings the
+  courses of providers whose contracts started or ended up to date (contractedBy), daily.
+- `search:contract_changed` does the latter for one provider when a contract with it is
+  signed or extended (subscribed to tenders' ContractSigned and ContractExtended in
+  market.worker.SUBSCRIPTIONS).
 - `search:compact_slots` moves PostgreSQL's listed courses into the bitmap slots that
   courses no longer listed freed, daily, in its own transaction (it makes search writers
   wait while it runs, so it holds nothing else).
@@ -21,9 +25,10 @@ from typing import Any
 import structlog
 from procrastinate import Blueprint, JobContext
 
-from market.db import jobs
+from market.db import jobs, outbox
 from market.search import indexer, postgres
 from market.search.meilisearch import MeilisearchSearch
+from market.tenders.events import ContractExtended, ContractSigned
 
 log = structlog.get_logger("market.search.tasks")
 
@@ -35,6 +40,10 @@ DAILY = "7 23 * * *"
 DAILY_COMPACTION = "37 23 * * *"
 HOURLY = "41 * * * *"
 _ENGINE = "search_engine"
+CONTRACT_CHANGED = "search:contract_changed"
+_CONTRACT_EVENTS: dict[str, type[ContractSigned | ContractExtended]] = {
+    event.name: event for event in (ContractSigned, ContractExtended)
+}
 
 
 def job_context(engine: MeilisearchSearch | None) -> dict[str, Any]:
@@ -59,11 +68,21 @@ async def record_new_day(context: JobContext, timestamp: int) -> None:
     async with jobs.transaction(context) as session:
         queued = await indexer.record_new_day(session)
         refreshed = await postgres.refresh_stale(session)
+        contracted = await indexer.contracts_changed(session)
     log.info(
         "a new day for search",
         queued_for_meilisearch=queued,
         refreshed_postgres_summaries=refreshed,
+        courses_with_other_contracts=contracted,
     )
+
+
+async def contract_changed(context: JobContext, event: dict[str, Any]) -> None:
+    delivery = outbox.received(_CONTRACT_EVENTS[event["name"]], event)
+    supplier = delivery.event.supplier_id
+    async with jobs.transaction(context) as session:
+        changed = await indexer.contracts_changed(session, [supplier])
+    log.info("a contract changed", provider_id=str(supplier), courses_changed=changed)
 
 
 async def compact_slots(context: JobContext, timestamp: int) -> None:
@@ -90,4 +109,5 @@ def blueprint() -> Blueprint:
     compaction = tasks.task(name="compact_slots", queue=QUEUE, pass_context=True)(compact_slots)
     tasks.periodic(cron=DAILY_COMPACTION)(compaction)
     tasks.periodic(cron=HOURLY)(tasks.task(name="purge", queue=QUEUE, pass_context=True)(purge))
+    tasks.task(name="contract_changed", queue=QUEUE, pass_context=True)(contract_changed)
     return tasks

@@ -224,6 +224,8 @@ def chosen(base: CourseSearch, field: FacetField, value: str) -> CourseSearch:
         return replace(base, schedule_kinds=(ScheduleKind[value],), evening=False, weekend=False)
     if field is FacetField.FORMAT:
         return replace(base, formats=(Format[value],), online=False)
+    if field is FacetField.CONTRACTED_BY:
+        return replace(base, contracted_by=value)
     return replace(base, price_bands=(PriceBand[value],))
 
 
@@ -266,6 +268,8 @@ async def test_facets_of_the_default_search(
             "FROM_7500_TO_10000": 1,
             "FROM_10000": 1,
         },
+        # No contracts in this catalog (see test_contracted).
+        FacetField.CONTRACTED_BY: {},
     }
 
 

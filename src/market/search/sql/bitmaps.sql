@@ -24,6 +24,8 @@ RETURNS text[] LANGUAGE sql STABLE AS $$
         UNION ALL SELECT 'k' || b FROM generate_series(0, 2) b WHERE s.kinds & (1 << b) <> 0
         UNION ALL SELECT 'g' || b FROM generate_series(0, 62) b
         WHERE s.region_mask & (1::bigint << b) <> 0
+        -- The municipalities under contract with the course's provider (contractedBy).
+        UNION ALL SELECT 'x:' || code FROM unnest(s.contracted_by) code
         -- Ranges, by key range: the expected start of the dated intakes (a day) and the
         -- continuous intakes' delay (days), the price (100 euros) and the price per hour
         -- (1 euro); a range filter reads the buckets inside it and scans its edges.

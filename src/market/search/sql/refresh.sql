@@ -1,5 +1,5 @@
 -- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps,
--- 0008_search_places and 0014_reviews), kept true by the triggers (triggers.sql) in each catalog write's
+-- 0008_search_places, 0014_reviews and 0022_contracted), kept true by the triggers (triggers.sql) in each catalog write's
 -- own transaction.
 
 -- The bookable intakes of these courses on p_day, each with its expected start (the
@@ -43,21 +43,21 @@ BEGIN
     INSERT INTO search_places (course_id, route, level, format, kinds, band, stars,
         price_cents, price_per_hour_cents, diploma_recognised, certified_from,
         certified_until, region_bit, municipality_code, latitude, longitude, x, y, z,
-        continuous_delay_days, dated_best_start, rating)
+        continuous_delay_days, dated_best_start, rating, contracted_by)
     SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars, i.price_cents,
            i.price_per_hour_cents, i.diploma_recognised, i.certified_from, i.certified_until,
            i.region_bit, i.municipality_code, i.latitude, i.longitude, i.x, i.y, i.z,
            min(i.delay_days) FILTER (WHERE i.starts_on IS NULL),
            min(intake_expected_start(i.starts_on, i.delay_days, p_today))
                FILTER (WHERE i.starts_on IS NOT NULL),
-           i.rating
+           i.rating, i.contracted_by
     FROM search_intakes i
     WHERE i.course_id = ANY (p_courses)
       AND (i.municipality_code IS NOT NULL OR i.latitude IS NOT NULL)
     GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars,
              i.price_cents, i.price_per_hour_cents, i.diploma_recognised, i.certified_from,
              i.certified_until, i.region_bit, i.municipality_code, i.latitude, i.longitude,
-             i.x, i.y, i.z, i.rating;
+             i.x, i.y, i.z, i.rating, i.contracted_by;
     WITH sm AS (
         SELECT s.course_id,
                -- the first day the summary or the certification flag may no longer hold,
@@ -95,6 +95,19 @@ BEGIN
     SELECT array_agg(course_id) INTO changed FROM updated;
     RETURN changed;
 END
+$$;
+
+-- The municipalities whose contracts with this provider run on p_day (starts_on <= p_day <
+-- ends_on, days by the Amsterdam calendar): its courses carry their codes, in order
+-- (searchCourses' contractedBy). By the contracts' index on (supplier, term).
+CREATE OR REPLACE FUNCTION search_contracting(p_provider uuid, p_day date) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(array_agg(DISTINCT o.municipality_code ORDER BY o.municipality_code),
+                    '{}')
+    FROM tender_contracts k
+    JOIN organisations o ON o.id = k.buyer_id
+    WHERE k.supplier_id = p_provider AND k.starts_on <= p_day AND p_day < k.ends_on
+      AND o.municipality_code IS NOT NULL
 $$;
 
 -- Recompute the rows of these courses from the live tables: published courses get a row,
@@ -149,7 +162,8 @@ BEGIN
                CASE WHEN p.certification_verified_at IS NOT NULL
                     THEN p.certification_valid_from END AS certified_from,
                CASE WHEN p.certification_verified_at IS NOT NULL
-                    THEN p.certification_valid_until END AS certified_until
+                    THEN p.certification_valid_until END AS certified_until,
+               search_contracting(c.provider_id, today) AS contracted_by
         FROM courses c
         JOIN provider_profiles p ON p.organisation_id = c.provider_id
         WHERE c.id = ANY (p_courses) AND c.status = 'published'
@@ -159,23 +173,24 @@ BEGIN
             band = f.band, stars = f.stars, rating = f.rating,
             diploma_recognised = f.diploma_recognised,
             price_cents = f.price_cents, price_per_hour_cents = f.price_per_hour_cents,
-            certified_from = f.certified_from, certified_until = f.certified_until
+            certified_from = f.certified_from, certified_until = f.certified_until,
+            contracted_by = f.contracted_by
         FROM fresh f
         WHERE s.course_id = f.course_id
         RETURNING s.course_id
     )
     INSERT INTO search_courses (course_id, route, level, format, kinds, band, stars, rating,
         diploma_recognised, has_intake, uniform_region, price_cents, price_per_hour_cents,
-        certified_from, certified_until, region_mask)
+        certified_from, certified_until, region_mask, contracted_by)
     SELECT f.course_id, f.route, f.level, f.format, f.kinds, f.band, f.stars, f.rating,
            f.diploma_recognised, false, true, f.price_cents, f.price_per_hour_cents,
-           f.certified_from, f.certified_until, 0
+           f.certified_from, f.certified_until, 0, f.contracted_by
     FROM fresh f
     WHERE f.course_id NOT IN (SELECT course_id FROM kept);
     INSERT INTO search_intakes (intake_id, course_id, starts_on, delay_days, region_bit,
         municipality_code, latitude, longitude, route, level, format, kinds, band, stars,
         rating, price_cents, price_per_hour_cents, diploma_recognised, certified_from,
-        certified_until, x, y, z)
+        certified_until, x, y, z, contracted_by)
     SELECT i.id, i.course_id, i.starts_on,
            intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length),
            coalesce(1::bigint << substr(m.region_code, 3)::int, 0),
@@ -183,7 +198,8 @@ BEGIN
            s.route, s.level, s.format, s.kinds, s.band, s.stars, s.rating, s.price_cents,
            s.price_per_hour_cents, s.diploma_recognised, s.certified_from, s.certified_until,
            cos(radians(l.latitude)) * cos(radians(l.longitude)),
-           cos(radians(l.latitude)) * sin(radians(l.longitude)), sin(radians(l.latitude))
+           cos(radians(l.latitude)) * sin(radians(l.longitude)), sin(radians(l.latitude)),
+           s.contracted_by
     FROM intakes i
     JOIN search_courses s ON s.course_id = i.course_id
     LEFT JOIN locations l ON l.id = i.location_id
@@ -279,5 +295,43 @@ BEGIN
     WHERE summary_until < (now() AT TIME ZONE 'Europe/Amsterdam')::date;
     PERFORM search_refresh(stale, false);
     RETURN coalesce(cardinality(stale), 0);
+END
+$$;
+
+-- The contracting municipalities on the rows of these providers' courses (NULL: of every
+-- provider holding a contract, and of every row still carrying one), where they changed
+-- (a contract signed or extended, or one starting or ending with the day), and their bits;
+-- nothing else is written. Returns the courses that changed (none: an empty array), so a
+-- second run, or one a day late, changes nothing more.
+CREATE OR REPLACE FUNCTION search_refresh_contracts(p_providers uuid[] DEFAULT NULL)
+RETURNS uuid[] LANGUAGE plpgsql AS $$
+DECLARE
+    today date := (now() AT TIME ZONE 'Europe/Amsterdam')::date;
+    changed uuid[];
+BEGIN
+    SELECT array_agg(s.course_id ORDER BY s.course_id) INTO changed
+    FROM search_courses s
+    JOIN courses c ON c.id = s.course_id
+    WHERE CASE WHEN p_providers IS NULL
+               THEN s.contracted_by <> '{}'
+                    OR c.provider_id IN (SELECT supplier_id FROM tender_contracts)
+               ELSE c.provider_id = ANY (p_providers) END
+      AND s.contracted_by <> search_contracting(c.provider_id, today);
+    IF changed IS NULL THEN
+        RETURN '{}';
+    END IF;
+    -- As search_refresh: one course's writers one after the other.
+    PERFORM 1 FROM courses WHERE id = ANY (changed) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE search_courses s SET contracted_by = search_contracting(c.provider_id, today)
+    FROM courses c
+    WHERE s.course_id = ANY (changed) AND c.id = s.course_id;
+    UPDATE search_intakes i SET contracted_by = s.contracted_by
+    FROM search_courses s
+    WHERE i.course_id = ANY (changed) AND s.course_id = i.course_id;
+    UPDATE search_places i SET contracted_by = s.contracted_by
+    FROM search_courses s
+    WHERE i.course_id = ANY (changed) AND s.course_id = i.course_id;
+    PERFORM search_update_keys(changed, today);
+    RETURN changed;
 END
 $$;

@@ -17,6 +17,7 @@ from market.catalog.ratings import RatingSummary
 from market.geo import service as geo
 from market.geo.models import Municipality
 from market.kernel.pagination import Page
+from market.search import documents
 
 
 def providers(info: Info) -> DataLoader[uuid.UUID, service.ProviderView | None]:
@@ -60,6 +61,15 @@ def provider_ratings(info: Info) -> DataLoader[uuid.UUID, RatingSummary]:
 
 def municipalities(info: Info) -> DataLoader[str, Municipality | None]:
     return loader(info, "geo.municipalities", geo.municipalities_by_code)
+
+
+def contracting(info: Info) -> DataLoader[uuid.UUID, list[str]]:
+    """The codes of the municipalities contracting each provider today."""
+
+    async def fetch(session: AsyncSession, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        return await documents.contracting(session, keys, await service.today(session))
+
+    return loader(info, "search.contracting", fetch, list)
 
 
 def booked_courses(info: Info) -> DataLoader[uuid.UUID, Course | None]:

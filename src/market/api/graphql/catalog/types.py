@@ -286,6 +286,12 @@ class CourseFields:
         return Connection.of(await review_loaders.course_reviews(info).load(key), Review.of)
 
 
+CONTRACTED_BY = (
+    "The municipalities whose contracts with the course's provider run today (a badge: "
+    "searchCourses' filter contractedBy finds their courses), by code."
+)
+
+
 @strawberry.type(description="A civic-integration course as its provider offers it.")
 class Course(CourseFields):
     provider_id: strawberry.Private[uuid.UUID]
@@ -293,6 +299,12 @@ class Course(CourseFields):
     @classmethod
     def of(cls, row: models.Course) -> Course:
         return cls(**cls.fields_of(row), provider_id=row.provider_id)
+
+    @strawberry.field(description=CONTRACTED_BY)
+    async def contracted_by(self, info: Info) -> list[Municipality]:
+        codes = await loaders.contracting(info).load(self.provider_id)
+        rows = await loaders.municipalities(info).load_many(codes)
+        return [Municipality.of(row) for row in rows if row is not None]
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider:

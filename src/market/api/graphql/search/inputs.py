@@ -88,8 +88,10 @@ class CourseFilter:
     )
     contracted_by: str | None = strawberry.field(
         default=None,
-        description="A municipality's CBS code: courses under a contract from that "
-        "municipality's tenders. No contracts exist yet, so today this matches nothing.",
+        description="A municipality's CBS code (GM0363): courses of providers holding a "
+        "contract with that municipality that runs today (from its start date up to, not "
+        "including, its end date; an exercised extension moves the end). Its own facet "
+        "(CONTRACTED_BY) keeps counting the other municipalities.",
     )
 
     def to_criteria(self, query: str | None, sort: SearchSort) -> CourseSearch:

@@ -5,11 +5,14 @@ resolve without awaiting: no per-hit coroutines or DataLoader batches on a searc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 
 import strawberry
 
-from market.api.graphql.catalog.types import CourseFields, Intake, Provider
+from market.api.graphql.catalog.types import CONTRACTED_BY, CourseFields, Intake, Provider
+from market.api.graphql.geo.types import Municipality
 from market.api.graphql.pagination import PageInfo
 from market.kernel.i18n import Language
 from market.search import criteria
@@ -26,10 +29,20 @@ class HitCourse(CourseFields):
     # A plain field, set when the hit is built from the provider the search read with the
     # course: a search page resolves nothing per hit, and no resolver is passed over.
     provider: Provider
+    contracted_by: list[Municipality] = strawberry.field(description=CONTRACTED_BY)
 
     @classmethod
-    def of(cls, row: criteria.HitCourse, provider: Provider) -> HitCourse:
-        return cls(**cls.fields_of(row), provider=provider)
+    def of(
+        cls,
+        row: criteria.HitCourse,
+        provider: Provider,
+        contracted_by: Sequence[criteria.ContractingMunicipality],
+    ) -> HitCourse:
+        return cls(
+            **cls.fields_of(row),
+            provider=provider,
+            contracted_by=[Municipality(**asdict(m)) for m in contracted_by],
+        )
 
 
 @strawberry.type(description="One course found, with what makes it match.")
@@ -53,7 +66,7 @@ class CourseHit:
     @classmethod
     def of(cls, hit: criteria.CourseHit, provider: Provider) -> CourseHit:
         return cls(
-            course=HitCourse.of(hit.course, provider),
+            course=HitCourse.of(hit.course, provider, hit.contracted_by),
             distance_km=hit.distance_km,
             expected_start=hit.expected_start,
             wait_weeks=hit.wait_weeks,
@@ -65,7 +78,8 @@ class CourseHit:
 class FacetValue:
     value: str = strawberry.field(
         description="What the matching filter takes: an enum value (B1, EVENING, "
-        "FROM_2500_TO_5000, CERTIFIED) or a region code (AM18)."
+        "FROM_2500_TO_5000, CERTIFIED), a region code (AM18) or a municipality code "
+        "(GM0363, the facet CONTRACTED_BY)."
     )
     label: str = strawberry.field(
         description="The value's name for people, in the request's language "
