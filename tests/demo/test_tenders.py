@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from market.db.database import Database
 from market.demo import seed
 from market.tenders import audit
+from market.tenders.models import Tender
+from market.tenders.policies import TenderState
 from tests.support.graphql import GraphQLClient
+from tests.tenders.test_ocds import assert_valid
 
 
 async def _token(gql: GraphQLClient, email: str) -> str:
@@ -106,3 +111,27 @@ async def test_the_contracted_providers_courses_carry_the_members(
     assert all(
         "GM0451" in {m["code"] for m in node["course"]["contractedBy"]} for node in data["nodes"]
     )
+
+
+async def test_the_contracted_tender_is_valid_open_data_with_awards_and_contracts(
+    db: Database, gql: GraphQLClient
+) -> None:
+    async with db.transaction() as session:
+        await seed.seed_demo(session, password="demo-password", today=date.today())
+    async with db.reader() as session:
+        tender_id = await session.scalar(
+            select(Tender.id).where(Tender.state == TenderState.CONTRACTED)
+        )
+
+    package = (await gql.http.get(f"/ocds/tenders/{tender_id}")).json()
+
+    assert_valid(package)
+    tags = [tag for release in package["releases"] for tag in release["tag"]]
+    assert tags.count("award") == 2
+    assert tags.count("contract") == 12
+    contracts = [c for r in package["releases"] for c in r.get("contracts", [])]
+    assert {c["buyer"]["name"] for c in contracts} == {
+        "Gemeente Amsterdam", "Gemeente Amstelveen", "Gemeente Diemen",
+        "Gemeente Ouder-Amstel", "Gemeente Aalsmeer", "Gemeente Uithoorn",
+    }  # fmt: skip
+    assert len(package["releases"][-1]["tender"]["lots"]) == 2
