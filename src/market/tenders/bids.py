@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from market.catalog import errors as catalog_errors
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
-from market.tenders import audit, documents, errors
+from market.tenders import documents, errors
 from market.tenders.models import (
     Bid,
     BidAnswer,
@@ -40,7 +40,7 @@ from market.tenders.models import (
     Tender,
 )
 from market.tenders.policies import LotState, TenderState, acting_for, move_tender, trimmed_text
-from market.tenders.service import DocumentView, find_tender, tender_view
+from market.tenders.service import DocumentView, find_tender, record_change
 
 # Who bids for a provider: the staff who may upload a bid's documents.
 BIDDER_ROLES = documents.PROVIDER_ROLES
@@ -457,27 +457,19 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
     opening = await session.get(BidOpening, tender.id)
     if opening is None:
         session.add(BidOpening(tender_id=tender.id, requested_by=actor.user_id))
-        await _recorded(session, actor, tender, "tender.opening_requested")
+        await record_change(session, actor, tender, "tender.opening_requested")
     elif opening.requested_by == actor.user_id:
         raise errors.OpeningNeedsSecondOfficer(field="tenderId")
     else:
         for target in _TO_OPENED[_TO_OPENED.index(tender.state) + 1 :]:
             move_tender(tender, target)
-            await _recorded(session, actor, tender, f"tender.{target.value}")
+            await record_change(session, actor, tender, f"tender.{target.value}")
         report = _report(await _opened_lots(session, tender.id))
         opening.opened_by = actor.user_id
         opening.opened_at = func.now()
         opening.report = report
     await session.flush()
     return await _opening(session, tender.id)
-
-
-async def _recorded(session: AsyncSession, actor: Actor, tender: Tender, action: str) -> None:
-    """The step in the tender's audit trail, with the tender as it now is."""
-    await session.flush()
-    await audit.record_tender(
-        session, actor, tender, action, await tender_view(session, actor, tender.id)
-    )
 
 
 async def _opened_lots(session: AsyncSession, tender_id: uuid.UUID) -> tuple[OpenedLot, ...]:

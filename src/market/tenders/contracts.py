@@ -31,7 +31,7 @@ from market.db import outbox
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
 from market.kernel.pagination import Page, PageRequest, created_cursor, encode_cursor
-from market.tenders import audit, errors, events, policies
+from market.tenders import errors, events, policies
 from market.tenders.models import (
     AwardDecision,
     Bid,
@@ -44,7 +44,12 @@ from market.tenders.models import (
 )
 from market.tenders.objections import LotAward, has_open_objection, locked_lot
 from market.tenders.policies import LotState, TenderState
-from market.tenders.service import INSIDER_ROLES, acting_municipality, tender_view, visible_tenders
+from market.tenders.service import (
+    INSIDER_ROLES,
+    acting_municipality,
+    record_change,
+    visible_tenders,
+)
 
 PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
 # A lot in one of these states is settled: nothing more is signed on it.
@@ -205,21 +210,13 @@ async def municipality_contracts(
 # -- signing --------------------------------------------------------------------------------
 
 
-async def _recorded(
-    session: AsyncSession, actor: Actor, tender: Tender, action: str, contract: Contract
-) -> None:
-    await session.flush()
-    await audit.record_tender(
-        session,
-        actor,
-        tender,
-        action,
-        await tender_view(session, actor, tender.id),
-        contract=str(contract.id),
-        lot=str(contract.lot_id),
-        buyer=str(contract.buyer_id),
-        endsOn=contract.ends_on.isoformat(),
-    )
+def _details(contract: Contract) -> dict[str, object]:
+    return {
+        "contract": str(contract.id),
+        "lot": str(contract.lot_id),
+        "buyer": str(contract.buyer_id),
+        "endsOn": contract.ends_on.isoformat(),
+    }
 
 
 async def _volumes(session: AsyncSession, lot_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -299,7 +296,7 @@ async def sign_contract(
     if volumes.keys() <= signed | {buyer_id}:
         policies.move_lot(lot, LotState.CONTRACTED)
         await _settle_tender(session, tender)
-    await _recorded(session, actor, tender, "tender.contract_signed", contract)
+    await record_change(session, actor, tender, "tender.contract_signed", **_details(contract))
     await outbox.record(
         session, events.ContractSigned(contract.id, tender.id, buyer_id, winner.provider_id)
     )
@@ -358,6 +355,6 @@ async def exercise_extension(
         )
     contract.ends_on = ends_on
     contract.extensions_exercised = taken + 1
-    await _recorded(session, actor, tender, "tender.contract_extended", contract)
+    await record_change(session, actor, tender, "tender.contract_extended", **_details(contract))
     await outbox.record(session, events.ContractExtended(contract.id, contract.supplier_id))
     return await _one(session, contract.id)

@@ -27,7 +27,7 @@ from market.catalog import errors as catalog_errors
 from market.files import FileStore, StoredFile
 from market.identity.models import OrganisationKind, Role
 from market.identity.policies import Actor
-from market.tenders import audit, errors, service
+from market.tenders import errors, service
 from market.tenders.models import BidDocument, DocumentUpload, Tender, TenderDocument
 from market.tenders.policies import TenderState, trimmed_text
 
@@ -210,7 +210,7 @@ async def attach_to_tender(
             added_by=actor.user_id,
         )
     )
-    return await _recorded(session, actor, tender.id, "tender.document_attached")
+    return await service.record_change(session, actor, tender, "tender.document_attached")
 
 
 async def remove_from_tender(
@@ -227,17 +227,7 @@ async def remove_from_tender(
     if tender.state is not TenderState.DRAFT:
         raise errors.TenderNotDraft(field="documentId")
     await session.execute(delete(TenderDocument).where(TenderDocument.id == document_id))
-    return await _recorded(session, actor, tender.id, "tender.document_removed")
-
-
-async def _recorded(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, action: str
-) -> service.TenderView:
-    await session.flush()
-    tender, _ = await service.lead_tender_for_update(session, actor, tender_id)
-    view = await service.tender_view(session, actor, tender_id)
-    await audit.record_tender(session, actor, tender, action, view)
-    return view
+    return await service.record_change(session, actor, tender, "tender.document_removed")
 
 
 async def tender_download(

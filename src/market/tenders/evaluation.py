@@ -38,7 +38,7 @@ from market.catalog import errors as catalog_errors
 from market.identity.models import Role
 from market.identity.policies import Actor
 from market.kernel.errors import DomainError
-from market.tenders import audit, bids, errors
+from market.tenders import bids, errors
 from market.tenders.models import (
     Bid,
     BidCheck,
@@ -57,7 +57,7 @@ from market.tenders.policies import (
     move_tender,
     trimmed_text,
 )
-from market.tenders.service import CriterionView, tender_view
+from market.tenders.service import CriterionView, record_change, tender_view
 
 # The fewest evaluators whose own scores a consensus rests on.
 MIN_EVALUATORS = 2
@@ -177,7 +177,9 @@ async def check_bid(
     check.passed, check.reason = passed, why
     check.checked_by, check.checked_at = actor.require_user(), func.now()
     await session.flush()
-    await _record(session, actor, found.tender, "bid.checked", bid_id, passed=passed, reason=why)
+    await record_change(
+        session, actor, found.tender, "bid.checked", bid_id=bid_id, passed=passed, reason=why
+    )
     await _settle(session, actor, found.tender)
     return await bid_evaluation(session, actor, bid_id)
 
@@ -241,7 +243,7 @@ async def score_bid(
         for s in checked
     )
     await session.flush()
-    await _record(session, actor, found.tender, "bid.scored", bid_id, scores=checked)
+    await record_change(session, actor, found.tender, "bid.scored", bid_id=bid_id, scores=checked)
     return await bid_evaluation(session, actor, bid_id)
 
 
@@ -269,21 +271,11 @@ async def agree_score(
         consensus.score_bp, consensus.motivation = score.score_bp, score.motivation
         consensus.agreed_by, consensus.agreed_at = evaluator, func.now()
     await session.flush()
-    await _record(session, actor, found.tender, "bid.consensus_agreed", bid_id, scores=checked)
+    await record_change(
+        session, actor, found.tender, "bid.consensus_agreed", bid_id=bid_id, scores=checked
+    )
     await _settle(session, actor, found.tender)
     return await bid_evaluation(session, actor, bid_id)
-
-
-async def _record(
-    session: AsyncSession,
-    actor: Actor,
-    tender: Tender,
-    action: str,
-    bid_id: uuid.UUID,
-    **details: object,
-) -> None:
-    view = await tender_view(session, actor, tender.id)
-    await audit.record_tender(session, actor, tender, action, view, bid_id=bid_id, **details)
 
 
 async def _settle(session: AsyncSession, actor: Actor, tender: Tender) -> None:
@@ -327,9 +319,7 @@ async def _settle(session: AsyncSession, actor: Actor, tender: Tender) -> None:
         move_lot(lot, LotState.UNSUCCESSFUL)
     if target is not tender.state:
         move_tender(tender, target)
-    await session.flush()
-    view = await tender_view(session, actor, tender.id)
-    await audit.record_tender(session, actor, tender, action, view)
+    await record_change(session, actor, tender, action)
 
 
 # -- reading --------------------------------------------------------------------------------

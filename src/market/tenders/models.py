@@ -258,6 +258,17 @@ class QualityCriterion(Base):
     value_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class StoredDocument:
+    """What a row naming a document keeps of it: its name, and what the FileStore gave
+    back (the key it is kept under, its SHA-256, size and checked media type)."""
+
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+
+
 # -- bids (sealed until the four-eyes opening) -----------------------------------------------
 
 
@@ -313,7 +324,7 @@ class BidAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class BidDocument(Base):
+class BidDocument(StoredDocument, Base):
     """A document of a bid, kept by the FileStore under `key` (its SHA-256)."""
 
     __tablename__ = "tender_bid_documents"
@@ -326,11 +337,6 @@ class BidDocument(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
-    name: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(100))
 
 
 class BidOpening(Base):
@@ -697,7 +703,7 @@ class TenderFollow(Base):
 # -- documents: uploads waiting for their bid or tender, and a tender's own documents --------
 
 
-class DocumentUpload(Base):
+class DocumentUpload(StoredDocument, Base):
     """A document received by `POST /documents` (market.tenders.documents), kept by the
     FileStore under `key`, waiting to be attached to a bid or a tender by its uploader.
     Attaching consumes the row; an upload left unattached is forgotten after a day."""
@@ -710,16 +716,11 @@ class DocumentUpload(Base):
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    name: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(100))
     uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = created_at()
 
 
-class TenderDocument(Base):
+class TenderDocument(StoredDocument, Base):
     """A document of a tender (the bestek, a price list template...), kept by the FileStore
     under `key` (its SHA-256); public with the tender once it is published."""
 
@@ -733,10 +734,5 @@ class TenderDocument(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
-    name: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(100))
     added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     added_at: Mapped[datetime] = created_at()

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
-from market.tenders import audit, errors
+from market.tenders import errors
 from market.tenders.models import (
     AwardDecision,
     Bid,
@@ -48,7 +48,7 @@ from market.tenders.policies import (
     move_tender,
     trimmed_text,
 )
-from market.tenders.service import tender_view, visible_tenders
+from market.tenders.service import record_change, visible_tenders
 
 MAX_TEXT_LENGTH = 20_000
 
@@ -185,20 +185,12 @@ async def _one(session: AsyncSession, objection_id: uuid.UUID) -> ObjectionView:
     return _view(*row)
 
 
-async def _recorded(
-    session: AsyncSession, actor: Actor, tender: Tender, action: str, objection: Objection
-) -> None:
-    await session.flush()
-    await audit.record_tender(
-        session,
-        actor,
-        tender,
-        action,
-        await tender_view(session, actor, tender.id),
-        objection=str(objection.id),
-        lot=str(objection.lot_id),
-        provider=str(objection.provider_id),
-    )
+def _details(objection: Objection) -> dict[str, object]:
+    return {
+        "objection": str(objection.id),
+        "lot": str(objection.lot_id),
+        "provider": str(objection.provider_id),
+    }
 
 
 async def _bid_on(session: AsyncSession, lot_id: uuid.UUID, provider_id: uuid.UUID) -> bool:
@@ -268,7 +260,9 @@ async def register_objection(
         registered_by=actor.user_id,
     )
     session.add(objection)
-    await _recorded(session, actor, award.tender, "tender.objection_registered", objection)
+    await record_change(
+        session, actor, award.tender, "tender.objection_registered", **_details(objection)
+    )
     return await _one(session, objection.id)
 
 
@@ -306,7 +300,9 @@ async def resolve_objection(
     objection.resolved_at = func.now()
     if outcome is Outcome.UPHELD:
         await _withdraw_decision(session, tender, objection.decision_id)
-    await _recorded(session, actor, tender, f"tender.objection_{outcome.value}", objection)
+    await record_change(
+        session, actor, tender, f"tender.objection_{outcome.value}", **_details(objection)
+    )
     return await _one(session, objection.id)
 
 

@@ -791,6 +791,17 @@ async def lead_tender_for_update(
     return tender, coalition
 
 
+async def record_change(
+    session: AsyncSession, actor: Actor, tender: Tender, action: str, **details: object
+) -> TenderView:
+    """The change in the tender's audit trail, with the tender as it now is and `details`
+    (plain data) of what happened; returns that tender."""
+    await session.flush()
+    view = await tender_view(session, actor, tender.id)
+    await audit.record_tender(session, actor, tender, action, view, **details)
+    return view
+
+
 async def tender_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> TenderView:
     """The tender as `find_tender` reads it, for a verb that has just changed it."""
     view = await find_tender(session, actor, tender_id)
