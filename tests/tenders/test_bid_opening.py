@@ -90,17 +90,19 @@ async def test_guarantee_02_four_eyes_opening(db: Database, gql: GraphQLClient) 
         first=first.user_id,
         second=second.user_id,
     ) == [(True, True, 2)]
-    # The request and each step of the opening are in the tender's audit trail.
+    # The request and each step of the opening are in the tender's audit trail; lot 2,
+    # whose one bid was withdrawn, has nothing to evaluate.
     trail = await rows(
         db,
         "SELECT action, actor_id FROM tender_audit_entries WHERE tender_id = :id ORDER BY sequence",
         id=ids.decode("Tender", w.tender),
     )
-    assert trail[-4:] == [
+    assert trail[-5:] == [
         ("tender.opening_requested", first.user_id),
         ("tender.questions_closed", second.user_id),
         ("tender.bids_closed", second.user_id),
         ("tender.opened", second.user_id),
+        ("lots.unsuccessful", second.user_id),
     ]
 
     # Officers read the live bids in full; evaluators without price or documents.
@@ -288,3 +290,45 @@ async def test_who_reads_a_bid_once_opened(db: Database, gql: GraphQLClient, act
     assert (bid and ("priced" if bid["priceCents"] else "blind")) == sees_bid
     assert (opening and "report") == sees_opening
     assert (mine.error_code or len(mine.ok()["myBids"])) == my_bids
+
+
+LOT_STATES = "query($id: ID!) { tender(id: $id) { state lots { state } } }"
+
+
+async def _opened_states(db: Database, gql: GraphQLClient, w: BidWorld) -> dict[str, Any]:
+    await pass_bid_deadline(db, w.tender)
+    for officer in (w.coalition.lead.officer, w.second_officer):
+        (await gql(OPEN, {"tender": w.tender}, token=officer.token)).ok()
+    read = await gql(LOT_STATES, {"id": w.tender}, token=w.coalition.lead.officer.token)
+    return dict(read.ok()["tender"])
+
+
+async def test_a_lot_that_drew_no_bid_is_unsuccessful_from_the_opening(
+    db: Database, gql: GraphQLClient
+) -> None:
+    w = await build_bid_world(db, gql)
+    await submit(gql, w.alpha.owner, bid_input(w, 0, 990_000))
+
+    tender = await _opened_states(db, gql, w)
+
+    assert tender == {"state": "OPENED", "lots": [{"state": "ACTIVE"}, {"state": "UNSUCCESSFUL"}]}
+    actions = await rows(
+        db,
+        "SELECT action FROM tender_audit_entries WHERE tender_id = :id ORDER BY sequence DESC"
+        " LIMIT 2",
+        id=w.tender_id,
+    )
+    assert actions == [("lots.unsuccessful",), ("tender.opened",)]
+
+
+async def test_a_tender_that_drew_no_bid_is_unsuccessful_from_the_opening(
+    db: Database, gql: GraphQLClient
+) -> None:
+    w = await build_bid_world(db, gql)
+
+    tender = await _opened_states(db, gql, w)
+
+    assert tender == {
+        "state": "UNSUCCESSFUL",
+        "lots": [{"state": "UNSUCCESSFUL"}, {"state": "UNSUCCESSFUL"}],
+    }

@@ -39,7 +39,14 @@ from market.tenders.models import (
     QualityCriterion,
     Tender,
 )
-from market.tenders.policies import LotState, TenderState, acting_for, move_tender, trimmed_text
+from market.tenders.policies import (
+    LotState,
+    TenderState,
+    acting_for,
+    move_lot,
+    move_tender,
+    trimmed_text,
+)
 from market.tenders.service import DocumentView, find_tender, record_change
 
 # Who bids for a provider: the staff who may upload a bid's documents.
@@ -464,12 +471,36 @@ async def open_bids(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
         for target in _TO_OPENED[_TO_OPENED.index(tender.state) + 1 :]:
             move_tender(tender, target)
             await record_change(session, actor, tender, f"tender.{target.value}")
-        report = _report(await _opened_lots(session, tender.id))
+        opened = await _opened_lots(session, tender.id)
         opening.opened_by = actor.user_id
         opening.opened_at = func.now()
-        opening.report = report
+        opening.report = _report(opened)
+        await _unsuccessful_without_bids(session, actor, tender, opened)
     await session.flush()
     return await _opening(session, tender.id)
+
+
+async def _unsuccessful_without_bids(
+    session: AsyncSession, actor: Actor, tender: Tender, opened: Sequence[OpenedLot]
+) -> None:
+    """A lot that drew no bid has nothing to evaluate: it is unsuccessful from its opening
+    (and can be re-tendered), and so is a tender none of whose lots drew one."""
+    empty = {lot.lot_id for lot in opened if not lot.bids}
+    lots = (
+        await session.scalars(
+            select(Lot).where(Lot.id.in_(empty), Lot.state == LotState.ACTIVE).with_for_update()
+        )
+    ).all()
+    if not lots:
+        return
+    for lot in lots:
+        move_lot(lot, LotState.UNSUCCESSFUL)
+    if all(not lot.bids for lot in opened):
+        move_tender(tender, TenderState.UNSUCCESSFUL)
+    action = (
+        "tender.unsuccessful" if tender.state is TenderState.UNSUCCESSFUL else "lots.unsuccessful"
+    )
+    await record_change(session, actor, tender, action, lots=sorted(str(lot.id) for lot in lots))
 
 
 async def _opened_lots(session: AsyncSession, tender_id: uuid.UUID) -> tuple[OpenedLot, ...]:
