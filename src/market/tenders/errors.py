@@ -371,3 +371,63 @@ class NothingNewToPublish(Conflict):
 class TenderClosed(Conflict):
     reason = "TenderClosed"
     message = "This tender is {state}: the time for questions and answers is over."
+
+
+# -- corrections after publication --------------------------------------------------------
+
+
+class CorrectionReasonRequired(InvalidInput):
+    reason = "CorrectionReasonRequired"
+    message = (
+        "This tender is published: it changes only by a versioned correction, sent to every "
+        "party. Give the correction's reason."
+    )
+
+
+class DraftNeedsNoCorrection(InvalidInput):
+    reason = "DraftNeedsNoCorrection"
+    message = (
+        "This tender is still a draft: it changes without a correction, so without a "
+        "correction reason."
+    )
+
+
+class CorrectionAfterBidDeadline(Conflict):
+    reason = "CorrectionAfterBidDeadline"
+    message = "The bid deadline has passed: the tender can no longer be corrected."
+
+
+class TenderNotCorrectable(Conflict):
+    reason = "TenderNotCorrectable"
+    message = "This tender is {state}: only a published tender can be corrected."
+
+
+class LotCountFixed(InvalidInput):
+    reason = "LotCountFixed"
+    message = (
+        "A correction keeps the tender's {count} lots (bids and questions refer to them): "
+        "change them where they stand, or cancel the tender."
+    )
+
+
+class CriteriaCountFixed(InvalidInput):
+    reason = "CriteriaCountFixed"
+    message = (
+        "A correction keeps the tender's {count} quality criteria (bids answer them): "
+        "change their names, weights and values where they stand."
+    )
+
+
+class BidDeadlineMovedEarlier(InvalidInput):
+    reason = "BidDeadlineMovedEarlier"
+    message = "A correction may move the bid deadline later, never earlier than {deadline}."
+
+
+class QuestionsDeadlinePassed(InvalidInput):
+    reason = "QuestionsDeadlinePassed"
+    message = "Questions closed at {deadline}: a correction no longer moves that deadline."
+
+
+class NothingToCorrect(InvalidInput):
+    reason = "NothingToCorrect"
+    message = "This correction changes nothing in the tender as published."

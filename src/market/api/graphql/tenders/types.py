@@ -10,6 +10,8 @@ import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.catalog.types import Level, Route, Stream
+from market.api.graphql.context import Info
+from market.api.graphql.tenders.rectifications import Rectification, tender_rectifications
 from market.tenders import models, policies
 from market.tenders.service import (
     CoalitionView,
@@ -221,7 +223,9 @@ class Tender:
     coalition_id: strawberry.ID
     coalition_name: str
     state: TenderState
-    version: int = strawberry.field(description="1 until a published correction.")
+    version: int = strawberry.field(
+        description="1 as published; each correction after publication makes the next."
+    )
     title: str
     description: str
     lots: list[Lot]
@@ -237,6 +241,17 @@ class Tender:
     cancellation_reason: str | None = strawberry.field(
         default=None, description="Why the lead cancelled it (CANCELLED only)."
     )
+    retender_of_lot_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A re-tender (`retenderLot`): the unsuccessful lot it buys again."
+    )
+
+    @strawberry.field(
+        description="Its corrections after publication, oldest first: everyone who sees the "
+        "tender sees them."
+    )
+    async def rectifications(self, info: Info) -> list[Rectification]:
+        found = await tender_rectifications(info).load(ids.decode("Tender", self.id))
+        return [Rectification.of(view) for view in found]
 
     @classmethod
     def of(cls, view: TenderView) -> Tender:
@@ -276,4 +291,7 @@ class Tender:
             created_at=view.created_at,
             updated_at=view.updated_at,
             cancellation_reason=view.cancellation_reason,
+            retender_of_lot_id=None
+            if view.retender_of_lot_id is None
+            else strawberry.ID(ids.encode("Lot", view.retender_of_lot_id)),
         )
