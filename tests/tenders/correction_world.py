@@ -108,3 +108,13 @@ async def unsuccessful_lot(db: Database, tender: str, number: int = 1) -> str:
         n=number,
     )
     return ids.encode("Lot", lot_id)
+
+
+RETENDER = f"""mutation(
+  $lot: ID!, $title: String, $max: Int, $trajectories: Int, $ceiling: Int, $key: String
+) {{
+  retenderLot(
+    lotId: $lot, title: $title, maxValueCents: $max, maxTrajectories: $trajectories,
+    priceCeilingCents: $ceiling, idempotencyKey: $key
+  ) {{ {TENDER_FIELDS} retenderOfLotId }}
+}}"""

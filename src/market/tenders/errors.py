@@ -428,6 +428,19 @@ class QuestionsDeadlinePassed(InvalidInput):
     message = "Questions closed at {deadline}: a correction no longer moves that deadline."
 
 
+# -- re-tendering an unsuccessful lot --------------------------------------------------------
+
+
+class LotNotUnsuccessful(Conflict):
+    reason = "LotNotUnsuccessful"
+    message = "Only an unsuccessful lot is re-tendered; this one is {state}."
+
+
+class LotAlreadyRetendered(Conflict):
+    reason = "LotAlreadyRetendered"
+    message = "This lot is already being re-tendered (a tender not cancelled buys it again)."
+
+
 class NothingToCorrect(InvalidInput):
     reason = "NothingToCorrect"
     message = "This correction changes nothing in the tender as published."
