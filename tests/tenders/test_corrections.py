@@ -154,6 +154,7 @@ async def test_every_version_stays_readable_and_version_1_is_rebuilt_from_the_au
         version_1 = await service.find_tender(session, ADMIN, tender_id)
     second = publishable_input(w)
     second["description"] = "Met toelichting."
+    second["lots"][0]["volumes"][1]["learnersPerYear"] = 25  # Amstelveen's
     (await correct(gql, w, tender, second, "Toelichting toegevoegd.")).ok()
     third = {**second, "requirements": [{"kind": "BLIK_OP_WERK"}]}
     (await correct(gql, w, tender, third, "Alleen het keurmerk telt.")).ok()
@@ -166,6 +167,14 @@ async def test_every_version_stays_readable_and_version_1_is_rebuilt_from_the_au
     assert [(r["version"], r["reason"]) for r in read["rectifications"]] == [
         (2, "Toelichting toegevoegd."),
         (3, "Alleen het keurmerk telt."),
+    ]
+    assert read["rectifications"][0]["changes"] == [
+        {
+            "field": "description",
+            "before": "Leerroutes Z en Onderwijs voor de regio.",
+            "after": "Met toelichting.",
+        },
+        {"field": "lots[0].volumes[0].learnersPerYear", "before": 20, "after": 25},
     ]
     assert [c["field"] for c in read["rectifications"][1]["changes"]] == [
         "requirements[1].amount",

@@ -221,6 +221,8 @@ async def _correct(
     await session.flush()
     await session.refresh(tender)
     after = await service.tender_view(session, actor, tender.id)
+    # Compared as written and read back (times normalised, texts trimmed); a refusal here
+    # rolls the writes back with the rest of the transaction.
     changed = changes(before, after)
     if not changed:
         raise errors.NothingToCorrect(field="input")
