@@ -188,7 +188,7 @@ async def update_tender(
     if tender.state is TenderState.DRAFT:
         if correction_reason is not None:
             raise errors.DraftNeedsNoCorrection(field=REASON_FIELD)
-        return await service.update_tender(session, actor, tender_id, draft)
+        return await service.replace_draft(session, actor, tender, coalition, draft)
     return await _correct(session, actor, tender, coalition, draft, correction_reason, rules)
 
 

@@ -547,11 +547,12 @@ async def insert_tender(
     return view
 
 
-async def update_tender(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, draft: TenderDraft
+async def replace_draft(
+    session: AsyncSession, actor: Actor, tender: Tender, coalition: Coalition, draft: TenderDraft
 ) -> TenderView:
-    """Replaces a draft's fields, lots (with new ids), requirements and criteria."""
-    tender, coalition = await lead_tender_for_update(session, actor, tender_id)
+    """Replaces a draft's fields, lots (with new ids), requirements and criteria; the
+    tender as `lead_tender_for_update` gave it (a published one changes by a correction:
+    market.tenders.corrections)."""
     if tender.state is not TenderState.DRAFT:
         raise errors.TenderNotDraft(field="id")
     draft = policies.check_draft(draft)
