@@ -16,6 +16,7 @@ from market import worker
 from market.api.graphql.context import make_context_getter
 from market.api.graphql.http import graphql_controller
 from market.api.graphql.schema import build_schema
+from market.api.rest.documents import routes as document_routes
 from market.api.rest.health import healthz, readyz
 from market.api.rest.http_errors import refused_request, unexpected_error
 from market.api.rest.ocds import ocds_releases, ocds_tender
@@ -25,6 +26,7 @@ from market.api.rest.webhooks import stripe_connect_webhook, stripe_webhook
 from market.db import embedded
 from market.db.database import Database
 from market.enrollment.policies import BookingRules
+from market.files import FolderStore
 from market.payments.service import PaymentRules, Payments
 from market.search import synonyms
 from market.search.backend import SearchBackend
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 search_engine=engine,
                 booking=BookingRules.of(settings),
                 payments=stripe,
+                files=FolderStore(settings.files_dir),
                 concurrency=settings.worker_concurrency,
             )
             if settings.runs_embedded_worker
@@ -105,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stripe_connect_webhook,
             ocds_tender,
             ocds_releases,
+            *document_routes(settings),
         ],
         dependencies={
             "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),

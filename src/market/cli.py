@@ -230,6 +230,7 @@ async def _work(settings: Settings) -> None:
     from market.app import meilisearch, payments
     from market.db.database import Database
     from market.enrollment.policies import BookingRules
+    from market.files import FolderStore
 
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     engine = meilisearch(settings)
@@ -240,6 +241,7 @@ async def _work(settings: Settings) -> None:
             search_engine=engine,
             booking=BookingRules.of(settings),
             payments=payments(settings),
+            files=FolderStore(settings.files_dir),
             concurrency=settings.worker_concurrency,
         )
     finally:

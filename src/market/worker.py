@@ -28,6 +28,7 @@ from market.enrollment.events import (
     WaitlistOfferMade,
 )
 from market.enrollment.policies import BookingRules
+from market.files import FileStore
 from market.identity import tasks as identity_tasks
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
 from market.notifications import tasks as notifications_tasks
@@ -40,6 +41,7 @@ from market.search import tasks as search_tasks
 from market.search.meilisearch import MeilisearchSearch
 from market.settings import Settings
 from market.tenders import tasks as tenders_tasks
+from market.tenders.events import AwardDecided, TenderCorrected, TenderPublished
 
 log = structlog.get_logger("market.worker")
 
@@ -79,6 +81,10 @@ SUBSCRIPTIONS = outbox.subscriptions(
     (DuoBookingDeclined, notifications_tasks.mail_task(DuoBookingDeclined)),
     (WaitlistOfferMade, notifications_tasks.mail_task(WaitlistOfferMade)),
     (DuoInvoiceStepped, notifications_tasks.mail_task(DuoInvoiceStepped)),
+    # Providers and municipalities about tenders (market.notifications.tenders.TENDER_MAILS).
+    (TenderPublished, notifications_tasks.mail_task(TenderPublished)),
+    (TenderCorrected, notifications_tasks.mail_task(TenderCorrected)),
+    (AwardDecided, notifications_tasks.mail_task(AwardDecided)),
 )
 
 
@@ -108,6 +114,7 @@ async def run(
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
     payments: Payments | None = None,
+    files: FileStore | None = None,
     concurrency: int = 1,
     install_signal_handlers: bool = True,
 ) -> None:
@@ -115,8 +122,9 @@ async def run(
     already running are allowed to finish. `mail`: where the mails go (`post(settings)`).
     `search_engine`: the Meilisearch index the search jobs keep in step with the catalog
     (None: search runs on PostgreSQL). `booking`: the rules holds and offers expire by.
-    `payments`: Stripe and its rules (None: online payment is off). `concurrency`: jobs run
-    at once (Settings.worker_concurrency)."""
+    `payments`: Stripe and its rules (None: online payment is off). `files`: the documents'
+    store (None: abandoned uploads are kept). `concurrency`: jobs run at once
+    (Settings.worker_concurrency)."""
     queue = job_app(db.url)
     async with queue.open_async():
         await queue.run_worker_async(
@@ -125,7 +133,8 @@ async def run(
             | search_tasks.job_context(search_engine)
             | notifications_tasks.job_context(mail)
             | enrollment_tasks.job_context(booking)
-            | payments_tasks.job_context(payments),
+            | payments_tasks.job_context(payments)
+            | tenders_tasks.job_context(files),
             concurrency=concurrency,
             install_signal_handlers=install_signal_handlers,
             shutdown_graceful_timeout=SHUTDOWN_GRACE_SECONDS,
@@ -140,6 +149,7 @@ async def running_in_background(
     search_engine: MeilisearchSearch | None = None,
     booking: BookingRules = BookingRules(),
     payments: Payments | None = None,
+    files: FileStore | None = None,
     concurrency: int = 1,
 ) -> AsyncIterator[None]:
     """The worker runs beside the caller for the duration of the block (the app's lifespan)."""
@@ -150,6 +160,7 @@ async def running_in_background(
             search_engine=search_engine,
             booking=booking,
             payments=payments,
+            files=files,
             concurrency=concurrency,
             install_signal_handlers=False,
         ),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from market.catalog.models import Course, Intake, ProviderProfile
 from market.catalog.service import ScheduleSlot
 from market.db.database import Database
-from market.demo import bookings, seed
+from market.demo import bookings, seed, tenders
 from market.identity.models import User
 from tests.support.graphql import GraphQLClient
 
@@ -60,7 +60,8 @@ async def test_seeding_loads_providers_courses_and_accounts(db: Database) -> Non
         assert await session.scalar(select(func.count()).select_from(Intake)) == summary.intakes
         users = await session.scalar(select(func.count()).select_from(User))
     learners = 1 + len(bookings.LEARNERS)
-    assert users == len(summary.accounts) == 1 + 2 * len(seed.MUNICIPAL_TEAMS) + 146 + 1 + learners
+    officers = 2 * len(seed.MUNICIPAL_TEAMS) + len(tenders.MEMBERS)
+    assert users == len(summary.accounts) == 1 + officers + 146 + 1 + learners
 
 
 async def test_the_seeded_world_reads_back_through_the_api(

@@ -4,12 +4,12 @@ straight from the database. Time moves by changing the stored deadlines."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
@@ -161,12 +161,27 @@ def bid_input(
     }
 
 
-def document(content: bytes = PDF, name: str = "plan.pdf") -> dict[str, str]:
-    return {
-        "name": name,
-        "mediaType": "application/pdf",
-        "contentBase64": base64.b64encode(content).decode(),
-    }
+async def upload(
+    gql: GraphQLClient,
+    person: Person,
+    content: bytes = PDF,
+    name: str = "plan.pdf",
+    media_type: str = "application/pdf",
+) -> httpx.Response:
+    """`POST /documents` as the person."""
+    return await gql.http.post(
+        "/documents",
+        params={"name": name},
+        content=content,
+        headers={"Authorization": f"Bearer {person.token}", "Content-Type": media_type},
+    )
+
+
+async def document(gql: GraphQLClient, person: Person, content: bytes = PDF) -> dict[str, str]:
+    """A document for the person's bid: their upload of `content` as plan.pdf."""
+    uploaded = await upload(gql, person, content)
+    assert uploaded.status_code == 201, uploaded.text
+    return {"uploadId": uploaded.json()["id"]}
 
 
 async def submit(gql: GraphQLClient, person: Person, bid: dict[str, Any]) -> dict[str, Any]:

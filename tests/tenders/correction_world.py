@@ -83,9 +83,9 @@ async def with_rectifications(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 async def unsuccessful_lot(db: Database, tender: str, number: int = 1) -> str:
     """The id of the tender's lot `number` after its bids closed a day ago without a bid:
-    the timeline moved back whole, the tender and every lot unsuccessful. Set by SQL: no
-    part on main yet makes a lot unsuccessful (evaluation and award will, for a lot that
-    drew no acceptable bid); swap this for that step then."""
+    the timeline moved back whole, the tender and every lot unsuccessful. Set by SQL, the
+    one stand-in for market.tenders.evaluation, which makes a lot unsuccessful when no bid
+    on it passes, after an opening (and nothing yet does when no bid came at all)."""
     tender_id = ids.decode("Tender", tender)
     shifted = ", ".join(f"{column} = {column} - shift.by" for column in TIMELINE)
     async with db.transaction() as session:

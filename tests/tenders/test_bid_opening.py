@@ -42,7 +42,9 @@ def _reason(result: Result) -> tuple[str | None, str | None]:
 async def test_guarantee_02_four_eyes_opening(db: Database, gql: GraphQLClient) -> None:
     w = await build_bid_world(db, gql)
     await submit(gql, w.alpha.owner, bid_input(w, 0, 1_000_000))
-    alpha = await submit(gql, w.alpha.owner, bid_input(w, 0, 990_000, documents=[document()]))
+    alpha = await submit(
+        gql, w.alpha.owner, bid_input(w, 0, 990_000, documents=[await document(gql, w.alpha.owner)])
+    )
     beta = await submit(gql, w.beta.editor, bid_input(w, 0, 880_000))
     withdrawn = await submit(gql, w.beta.owner, bid_input(w, 1, 1_500_000))
     await gql(WITHDRAW, {"id": withdrawn["id"]}, token=w.beta.owner.token)

@@ -91,12 +91,18 @@ async def _answers(
 async def _bid(gql: GraphQLClient, w: BidWorld) -> dict[str, list[str]]:
     """Alpha bids on both lots and resubmits one; beta bids, withdraws and bids again.
     Each provider's bid ids, live and not."""
-    a1 = await submit(gql, w.alpha.owner, bid_input(w, 0, 1_000_000, documents=[document()]))
+    a1 = await submit(
+        gql,
+        w.alpha.owner,
+        bid_input(w, 0, 1_000_000, documents=[await document(gql, w.alpha.owner)]),
+    )
     a2 = await submit(gql, w.alpha.editor, bid_input(w, 0, 990_000))
     a3 = await submit(gql, w.alpha.owner, bid_input(w, 1, 1_200_000))
     b1 = await submit(gql, w.beta.owner, bid_input(w, 0, 870_000))
     await gql(WITHDRAW, {"id": b1["id"]}, token=w.beta.owner.token)
-    b2 = await submit(gql, w.beta.editor, bid_input(w, 0, 880_000, documents=[document()]))
+    b2 = await submit(
+        gql, w.beta.editor, bid_input(w, 0, 880_000, documents=[await document(gql, w.beta.editor)])
+    )
     return {
         "alpha": [a1["id"], a2["id"], a3["id"]],
         "beta": [b1["id"], b2["id"]],

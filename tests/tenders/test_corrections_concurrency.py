@@ -9,8 +9,8 @@ import asyncio
 import httpx
 
 from market.db.database import Database
+from tests.support.concurrent import post
 from tests.support.graphql import GraphQLClient
-from tests.tenders import test_publication
 from tests.tenders.correction_world import (
     CORRECT,
     RETENDER,
@@ -19,10 +19,6 @@ from tests.tenders.correction_world import (
     unsuccessful_lot,
 )
 from tests.tenders.world import audit_trail, build_coalition, publishable_input, rows
-
-# The publication tests' app for requests in parallel, and their way of posting to it.
-client = test_publication.client
-_post = test_publication._post
 
 
 async def test_two_corrections_at_once_make_two_versions(
@@ -37,7 +33,7 @@ async def test_two_corrections_at_once_make_two_versions(
     ]
 
     answers = await asyncio.gather(
-        *(_post(client, CORRECT, variables, w.lead.officer.token) for variables in requests)
+        *(post(client, CORRECT, variables, w.lead.officer.token) for variables in requests)
     )
 
     assert [body.get("errors") for body in answers] == [None, None]
@@ -61,7 +57,7 @@ async def test_three_retenders_of_a_lot_at_once_make_one_tender(
     lot = await unsuccessful_lot(db, await published_tender(db, gql, w))
 
     answers = await asyncio.gather(
-        *(_post(client, RETENDER, {"lot": lot}, w.lead.officer.token) for _ in range(3))
+        *(post(client, RETENDER, {"lot": lot}, w.lead.officer.token) for _ in range(3))
     )
 
     reasons = sorted(

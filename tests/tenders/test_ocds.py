@@ -16,7 +16,6 @@ import pytest
 from jsonschema import Draft4Validator
 from litestar.testing import AsyncTestClient
 from referencing import Registry, Resource
-from sqlalchemy import text
 
 from market.api.graphql import ids
 from market.app import create_app
@@ -24,6 +23,7 @@ from market.db.database import Database
 from market.settings import Settings
 from market.tenders import open_data
 from tests.support.graphql import GraphQLClient
+from tests.tenders.ocds_world import correct, execute
 from tests.tenders.world import CoalitionWorld, build_coalition, create_tender
 
 SCHEMAS = Path(__file__).parent / "ocds_schemas"
@@ -95,11 +95,6 @@ def test_the_validator_checks_date_times_and_the_extensions() -> None:
         "'open' is not one of ['planning', 'planned', 'active', 'cancelled', 'unsuccessful',"
         " 'complete', 'withdrawn', None]",
     ]
-
-
-async def execute(db: Database, statement: str, **params: Any) -> None:
-    async with db.transaction() as session:
-        await session.execute(text(statement), params)
 
 
 async def published_tender(db: Database, gql: GraphQLClient, w: CoalitionWorld) -> uuid.UUID:
@@ -269,36 +264,94 @@ async def test_the_other_award_methods_map_to_their_criteria(
     assert (tender["awardCriteria"], tender["awardCriteriaDetails"]) == (criteria, details)
 
 
-async def test_a_later_version_is_a_tender_update_and_a_cancelled_tender_a_cancellation(
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cancellation(
     db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
 ) -> None:
     w = await build_coalition(db, gql)
     tender_id = await published_tender(db, gql, w)
+    deadline = {"timeline.bidDeadline": {"before": "...", "after": "..."}}
+    for version, at, until in (
+        (2, "2027-03-05T10:00:00Z", "2027-04-19T10:00:00Z"),
+        (3, "2027-03-10T10:00:00Z", "2027-04-26T10:00:00Z"),
+    ):
+        await correct(
+            db,
+            tender_id,
+            version=version,
+            by=w.lead.officer.user_id,
+            at=_moment(at),
+            deadline_after=_moment(until),
+            changes=deadline | ({"title": {}} if version == 3 else {}),
+        )
+
+    corrected = (await http.get(f"/ocds/tenders/{tender_id}")).json()
     await execute(
         db,
-        "UPDATE tenders SET version = 2, updated_at = :at WHERE id = :id",
+        "UPDATE tenders SET state = 'cancelled', updated_at = :at WHERE id = :id",
         id=tender_id,
-        at=datetime(2027, 3, 5, 10, tzinfo=UTC),
+        at=_moment("2027-03-12T10:00:00Z"),
     )
-
-    updated = (await http.get(f"/ocds/tenders/{tender_id}")).json()
-    await execute(db, "UPDATE tenders SET state = 'cancelled' WHERE id = :id", id=tender_id)
+    await execute(
+        db, "UPDATE tender_lots SET state = 'cancelled' WHERE tender_id = :id", id=tender_id
+    )
     cancelled = (await http.get(f"/ocds/tenders/{tender_id}")).json()
 
-    for package in (updated, cancelled):
+    for package in (corrected, cancelled):
         assert_valid(package)
-    (release,) = updated["releases"]
-    assert (release["id"], release["tag"], release["date"]) == (
-        f"ocds-market-{tender_id}-v2",
-        ["tenderUpdate"],
-        "2027-03-05T10:00:00Z",
-    )
-    (release,) = cancelled["releases"]
-    assert (release["id"], release["tag"], release["tender"]["status"]) == (
-        f"ocds-market-{tender_id}-v2-cancellation",
+    the_ocid = f"ocds-market-{tender_id}"
+    assert [(r["id"], r["tag"], r["date"]) for r in corrected["releases"]] == [
+        (f"{the_ocid}-v1", ["tender"], "2027-03-01T08:00:00Z"),
+        (f"{the_ocid}-v2", ["tenderUpdate"], "2027-03-05T10:00:00Z"),
+        (f"{the_ocid}-v3", ["tenderUpdate"], "2027-03-10T10:00:00Z"),
+    ]
+    assert corrected["publishedDate"] == "2027-03-10T10:00:00Z"
+    first, second, current = corrected["releases"]
+    # A superseded version says what its correction recorded of it: its bid deadline.
+    assert first["tender"] == {
+        "id": str(tender_id),
+        "status": "active",
+        "tenderPeriod": {"startDate": "2027-03-01T08:00:00Z", "endDate": "2027-04-12T10:00:00Z"},
+    }
+    assert second["tender"]["tenderPeriod"]["endDate"] == "2027-04-19T10:00:00Z"
+    assert current["tender"]["tenderPeriod"]["endDate"] == "2027-04-26T10:00:00Z"
+    assert current["tender"]["title"] == "Inburgering Regio Amsterdam 2027"
+    assert [a["releaseID"] for a in second["tender"]["amendments"]] == [f"{the_ocid}-v2"]
+    assert current["tender"]["amendments"] == [
+        {
+            "id": "2",
+            "date": "2027-03-05T10:00:00Z",
+            "rationale": "Correctie 2: de termijn voor inschrijving wordt verlengd.",
+            "description": "Gewijzigd: timeline.bidDeadline.",
+            "amendsReleaseID": f"{the_ocid}-v1",
+            "releaseID": f"{the_ocid}-v2",
+        },
+        {
+            "id": "3",
+            "date": "2027-03-10T10:00:00Z",
+            "rationale": "Correctie 3: de termijn voor inschrijving wordt verlengd.",
+            "description": "Gewijzigd: timeline.bidDeadline, title.",
+            "amendsReleaseID": f"{the_ocid}-v2",
+            "releaseID": f"{the_ocid}-v3",
+        },
+    ]
+    # The versions stay as released; a later release cancels the tender and its lots.
+    *versions, cancellation = cancelled["releases"]
+    assert versions == corrected["releases"]
+    assert (cancellation["id"], cancellation["tag"], cancellation["date"]) == (
+        f"{the_ocid}-v3-cancelled",
         ["tenderCancellation"],
-        "cancelled",
+        "2027-03-12T10:00:00Z",
     )
+    assert cancellation["tender"] == {
+        "id": str(tender_id),
+        "status": "cancelled",
+        "lots": [{"id": "1", "status": "cancelled"}, {"id": "2", "status": "cancelled"}],
+    }
+    assert cancelled["publishedDate"] == "2027-03-12T10:00:00Z"
 
 
 async def test_the_ocid_prefix_is_a_setting(

@@ -5,7 +5,6 @@ refusal names its field and leaves every table as it was."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,10 +12,9 @@ import pytest
 from sqlalchemy import text
 
 from market.api.graphql import ids
-from market.app import create_app
 from market.db.database import Database
-from market.settings import Settings
 from tests.support.actors import provider_staff
+from tests.support.concurrent import post
 from tests.support.graphql import GraphQLClient
 from tests.tenders.world import (
     CANCEL_TENDER,
@@ -272,30 +270,6 @@ async def test_a_cancelled_tender_is_not_cancelled_again(db: Database, gql: Grap
     assert await everything(db) == before
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """Concurrent requests through the real app (Litestar's test client serves one at a
-    time)."""
-    app: Any = create_app(settings)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://market.test"
-    ) as http_client:
-        yield http_client
-
-
-async def _post(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
-) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def test_guarantee_11_retried_create_and_publish_never_duplicate(
     db: Database, gql: GraphQLClient, client: httpx.AsyncClient
 ) -> None:
@@ -304,7 +278,7 @@ async def test_guarantee_11_retried_create_and_publish_never_duplicate(
     create = {"coalition": w.coalition, "input": publishable_input(w), "key": "aanvraag-1"}
 
     created = await asyncio.gather(
-        *(_post(client, CREATE_TENDER_ONCE, create, token) for _ in range(4))
+        *(post(client, CREATE_TENDER_ONCE, create, token) for _ in range(4))
     )
 
     assert [body.get("errors") for body in created] == [None] * 4
@@ -315,7 +289,7 @@ async def test_guarantee_11_retried_create_and_publish_never_duplicate(
 
     publish_once = {"id": tender, "key": "publicatie-1"}
     published = await asyncio.gather(
-        *(_post(client, PUBLISH_TENDER, publish_once, token) for _ in range(4))
+        *(post(client, PUBLISH_TENDER, publish_once, token) for _ in range(4))
     )
 
     assert [body.get("errors") for body in published] == [None] * 4
@@ -359,8 +333,8 @@ async def test_two_publications_at_once_publish_once(
 
     # Different keys (or none): two requests, not a retry; the row lock lets one through.
     answers = await asyncio.gather(
-        _post(client, PUBLISH_TENDER, {"id": tender, "key": "a"}, w.lead.officer.token),
-        _post(client, PUBLISH_TENDER, {"id": tender}, w.lead.officer.token),
+        post(client, PUBLISH_TENDER, {"id": tender, "key": "a"}, w.lead.officer.token),
+        post(client, PUBLISH_TENDER, {"id": tender}, w.lead.officer.token),
     )
 
     reasons = sorted(

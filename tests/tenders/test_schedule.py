@@ -149,7 +149,10 @@ async def test_the_worker_runs_the_chronograph_every_minute(
         for p in queue.periodic_registry.periodic_tasks.values()
         if p.task.name.startswith("tenders:")
     }
-    assert crons == {"tenders:advance_tenders": "* * * * *"}
+    assert crons == {
+        "tenders:advance_tenders": "* * * * *",
+        "tenders:forget_abandoned_uploads": "17 * * * *",
+    }
 
     tender = await published(db, gql)
     await passed(db, tender, "questions_deadline")

@@ -30,7 +30,7 @@ from market.catalog.models import (
     StarRating,
     Stream,
 )
-from market.demo import bookings
+from market.demo import bookings, tenders
 from market.demo.generator import DemoProvider, Generator, Municipal
 from market.geo import reference
 from market.identity.models import Membership, Organisation, OrganisationKind, Role, User
@@ -245,6 +245,7 @@ async def _add_accounts(
     member(admin, platform.id, Role.ADMIN)
 
     names = {m["cbs_code"]: m["name"] for m in reference.municipalities()}
+    teams: dict[str, uuid.UUID] = {}
     for code, slug in MUNICIPAL_TEAMS.items():
         team = Organisation(
             id=ids.new(),
@@ -253,6 +254,7 @@ async def _add_accounts(
             municipality_code=code,
         )
         session.add(team)
+        teams[code] = team.id
         officer = person(f"inkoop.{slug}@market.example", f"Inkoper {names[code]}",
                          f"procurement officer, Gemeente {names[code]}")  # fmt: skip
         evaluator = person(f"beoordelaar.{slug}@market.example", f"Beoordelaar {names[code]}",
@@ -273,5 +275,8 @@ async def _add_accounts(
     await session.flush()
     await bookings.seed_bookings(
         session, learner_id=learner.id, provider_id=ids.providers[0], person=person, today=today
+    )
+    await tenders.seed_tenders(
+        session, lead_id=teams[tenders.LEAD], person=person, now=datetime.now(UTC)
     )
     return accounts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -381,6 +381,40 @@ async def addressee(session: AsyncSession, email: str) -> Addressee | None:
         )
     ).first()
     return None if row is None else Addressee(row.display_name, row.preferred_language)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAddressee:
+    """A staff member of an organisation, for a mail to them about its business."""
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    email: str
+    display_name: str
+    preferred_language: str
+
+
+async def staff_addressees(
+    session: AsyncSession, organisation_ids: Collection[uuid.UUID], roles: Collection[Role]
+) -> list[StaffAddressee]:
+    """The users holding one of `roles` in one of the organisations, one row per user and
+    organisation, by email."""
+    if not organisation_ids:
+        return []
+    rows = await session.execute(
+        select(
+            User.id,
+            Membership.organisation_id,
+            User.email,
+            User.display_name,
+            User.preferred_language,
+        )
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id.in_(organisation_ids), Membership.role.in_(roles))
+        .distinct()
+        .order_by(User.email, Membership.organisation_id)
+    )
+    return [StaffAddressee(*row) for row in rows]
 
 
 async def _current_user(session: AsyncSession, actor: Actor, *, for_update: bool = False) -> User:

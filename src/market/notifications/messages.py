@@ -240,3 +240,74 @@ DUO_INVOICE_PAID = mail(
     "DUO paid invoice {number} of {amount} to the school from your loan.\n\n"
     "{details}\n" + _REGARDS,
 )
+
+# -- tenders: providers and municipalities about a joint tender ----------------------------
+# Every tender mail names the tender, its buyer and its lots: `{details}` is TENDER_DETAILS,
+# `{lots}` one LOT_LINE per lot. Times are Amsterdam's.
+
+TENDER_DETAILS = text("    Tender: {tender}\n    Buyer:  {coalition}\n    Lots:\n{lots}")
+LOT_LINE = text("      {number}. {title} ({route}; regions {regions})\n")
+ROUTES = {
+    "b1": text("B1 route", context="route"),
+    "z": text("Z route", context="route"),
+    "onderwijs": text("Education route", context="route"),
+}
+
+TENDER_PUBLISHED = mail(
+    "tender_published",
+    "New tender: {tender}",
+    "Dear {name},\n\n"
+    "A tender was published that matches the routes and regions you follow.\n\n"
+    "{details}\n"
+    "You can ask questions until {questions_deadline} (Amsterdam time).\n"
+    "Bids are due by {bid_deadline} (Amsterdam time).\n\n"
+    "Sign in to market to read the tender.\n\n" + _REGARDS,
+)
+
+TENDER_CORRECTED = mail(
+    "tender_corrected",
+    "Tender corrected: {tender}",
+    "Dear {name},\n\n"
+    "The tender below was corrected. This is version {version}; it replaces the\n"
+    "earlier versions.\n\n"
+    "{details}\n"
+    "Why: {reason}\n\n"
+    "What changed:\n{changes}\n"
+    "{deadline}\n"
+    "Sign in to market to read the tender as it is now.\n\n" + _REGARDS,
+)
+CHANGE_LINE = text("    - {field}: {before} -> {after}\n")
+DEADLINE_MOVED = text("Bids are now due by {after} (Amsterdam time), no longer by {before}.\n")
+DEADLINE_KEPT = text("Bids are still due by {deadline} (Amsterdam time).\n")
+
+AWARD_LETTER = mail(
+    "tender_award_letter",
+    "Award decision: {tender}, lot {lot}",
+    "Dear {name},\n\n"
+    "The buyer decided to whom it awards lot {lot} ({lot_title}) of the tender\n"
+    "{tender}. This decision was sent to every bidder on the lot at the same\n"
+    "moment: {sent} (Amsterdam time).\n\n"
+    "{outcome}\n"
+    "    Winner:   {winner}, score {winner_score} (rank 1)\n"
+    "{own}\n"
+    "Reasons:\n{reasons}\n\n"
+    "The standstill period ends on {standstill} (Amsterdam time). No contract is\n"
+    "signed before then. Until then you can object to this decision.\n\n" + _REGARDS,
+)
+YOU_WON = text("Your bid won this lot.\n")
+YOU_LOST = text("Your bid did not win this lot.\n")
+OWN_RANKED = text("    Your bid: score {score} (rank {rank})\n")
+OWN_EXCLUDED = text("    Your bid: not ranked, because it did not meet a requirement: {reason}\n")
+NO_REASON = text("see the reasons below")
+
+TENDER_DECIDED = mail(
+    "tender_decided",
+    "Tender decided: {tender}",
+    "Dear {name},\n\n"
+    "The buyer decided the award of lots of a tender that matches the routes and\n"
+    "regions you follow.\n\n"
+    "{details}\n"
+    "Decided:\n{decided}\n"
+    "Sign in to market to read the tender.\n\n" + _REGARDS,
+)
+DECIDED_LOT = text("      {number}. {title}: won by {winner}; standstill until {standstill}\n")

@@ -37,8 +37,10 @@ class Phrase:
     count: int | None = None
 
 
-# A moment (datetime) is written as Amsterdam's date and time; a date as a date.
-Value = str | int | Money | date | datetime | Phrase
+# A moment (datetime) is written as Amsterdam's date and time; a date as a date; a Decimal
+# (a score) to SCORE_PLACES decimal places.
+Value = str | int | Decimal | Money | date | datetime | Phrase
+SCORE_PLACES = 4
 
 
 class Words:
@@ -85,4 +87,7 @@ class Words:
             )
         if isinstance(value, date):
             return format_date(value, "full", locale=self.locale)
+        if isinstance(value, Decimal):
+            pattern = "#,##0." + "0" * SCORE_PLACES
+            return format_decimal(value, pattern, locale=self.locale, decimal_quantization=True)
         return format_decimal(value, locale=self.locale)

@@ -116,9 +116,10 @@ async def record_tender(
     tender: Tender,
     action: str,
     view: TenderView,
-    **details: str,
+    **details: object,
 ) -> None:
-    """Appends `action` to the tender's chain with its new state, `view`."""
+    """Appends `action` to the tender's chain with its new state, `view`, and `details`
+    (plain data) of what happened."""
     await _append(session, actor, tender, action, {"tender": view, **details})
 
 

@@ -15,8 +15,6 @@ boundary commits.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,11 +25,9 @@ from sqlalchemy import ColumnElement, Select, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog import errors as catalog_errors
-from market.files import FileStore
-from market.files.errors import DocumentTooLarge
 from market.identity.models import Organisation, OrganisationKind, Role
 from market.identity.policies import Actor
-from market.tenders import audit, errors
+from market.tenders import audit, documents, errors
 from market.tenders.models import (
     Bid,
     BidAnswer,
@@ -44,11 +40,11 @@ from market.tenders.models import (
     Tender,
 )
 from market.tenders.policies import LotState, TenderState, acting_for, move_tender, trimmed_text
-from market.tenders.service import find_tender, tender_view
+from market.tenders.service import DocumentView, find_tender, tender_view
 
-BIDDER_ROLES = (Role.OWNER, Role.EDITOR)
+# Who bids for a provider: the staff who may upload a bid's documents.
+BIDDER_ROLES = documents.PROVIDER_ROLES
 MAX_ANSWER_LENGTH = 10_000
-MAX_DOCUMENT_NAME_LENGTH = 200
 MAX_DOCUMENTS = 10
 # The states a tender passes through from publication to its opening; the scheduler that
 # closes questions and bids may not have run yet when the deadline has passed.
@@ -68,9 +64,11 @@ class AnswerDraft:
 
 @dataclass(frozen=True, slots=True)
 class DocumentDraft:
-    name: str
-    media_type: str
-    content_base64: str
+    """An upload of the bidder's (market.tenders.documents), under its own name unless
+    another is given."""
+
+    upload_id: uuid.UUID
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +85,6 @@ class BidDraft:
 class AnswerView:
     criterion_id: uuid.UUID
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentView:
-    id: uuid.UUID
-    name: str
-    sha256: str
-    size: int
-    media_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,51 +146,19 @@ def acting_provider(actor: Actor, given: uuid.UUID | None) -> uuid.UUID:
     )
 
 
-def _decoded(content: str, max_bytes: int, field: str) -> bytes:
-    """The document's bytes; its size is known from the text's length, so an oversized one
-    is refused before anything is decoded."""
-    if len(content) % 4:
-        raise errors.DocumentNotBase64(field=field)
-    size = len(content) // 4 * 3 - len(content[-2:]) + len(content[-2:].rstrip("="))
-    if size > max_bytes:
-        raise DocumentTooLarge(field=field, max_bytes=max_bytes)
-    try:
-        return base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.DocumentNotBase64(field=field) from None
-
-
-@dataclass(frozen=True, slots=True)
-class _Document:
-    name: str
-    media_type: str
-    content: bytes
-
-
-def _checked(
-    draft: BidDraft, max_document_bytes: int
-) -> tuple[tuple[AnswerDraft, ...], list[_Document]]:
+def _checked(draft: BidDraft) -> tuple[AnswerDraft, ...]:
     """The rules that need nothing stored: a positive price, answers with text, at most
-    MAX_DOCUMENTS named documents within the size limit."""
+    MAX_DOCUMENTS documents."""
     if draft.price_cents <= 0:
         raise errors.FigureNotPositive(field="priceCents")
-    answers = tuple(
+    if len(draft.documents) > MAX_DOCUMENTS:
+        raise catalog_errors.TooManyItems(MAX_DOCUMENTS, field="documents")
+    return tuple(
         AnswerDraft(
             a.criterion_id, trimmed_text(a.text, MAX_ANSWER_LENGTH, f"qualityAnswers[{i}].text")
         )
         for i, a in enumerate(draft.answers)
     )
-    if len(draft.documents) > MAX_DOCUMENTS:
-        raise catalog_errors.TooManyItems(MAX_DOCUMENTS, field="documents")
-    documents = [
-        _Document(
-            trimmed_text(d.name, MAX_DOCUMENT_NAME_LENGTH, f"documents[{i}].name"),
-            d.media_type,
-            _decoded(d.content_base64, max_document_bytes, f"documents[{i}].content"),
-        )
-        for i, d in enumerate(draft.documents)
-    ]
-    return answers, documents
 
 
 def _check_answers(answers: Sequence[AnswerDraft], criteria: Sequence[QualityCriterion]) -> None:
@@ -314,6 +271,25 @@ async def find_bid(session: AsyncSession, actor: Actor, bid_id: uuid.UUID) -> Bi
     return found[0] if found else None
 
 
+async def bid_download(
+    session: AsyncSession, actor: Actor, document_id: uuid.UUID
+) -> documents.Download | None:
+    """A bid's document for whoever reads the bid in full: its bidder, and after the
+    opening the lead's procurement officers (never its evaluators). None otherwise, as
+    for an unknown id: a sealed bid's document is as absent as no document."""
+    found = (
+        await session.execute(
+            select(BidDocument.name, BidDocument.key, BidDocument.size, BidDocument.media_type)
+            .join(Bid, Bid.id == BidDocument.bid_id)
+            .where(
+                BidDocument.id == document_id,
+                _own(actor) | _opened_for_lead(actor, (Role.PROCUREMENT_OFFICER,)),
+            )
+        )
+    ).one_or_none()
+    return None if found is None else documents.Download(*found)
+
+
 async def my_bids(
     session: AsyncSession, actor: Actor, tender_id: uuid.UUID | None = None
 ) -> list[BidView]:
@@ -338,14 +314,11 @@ async def submit_bid(
     session: AsyncSession,
     actor: Actor,
     draft: BidDraft,
-    *,
-    store: FileStore,
-    max_document_bytes: int,
 ) -> BidView:
     """The provider's bid on a published lot before the bid deadline; an earlier live bid
     of the provider on the lot is kept as superseded."""
     provider_id = acting_provider(actor, draft.provider_id)
-    answers, documents = _checked(draft, max_document_bytes)
+    answers = _checked(draft)
     found = (
         await session.execute(
             select(Lot, Tender, func.now() >= Tender.bid_deadline)
@@ -367,17 +340,9 @@ async def submit_bid(
         )
     ).all()
     _check_answers(answers, criteria)
-    # Stored last of the checks: a refused upload is the store's to clean up, and after
-    # this only the transaction can fail.
-    stored = [
-        await store.put(
-            d.content,
-            media_type=d.media_type,
-            max_bytes=max_document_bytes,
-            field=f"documents[{i}].content",
-        )
-        for i, d in enumerate(documents)
-    ]
+    attached = await documents.take(
+        session, actor, [(d.upload_id, d.name) for d in draft.documents], field="documents"
+    )
     await session.execute(
         update(Bid)
         .where(
@@ -403,13 +368,13 @@ async def submit_bid(
         BidDocument(
             bid_id=bid.id,
             position=position,
-            name=d.name,
-            key=s.key,
-            sha256=s.sha256,
-            size=s.size,
-            media_type=s.media_type,
+            name=a.name,
+            key=a.key,
+            sha256=a.sha256,
+            size=a.size,
+            media_type=a.media_type,
         )
-        for position, (d, s) in enumerate(zip(documents, stored, strict=True), start=1)
+        for position, a in enumerate(attached, start=1)
     )
     await session.flush()
     return await _one(session, actor, bid.id)

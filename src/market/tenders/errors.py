@@ -281,9 +281,38 @@ class UnknownCriterion(InvalidInput):
     message = "This is not one of the tender's quality criteria."
 
 
-class DocumentNotBase64(InvalidInput):
-    reason = "DocumentNotBase64"
-    message = "A document's content is sent as base64 (RFC 4648, with padding)."
+class NotAllowedToUpload(Forbidden):
+    reason = "NotAllowedToUpload"
+    message = (
+        "Only the staff of a provider and the procurement officers of a municipality "
+        "upload documents."
+    )
+
+
+class TooManyPendingUploads(Conflict):
+    reason = "TooManyPendingUploads"
+    message = (
+        "You have {limit} uploads waiting to be attached: attach them, or wait a day until "
+        "they are forgotten."
+    )
+
+
+class UploadInterrupted(Conflict):
+    reason = "UploadInterrupted"
+    message = "The upload was interrupted; send the document again."
+
+
+class UploadNotFound(NotFound):
+    reason = "UploadNotFound"
+    message = (
+        "No upload of yours waits under this id: it is unknown, already attached, or was "
+        "left unattached for a day and forgotten."
+    )
+
+
+class TenderDocumentNotFound(NotFound):
+    reason = "TenderDocumentNotFound"
+    message = "No such document of a tender you can see."
 
 
 class BidDeadlineNotPassed(Conflict):
@@ -444,3 +473,211 @@ class LotAlreadyRetendered(Conflict):
 class NothingToCorrect(InvalidInput):
     reason = "NothingToCorrect"
     message = "This correction changes nothing in the tender as published."
+
+
+# -- evaluation: knock-out checks, quality scores, consensus ----------------------------------
+
+
+class NotLeadAssessor(Forbidden):
+    reason = "NotLeadAssessor"
+    message = (
+        "Only the procurement officers and evaluators of the coalition's lead municipality "
+        "check bids."
+    )
+
+
+class NotLeadEvaluator(Forbidden):
+    reason = "NotLeadEvaluator"
+    message = "Only the evaluators of the coalition's lead municipality score bids."
+
+
+class EvaluationClosed(Conflict):
+    reason = "EvaluationClosed"
+    message = "This tender is {state}: this part of its bids' evaluation cannot change now."
+
+
+class CheckReasonNotExpected(InvalidInput):
+    reason = "CheckReasonNotExpected"
+    message = "Only a bid that fails the knock-out check has a reason."
+
+
+class BidNotPassed(Conflict):
+    reason = "BidNotPassed"
+    message = "Only a bid that passed the knock-out check is scored."
+
+
+class AlreadyScored(Conflict):
+    reason = "AlreadyScored"
+    message = (
+        "You have scored this bid: your own scores stand as you gave them, before you could "
+        "see anyone else's."
+    )
+
+
+class ScoreRequired(InvalidInput):
+    reason = "ScoreRequired"
+    message = "Score every quality criterion: {criterion} has no score."
+
+
+class OwnScoresFirst(Conflict):
+    reason = "OwnScoresFirst"
+    message = "Give your own scores on this bid before agreeing its consensus score."
+
+
+class TooFewEvaluators(Conflict):
+    reason = "TooFewEvaluators"
+    message = (
+        "A consensus score needs the own scores of at least {minimum} evaluators; this bid "
+        "has those of {count}."
+    )
+
+
+class EvaluationWouldReopen(Conflict):
+    reason = "EvaluationWouldReopen"
+    message = (
+        "The evaluation of this tender is complete: this change would leave a passing bid "
+        "without a consensus score."
+    )
+
+
+# -- the award decision ---------------------------------------------------------------------
+
+
+class EvaluationNotComplete(Conflict):
+    reason = "EvaluationNotComplete"
+    message = (
+        "The award is decided once every passing bid has its consensus scores; this tender "
+        "is {state}."
+    )
+
+
+class AwardAlreadyDecided(Conflict):
+    reason = "AwardAlreadyDecided"
+    message = "The award on this tender has already been decided and sent to every bidder."
+
+
+class LotNotAwardable(Conflict):
+    reason = "LotNotAwardable"
+    message = "Lot {number} is {state}: it has no award to decide."
+
+
+class AwardLotMissing(InvalidInput):
+    reason = "AwardLotMissing"
+    message = (
+        "Every bidder is sent the decision at the same moment: decide every open lot at "
+        "once (lot {number} is missing)."
+    )
+
+
+# -- objections, contracts and their extensions ---------------------------------------------
+
+
+class NotCoalitionMember(Forbidden):
+    reason = "NotCoalitionMember"
+    message = "Only the coalition's member municipalities may do this."
+
+
+class NoStandingAwardDecision(Conflict):
+    reason = "NoStandingAwardDecision"
+    message = "This lot has no standing award decision."
+
+
+class NotABidderOnLot(Forbidden):
+    reason = "NotABidderOnLot"
+    message = "Only a provider that bid on this lot may object to its award decision."
+
+
+class ObjectingProviderRequired(InvalidInput):
+    reason = "ObjectingProviderRequired"
+    message = "Name the provider whose objection this is."
+
+
+class StandstillEnded(Conflict):
+    reason = "StandstillEnded"
+    message = "The standstill ended at {endsAt}: objections could be made until then."
+
+
+class ContractsAlreadySigned(Conflict):
+    reason = "ContractsAlreadySigned"
+    message = "A contract on this lot has been signed: an objection can no longer hold it up."
+
+
+class ObjectionNotFound(NotFound):
+    reason = "ObjectionNotFound"
+    message = "No objection with this id exists."
+
+
+class ObjectionAlreadyResolved(Conflict):
+    reason = "ObjectionAlreadyResolved"
+    message = "This objection has already been resolved."
+
+
+class NoVolumeInLot(Conflict):
+    reason = "NoVolumeInLot"
+    message = "This municipality has no volume in this lot, so no contract on it."
+
+
+class StandstillRunning(Conflict):
+    reason = "StandstillRunning"
+    message = "The standstill runs until {endsAt}: no contract can be signed before."
+
+
+class ObjectionOpen(Conflict):
+    reason = "ObjectionOpen"
+    message = "An objection against this lot's award decision is open: resolve it first."
+
+
+class ContractAlreadySigned(Conflict):
+    reason = "ContractAlreadySigned"
+    message = "This municipality has already signed its contract on this lot."
+
+
+class ContractNotFound(NotFound):
+    reason = "ContractNotFound"
+    message = "No contract with this id exists."
+
+
+class NotContractBuyer(Forbidden):
+    reason = "NotContractBuyer"
+    message = "Only the procurement officers of the contract's buyer may do this."
+
+
+class NoExtensionLeft(Conflict):
+    reason = "NoExtensionLeft"
+    message = "Every extension option of this contract has been exercised."
+
+
+class ExtensionPastLatestEnd(Conflict):
+    reason = "ExtensionPastLatestEnd"
+    message = (
+        "The next extension would end the contract on {endsOn}, after its latest end date"
+        " {latestEndDate}."
+    )
+
+
+class ContractEnded(Conflict):
+    reason = "ContractEnded"
+    message = "This contract ended on {endsOn}: it can no longer be extended."
+
+
+# -- providers following tenders --------------------------------------------------------------
+
+
+class NotFollowingStaff(Forbidden):
+    reason = "NotFollowingStaff"
+    message = "Only a provider's owners and editors may follow tenders for it."
+
+
+class FollowingProviderRequired(InvalidInput):
+    reason = "FollowingProviderRequired"
+    message = "You are staff of several providers: choose the one you follow tenders for."
+
+
+class FollowNotFound(NotFound):
+    reason = "FollowNotFound"
+    message = "No follow with this id exists."
+
+
+class TooManyFollows(Conflict):
+    reason = "TooManyFollows"
+    message = "A provider follows at most {limit} routes and regions: unfollow some first."

@@ -114,6 +114,8 @@ class Tender(Base):
             "initial_term_months > 0 AND 0 < ALL(extension_months)", name="term_positive"
         ),
         CheckConstraint("estimated_total_value_cents >= 0", name="estimated_value_not_negative"),
+        # Providers' search by bid deadline (`tenders(filter)`).
+        Index("ix_tenders_bid_deadline", "bid_deadline"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -176,6 +178,8 @@ class Lot(Base):
         CheckConstraint("cardinality(region_codes) >= 1", name="regions_given"),
         CheckConstraint("max_value_cents > 0", name="max_value_positive"),
         CheckConstraint("max_trajectories > 0", name="max_trajectories_positive"),
+        # Providers' search by region (`regionCodes`, a lot in any of them: &&).
+        Index("ix_tender_lots_region_codes", "region_codes", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -323,7 +327,7 @@ class BidDocument(Base):
     bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender_bids.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(SmallInteger)
     name: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
@@ -688,3 +692,51 @@ class TenderFollow(Base):
         ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at()
+
+
+# -- documents: uploads waiting for their bid or tender, and a tender's own documents --------
+
+
+class DocumentUpload(Base):
+    """A document received by `POST /documents` (market.tenders.documents), kept by the
+    FileStore under `key`, waiting to be attached to a bid or a tender by its uploader.
+    Attaching consumes the row; an upload left unattached is forgotten after a day."""
+
+    __tablename__ = "document_uploads"
+    __table_args__ = (
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("size > 0", name="size_positive"),
+        Index("ix_document_uploads_uploaded_by_created_at", "uploaded_by", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = created_at()
+
+
+class TenderDocument(Base):
+    """A document of a tender (the bestek, a price list template...), kept by the FileStore
+    under `key` (its SHA-256); public with the tender once it is published."""
+
+    __tablename__ = "tender_documents"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "position"),
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = created_at()

@@ -486,12 +486,23 @@ def _day_after(start: date, months: int) -> date:
     return first.replace(day=start.day) if start.day <= (following - first).days else following
 
 
+def contract_starts_on(contract_start_at: datetime) -> date:
+    """The contract's first day: its start on the Amsterdam calendar."""
+    return contract_start_at.astimezone(AMSTERDAM).date()
+
+
+def contract_ends_on(starts_on: date, months: int) -> date:
+    """The last day of a contract running `months` from `starts_on` (2027-01-01, 24
+    months: 2028-12-31). Always counted from the start, so extensions never drift off
+    the month's end."""
+    return _day_after(starts_on, months) - timedelta(days=1)
+
+
 def earliest_end(contract_start_at: datetime, term: ContractTerm) -> date:
     """The last day of the contract with every extension taken (start 2027-01-01, 2+1+1
     years: 2030-12-31)."""
-    start = contract_start_at.astimezone(AMSTERDAM).date()
     months = term.initial_months + sum(term.extension_months)
-    return _day_after(start, months) - timedelta(days=1)
+    return contract_ends_on(contract_starts_on(contract_start_at), months)
 
 
 def check_latest_end(contract_start_at: datetime, term: ContractTerm) -> None:

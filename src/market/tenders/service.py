@@ -11,11 +11,24 @@ flush; the caller's boundary commits.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import Level, Route, Stream
@@ -33,6 +46,8 @@ from market.tenders.models import (
     QualityCriterion,
     Requirement,
     Tender,
+    TenderDocument,
+    TenderFollow,
 )
 from market.tenders.policies import (
     AwardTerms,
@@ -46,6 +61,10 @@ from market.tenders.policies import (
 )
 
 MAX_NAME_LENGTH = 200
+# Who of a provider follows and searches tenders on its behalf.
+PROVIDER_STAFF = (Role.OWNER, Role.EDITOR)
+# The states in which bids are made, until the bid deadline.
+BIDDING_STATES = frozenset({TenderState.PUBLISHED, TenderState.QUESTIONS_CLOSED})
 # Who of a member municipality sees the coalition's (and its drafts') insides.
 INSIDER_ROLES = (Role.PROCUREMENT_OFFICER, Role.EVALUATOR)
 
@@ -313,6 +332,15 @@ class CriterionView:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: uuid.UUID
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class TenderView:
     id: uuid.UUID
     coalition_id: uuid.UUID
@@ -334,12 +362,25 @@ class TenderView:
     cancellation_reason: str | None = None
     # A re-tender (market.tenders.retender): the unsuccessful lot it buys again.
     retender_of_lot_id: uuid.UUID | None = None
+    documents: tuple[DocumentView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class TenderFilter:
+    """What `tenders` lists: every field left empty matches any tender. The lot fields
+    (routes, regions, followed) hold for one and the same lot of the tender."""
+
     states: frozenset[TenderState] = frozenset()
     coalition_id: uuid.UUID | None = None
+    routes: frozenset[Route] = frozenset()
+    # A lot in any of these labour-market regions.
+    region_codes: frozenset[str] = frozenset()
+    bid_deadline_after: datetime | None = None
+    bid_deadline_before: datetime | None = None
+    # Bids can still be made: published, questions open or closed, the deadline ahead.
+    open_for_bids: bool = False
+    # A lot that a follow of one of the actor's providers matches.
+    followed: bool = False
 
 
 def _insider_coalition_ids(actor: Actor) -> Select[uuid.UUID]:
@@ -566,8 +607,8 @@ async def replace_draft(
 async def _tender_views(
     session: AsyncSession, tenders: Sequence[tuple[Tender, str]]
 ) -> list[TenderView]:
-    """The tenders with their lots, volumes, requirements and criteria: four statements
-    for any number of tenders."""
+    """The tenders with their lots, volumes, requirements, criteria and documents: five
+    statements for any number of tenders."""
     tender_ids = [tender.id for tender, _ in tenders]
     lots = (
         await session.scalars(
@@ -598,6 +639,17 @@ async def _tender_views(
             .order_by(QualityCriterion.position)
         )
     ).all()
+    documents: dict[uuid.UUID, list[DocumentView]] = {tender_id: [] for tender_id in tender_ids}
+    for document in await session.scalars(
+        select(TenderDocument)
+        .where(TenderDocument.tender_id.in_(tender_ids))
+        .order_by(TenderDocument.position)
+    ):
+        documents[document.tender_id].append(
+            DocumentView(
+                document.id, document.name, document.sha256, document.size, document.media_type
+            )
+        )
     return [
         TenderView(
             id=tender.id,
@@ -647,6 +699,7 @@ async def _tender_views(
             updated_at=tender.updated_at,
             cancellation_reason=tender.cancellation_reason,
             retender_of_lot_id=tender.retender_of_lot_id,
+            documents=tuple(documents[tender.id]),
         )
         for tender, coalition_name in tenders
     ]
@@ -695,15 +748,60 @@ async def find_tender(
     return view
 
 
-async def tenders(
-    session: AsyncSession, actor: Actor, where: TenderFilter, page: PageRequest
-) -> Page[TenderView]:
-    """The tenders the actor sees that match, newest first."""
+def follow_matches_lot() -> ColumnElement[bool]:
+    """A follow matches a lot (both in the statement): the follow's route and region each
+    open or the lot's (market.tenders.follows)."""
+    return and_(
+        or_(TenderFollow.route.is_(None), TenderFollow.route == Lot.route),
+        or_(TenderFollow.region_code.is_(None), TenderFollow.region_code == any_(Lot.region_codes)),
+    )
+
+
+def _followed_lot(providers: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """A lot (in the statement) that a follow of one of `providers` matches."""
+    return exists(
+        select(TenderFollow.id).where(TenderFollow.provider_id.in_(providers), follow_matches_lot())
+    )
+
+
+def _lot_scope(actor: Actor, where: TenderFilter) -> list[ColumnElement[bool]]:
+    """The filter's conditions on one lot of the tender."""
+    scope: list[ColumnElement[bool]] = []
+    if where.routes:
+        scope.append(Lot.route.in_(where.routes))
+    if where.region_codes:
+        scope.append(Lot.region_codes.overlap(sorted(where.region_codes)))
+    if where.followed:
+        providers = actor.organisations(OrganisationKind.PROVIDER, PROVIDER_STAFF)
+        scope.append(_followed_lot(providers) if providers else false())
+    return scope
+
+
+def _scope(actor: Actor, where: TenderFilter) -> list[ColumnElement[bool]]:
+    """The tenders the actor sees that match `where`: conditions of one statement."""
     scope = [_visible_tenders(actor)]
     if where.states:
         scope.append(Tender.state.in_(where.states))
     if where.coalition_id is not None:
         scope.append(Tender.coalition_id == where.coalition_id)
+    if where.bid_deadline_after is not None:
+        scope.append(Tender.bid_deadline > where.bid_deadline_after)
+    if where.bid_deadline_before is not None:
+        scope.append(Tender.bid_deadline < where.bid_deadline_before)
+    if where.open_for_bids:
+        scope.append(Tender.state.in_(BIDDING_STATES))
+        scope.append(Tender.bid_deadline > func.now())
+    lots = _lot_scope(actor, where)
+    if lots:
+        scope.append(exists(select(Lot.id).where(Lot.tender_id == Tender.id, *lots)))
+    return scope
+
+
+async def tenders(
+    session: AsyncSession, actor: Actor, where: TenderFilter, page: PageRequest
+) -> Page[TenderView]:
+    """The tenders the actor sees that match, newest first."""
+    scope = _scope(actor, where)
     total = await session.scalar(select(func.count()).select_from(Tender).where(*scope))
     statement = _tender_rows().where(*scope)
     if page.after is not None:
@@ -736,7 +834,7 @@ async def published_tenders(
 
 
 async def lead_tender_for_update(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, *, field: str = "id"
 ) -> tuple[Tender, Coalition]:
     """The tender (locked) and its coalition, for a change by the lead's procurement
     officer; not found when the actor cannot see it."""
@@ -750,10 +848,10 @@ async def lead_tender_for_update(
         )
     ).one_or_none()
     if found is None:
-        raise errors.TenderNotFound(field="id")
+        raise errors.TenderNotFound(field=field)
     tender, coalition = found
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
-        raise errors.NotCoalitionLead(field="id")
+        raise errors.NotCoalitionLead(field=field)
     return tender, coalition
 
 

@@ -27,16 +27,25 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 def translate(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, DomainError):
-        extensions: dict[str, Any] = {"code": original.kind.value, "reason": original.reason}
-        if original.field:
-            extensions["field"] = original.field
-        if original.params:
-            extensions["params"] = dict(original.params)
-        return _with(error, original.message, extensions)
+        return _with(error, original.message, fact_extensions(original))
     if original is None or isinstance(original, GraphQLError):
         return _with(error, error.message, {"code": ErrorKind.INVALID.value})
     log.error("unexpected error in %s", error.path, exc_info=original)
     return _with(error, "Unexpected error.", {"code": INTERNAL})
+
+
+def fact_extensions(fact: DomainError) -> dict[str, Any]:
+    extensions: dict[str, Any] = {"code": fact.kind.value, "reason": fact.reason}
+    if fact.field:
+        extensions["field"] = fact.field
+    if fact.params:
+        extensions["params"] = dict(fact.params)
+    return extensions
+
+
+def fact_error(fact: DomainError) -> dict[str, Any]:
+    """The body for a fact a REST route answers with: one error, as GraphQL gives it."""
+    return {"errors": [{"message": fact.message, "extensions": fact_extensions(fact)}]}
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:

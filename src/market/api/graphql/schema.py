@@ -27,7 +27,11 @@ from market.api.graphql.payments.queries import PaymentsQuery
 from market.api.graphql.reviews.mutations import ReviewsMutation
 from market.api.graphql.scalars import InputEdge
 from market.api.graphql.search.queries import SearchQuery
+from market.api.graphql.tenders.awards import AwardsMutation, AwardsQuery
 from market.api.graphql.tenders.bids import BidsMutation, BidsQuery
+from market.api.graphql.tenders.contracts import ContractsMutation, ContractsQuery
+from market.api.graphql.tenders.documents import DocumentsMutation
+from market.api.graphql.tenders.follows import FollowsMutation, FollowsQuery
 from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
@@ -49,6 +53,9 @@ Query = merge_types(
         TenderInsightQuery,
         QuestionsQuery,
         BidsQuery,
+        AwardsQuery,
+        ContractsQuery,
+        FollowsQuery,
     ),
 )
 Mutation = merge_types(
@@ -61,9 +68,13 @@ Mutation = merge_types(
         PaymentsMutation,
         ReviewsMutation,
         TendersMutation,
+        DocumentsMutation,
         QuestionsMutation,
         BidsMutation,
         RetenderMutation,
+        AwardsMutation,
+        ContractsMutation,
+        FollowsMutation,
     ),
 )
 

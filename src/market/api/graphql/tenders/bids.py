@@ -1,6 +1,6 @@
 """GraphQL face of sealed bids and their four-eyes opening: `submitBid`, `withdrawBid`,
-`openBids`; `myBids`, `bid`, `tenderBids`, `bidOpening`. Documents travel as base64 in
-the input; the size limit is checked on the text's length before anything is decoded."""
+`openBids`; `myBids`, `bid`, `tenderBids`, `bidOpening`. A bid's documents are uploads
+(`POST /documents`) named by their ids (api/graphql/tenders/documents.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.context import Info
-from market.files import FolderStore
+from market.api.graphql.tenders.documents import DocumentInput
+from market.api.graphql.tenders.types import Document
 from market.tenders import bids, models
 from market.tenders.bids import (
     AnswerView,
     BidView,
-    DocumentView,
     OpenedBid,
     OpenedLot,
     OpeningView,
@@ -43,25 +43,6 @@ class QualityAnswer:
         )
 
 
-@strawberry.type(description="A document of a bid, stored with its SHA-256 (hex).")
-class BidDocument:
-    id: strawberry.ID
-    name: str
-    sha256: str
-    size: int
-    media_type: str
-
-    @classmethod
-    def of(cls, view: DocumentView) -> BidDocument:
-        return cls(
-            id=strawberry.ID(ids.encode("BidDocument", view.id)),
-            name=view.name,
-            sha256=view.sha256,
-            size=view.size,
-            media_type=view.media_type,
-        )
-
-
 @strawberry.type(
     description="A provider's bid on a lot. Until the bids are opened only the provider's "
     "own staff see it; after, the lead's procurement officers, and its evaluators without "
@@ -80,7 +61,7 @@ class Bid:
     submitted_at: datetime
     ended_at: datetime | None = strawberry.field(description="When withdrawn or superseded.")
     quality_answers: list[QualityAnswer]
-    documents: list[BidDocument] = strawberry.field(description="Empty for evaluators.")
+    documents: list[Document] = strawberry.field(description="Empty for evaluators.")
 
     @classmethod
     def of(cls, view: BidView) -> Bid:
@@ -95,7 +76,7 @@ class Bid:
             submitted_at=view.submitted_at,
             ended_at=view.ended_at,
             quality_answers=[QualityAnswer.of(a) for a in view.answers],
-            documents=[BidDocument.of(d) for d in view.documents],
+            documents=[Document.of(d, "bid") for d in view.documents],
         )
 
 
@@ -167,13 +148,6 @@ class QualityAnswerInput:
     text: str
 
 
-@strawberry.input(description="A document, its content in base64 (RFC 4648, padded).")
-class BidDocumentInput:
-    name: str
-    media_type: str
-    content_base64: str
-
-
 @strawberry.input
 class BidInput:
     lot_id: strawberry.ID
@@ -181,7 +155,7 @@ class BidInput:
     quality_answers: list[QualityAnswerInput] = strawberry.field(
         description="One answer to each of the tender's quality criteria."
     )
-    documents: list[BidDocumentInput] = strawberry.field(default_factory=list)
+    documents: list[DocumentInput] = strawberry.field(default_factory=list)
     provider_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only for staff of several providers."
     )
@@ -202,7 +176,8 @@ class BidInput:
                 for i, a in enumerate(self.quality_answers)
             ),
             documents=tuple(
-                bids.DocumentDraft(d.name, d.media_type, d.content_base64) for d in self.documents
+                bids.DocumentDraft(*d.to_pair(f"documents[{i}].uploadId"))
+                for i, d in enumerate(self.documents)
             ),
             provider_id=None
             if self.provider_id is None
@@ -218,15 +193,8 @@ class BidsMutation:
     )
     async def submit_bid(self, info: Info, input: BidInput) -> Bid:
         draft = input.to_draft()
-        settings = info.context.settings
         async with info.context.transaction() as session:
-            view = await bids.submit_bid(
-                session,
-                info.context.actor,
-                draft,
-                store=FolderStore(settings.files_dir),
-                max_document_bytes=settings.max_document_bytes,
-            )
+            view = await bids.submit_bid(session, info.context.actor, draft)
         return Bid.of(view)
 
     @strawberry.mutation(

@@ -11,7 +11,7 @@ import strawberry
 from market.api.graphql import ids
 from market.api.graphql.catalog.types import Level, Route, Stream
 from market.api.graphql.tenders.types import AwardMethod, RequirementKind, TenderState
-from market.tenders import policies
+from market.tenders import errors, policies, service
 
 
 @strawberry.input(description="A member municipality's estimated learners a year.")
@@ -152,7 +152,48 @@ def _lot(lot: LotInput, i: int) -> policies.LotDraft:
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Which tenders to list; every field left out matches any. `routes`, "
+    "`regionCodes` and `followed` hold for one and the same lot of a tender."
+)
 class TenderFilter:
     states: list[TenderState] | None = None
     coalition_id: strawberry.ID | None = None
+    routes: list[Route] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="A lot on any of these routes."
+    )
+    region_codes: list[str] | None = strawberry.field(
+        default=None, description="A lot in any of these labour-market regions (AM01...)."
+    )
+    bid_deadline_after: datetime | None = None
+    bid_deadline_before: datetime | None = None
+    open_for_bids: bool = strawberry.field(
+        default=False,
+        description="Published, its bid deadline ahead (the server's clock).",
+    )
+    followed: bool = strawberry.field(
+        default=False,
+        description="A lot that a follow of one of your providers matches (myTenderFollows).",
+    )
+
+    def to_filter(self) -> service.TenderFilter:
+        coalition = None
+        if self.coalition_id is not None:
+            coalition = ids.decode("Coalition", self.coalition_id, field="coalitionId")
+        return service.TenderFilter(
+            states=frozenset(self.states or ()),
+            coalition_id=coalition,
+            routes=frozenset(self.routes or ()),
+            region_codes=frozenset(self.region_codes or ()),
+            bid_deadline_after=_aware(self.bid_deadline_after, "bidDeadlineAfter"),
+            bid_deadline_before=_aware(self.bid_deadline_before, "bidDeadlineBefore"),
+            open_for_bids=self.open_for_bids,
+            followed=self.followed,
+        )
+
+
+def _aware(moment: datetime | None, field: str) -> datetime | None:
+    """A moment with its offset: without one, which moment is meant is unknown."""
+    if moment is not None and moment.tzinfo is None:
+        raise errors.TimeWithoutZone(field=field)
+    return moment

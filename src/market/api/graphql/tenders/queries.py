@@ -50,12 +50,7 @@ class TendersQuery:
         after: str | None = None,
     ) -> Connection[Tender]:
         page = PageRequest.parse(first, after, limit=info.context.page_size_limit)
-        where = service.TenderFilter()
-        if filter is not None:
-            coalition = None
-            if filter.coalition_id is not None:
-                coalition = ids.decode("Coalition", filter.coalition_id, field="coalitionId")
-            where = service.TenderFilter(frozenset(filter.states or ()), coalition)
+        where = service.TenderFilter() if filter is None else filter.to_filter()
         async with info.context.reader() as session:
             found = await service.tenders(session, info.context.actor, where, page)
         return Connection.of(found, Tender.of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 import strawberry
 
@@ -16,6 +17,7 @@ from market.tenders import models, policies
 from market.tenders.service import (
     CoalitionView,
     CriterionView,
+    DocumentView,
     LotView,
     MemberView,
     RequirementView,
@@ -217,6 +219,30 @@ class ContractTerm:
     )
 
 
+@strawberry.type(description="A stored document, with its SHA-256 (hex) and size in bytes.")
+class Document:
+    id: strawberry.ID
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    download_path: str = strawberry.field(
+        description="Where `GET` sends its content, to whoever may read it."
+    )
+
+    @classmethod
+    def of(cls, view: DocumentView, of: Literal["tender", "bid"]) -> Document:
+        id = ids.encode("TenderDocument" if of == "tender" else "BidDocument", view.id)
+        return cls(
+            id=strawberry.ID(id),
+            name=view.name,
+            sha256=view.sha256,
+            size=view.size,
+            media_type=view.media_type,
+            download_path=f"/documents/{of}/{id}",
+        )
+
+
 @strawberry.type(description="A joint tender of a coalition.")
 class Tender:
     id: strawberry.ID
@@ -240,6 +266,9 @@ class Tender:
     updated_at: datetime
     cancellation_reason: str | None = strawberry.field(
         default=None, description="Why the lead cancelled it (CANCELLED only)."
+    )
+    documents: list[Document] = strawberry.field(
+        default_factory=list, description="The tender's documents, in their order."
     )
     retender_of_lot_id: strawberry.ID | None = strawberry.field(
         default=None, description="A re-tender (`retenderLot`): the unsuccessful lot it buys again."
@@ -294,4 +323,5 @@ class Tender:
             retender_of_lot_id=None
             if view.retender_of_lot_id is None
             else strawberry.ID(ids.encode("Lot", view.retender_of_lot_id)),
+            documents=[Document.of(d, "tender") for d in view.documents],
         )

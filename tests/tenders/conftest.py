@@ -1,0 +1,5 @@
+"""Fixtures every tender test may take."""
+
+from tests.support.concurrent import client
+
+__all__ = ["client"]
