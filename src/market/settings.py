@@ -116,6 +116,10 @@ class Settings:
     # Where Stripe's onboarding sends a provider back to (AccountLink's URLs).
     stripe_onboarding_return_url: str = "http://127.0.0.1:8000/provider/payments/done"
     stripe_onboarding_refresh_url: str = "http://127.0.0.1:8000/provider/payments/again"
+    # Tenders (market.tenders.corrections): after a correction of a published tender at
+    # least this many days remain before the bid deadline, which moves later when needed
+    # (never fewer than the 6 days answers need; the default is argued there).
+    tender_correction_min_days: int = 10
     # The open-data export (OCDS): a tender's ocid is this prefix and the tender's id. A
     # publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
     ocds_prefix: str = "ocds-market-"

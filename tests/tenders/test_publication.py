@@ -102,9 +102,10 @@ async def test_guarantee_04_criteria_frozen_at_publication(
     )
     read = (await gql(TENDER, {"id": tender}, token=w.member.officer.token)).ok()["tender"]
 
+    # Published, it changes only by a versioned correction, which takes a reason.
     assert (refused.error_code, refused.errors[0]["extensions"]["reason"]) == (
-        "CONFLICT",
-        "TenderNotDraft",
+        "BAD_USER_INPUT",
+        "CorrectionReasonRequired",
     )
     assert (
         read["award"]

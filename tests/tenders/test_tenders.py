@@ -141,10 +141,11 @@ async def test_the_lead_replaces_a_drafts_fields_but_not_after_publication(
     refused = await gql(
         UPDATE_TENDER, {"id": tender, "input": tender_input(w)}, token=w.lead.officer.token
     )
+    # Published, it changes only by a versioned correction (test_corrections), with a reason.
     assert refused.errors[0]["extensions"] == {
-        "code": "CONFLICT",
-        "reason": "TenderNotDraft",
-        "field": "id",
+        "code": "BAD_USER_INPUT",
+        "reason": "CorrectionReasonRequired",
+        "field": "correctionReason",
     }
     assert await tender_tables(db) == before
 

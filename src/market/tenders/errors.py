@@ -402,6 +402,79 @@ class TenderClosed(Conflict):
     message = "This tender is {state}: the time for questions and answers is over."
 
 
+# -- corrections after publication --------------------------------------------------------
+
+
+class CorrectionReasonRequired(InvalidInput):
+    reason = "CorrectionReasonRequired"
+    message = (
+        "This tender is published: it changes only by a versioned correction, sent to every "
+        "party. Give the correction's reason."
+    )
+
+
+class DraftNeedsNoCorrection(InvalidInput):
+    reason = "DraftNeedsNoCorrection"
+    message = (
+        "This tender is still a draft: it changes without a correction, so without a "
+        "correction reason."
+    )
+
+
+class CorrectionAfterBidDeadline(Conflict):
+    reason = "CorrectionAfterBidDeadline"
+    message = "The bid deadline has passed: the tender can no longer be corrected."
+
+
+class TenderNotCorrectable(Conflict):
+    reason = "TenderNotCorrectable"
+    message = "This tender is {state}: only a published tender can be corrected."
+
+
+class LotCountFixed(InvalidInput):
+    reason = "LotCountFixed"
+    message = (
+        "A correction keeps the tender's {count} lots (bids and questions refer to them): "
+        "change them where they stand, or cancel the tender."
+    )
+
+
+class CriteriaCountFixed(InvalidInput):
+    reason = "CriteriaCountFixed"
+    message = (
+        "A correction keeps the tender's {count} quality criteria (bids answer them): "
+        "change their names, weights and values where they stand."
+    )
+
+
+class BidDeadlineMovedEarlier(InvalidInput):
+    reason = "BidDeadlineMovedEarlier"
+    message = "A correction may move the bid deadline later, never earlier than {deadline}."
+
+
+class QuestionsDeadlinePassed(InvalidInput):
+    reason = "QuestionsDeadlinePassed"
+    message = "Questions closed at {deadline}: a correction no longer moves that deadline."
+
+
+# -- re-tendering an unsuccessful lot --------------------------------------------------------
+
+
+class LotNotUnsuccessful(Conflict):
+    reason = "LotNotUnsuccessful"
+    message = "Only an unsuccessful lot is re-tendered; this one is {state}."
+
+
+class LotAlreadyRetendered(Conflict):
+    reason = "LotAlreadyRetendered"
+    message = "This lot is already being re-tendered (a tender not cancelled buys it again)."
+
+
+class NothingToCorrect(InvalidInput):
+    reason = "NothingToCorrect"
+    message = "This correction changes nothing in the tender as published."
+
+
 # -- evaluation: knock-out checks, quality scores, consensus ----------------------------------
 
 

@@ -52,6 +52,7 @@ from market.tenders.models import (
 from market.tenders.policies import (
     AwardTerms,
     ContractTerm,
+    LotDraft,
     LotState,
     RequirementKind,
     TenderDraft,
@@ -359,6 +360,8 @@ class TenderView:
     created_at: datetime
     updated_at: datetime
     cancellation_reason: str | None = None
+    # A re-tender (market.tenders.retender): the unsuccessful lot it buys again.
+    retender_of_lot_id: uuid.UUID | None = None
     documents: tuple[DocumentView, ...] = ()
 
 
@@ -396,7 +399,7 @@ def _visible_tenders(actor: Actor) -> ColumnElement[bool]:
     )
 
 
-async def _check_against_stored(
+async def check_against_stored(
     session: AsyncSession, coalition_id: uuid.UUID, draft: TenderDraft
 ) -> None:
     """The rules that need the database: volumes only for members, regions that exist."""
@@ -427,8 +430,8 @@ async def check_regions(session: AsyncSession, codes: Sequence[str], *, field: s
             raise errors.UnknownRegionCode(field=field, code=code)
 
 
-async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> None:
-    """The draft's fields onto the tender, and its lots, requirements and criteria anew."""
+def write_fields(tender: Tender, draft: TenderDraft) -> None:
+    """The draft's own fields (not its lots, requirements or criteria) onto the tender."""
     award, timeline, term = draft.award, draft.timeline, draft.term
     tender.title = draft.title
     tender.description = draft.description
@@ -446,6 +449,25 @@ async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> N
     tender.extension_months = list(term.extension_months)
     tender.latest_end_date = term.latest_end_date
     tender.estimated_total_value_cents = draft.estimated_total_value_cents
+
+
+def _volumes(lot_id: uuid.UUID, lot: LotDraft) -> list[LotVolume]:
+    return [
+        LotVolume(lot_id=lot_id, organisation_id=organisation_id, learners_per_year=learners)
+        for organisation_id, learners in lot.volumes
+    ]
+
+
+def _requirements(tender: Tender, draft: TenderDraft) -> list[Requirement]:
+    return [
+        Requirement(tender_id=tender.id, position=i, kind=r.kind, amount=r.amount, text=r.text)
+        for i, r in enumerate(draft.requirements, start=1)
+    ]
+
+
+async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> None:
+    """The draft's fields onto the tender, and its lots, requirements and criteria anew."""
+    write_fields(tender, draft)
     await session.flush()
     for child in (Lot, Requirement, QualityCriterion):
         await session.execute(delete(child).where(child.tender_id == tender.id))
@@ -466,14 +488,8 @@ async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> N
                 state=LotState.ACTIVE,
             )
         )
-        session.add_all(
-            LotVolume(lot_id=lot_id, organisation_id=organisation_id, learners_per_year=learners)
-            for organisation_id, learners in lot.volumes
-        )
-    session.add_all(
-        Requirement(tender_id=tender.id, position=i, kind=r.kind, amount=r.amount, text=r.text)
-        for i, r in enumerate(draft.requirements, start=1)
-    )
+        session.add_all(_volumes(lot_id, lot))
+    session.add_all(_requirements(tender, draft))
     session.add_all(
         QualityCriterion(
             tender_id=tender.id,
@@ -484,6 +500,38 @@ async def _write(session: AsyncSession, tender: Tender, draft: TenderDraft) -> N
         )
         for i, c in enumerate(draft.criteria, start=1)
     )
+    await session.flush()
+    await session.refresh(tender)
+
+
+async def rewrite_keeping_ids(session: AsyncSession, tender: Tender, draft: TenderDraft) -> None:
+    """The draft onto a published tender: its lots and criteria changed where they stand
+    (by number and position), keeping the ids that bids, questions and the frozen terms
+    refer to and each lot's state; volumes and requirements written anew. The draft has
+    as many lots and criteria as the tender."""
+    write_fields(tender, draft)
+    lots = (
+        await session.scalars(select(Lot).where(Lot.tender_id == tender.id).order_by(Lot.number))
+    ).all()
+    await session.execute(delete(LotVolume).where(LotVolume.lot_id.in_([lot.id for lot in lots])))
+    await session.execute(delete(Requirement).where(Requirement.tender_id == tender.id))
+    for lot, corrected in zip(lots, draft.lots, strict=True):
+        lot.title, lot.route = corrected.title, corrected.route
+        lot.level, lot.stream = corrected.level, corrected.stream
+        lot.region_codes = list(corrected.region_codes)
+        lot.max_value_cents = corrected.max_value_cents
+        lot.max_trajectories = corrected.max_trajectories
+        session.add_all(_volumes(lot.id, corrected))
+    criteria = await session.scalars(
+        select(QualityCriterion)
+        .where(QualityCriterion.tender_id == tender.id)
+        .order_by(QualityCriterion.position)
+    )
+    for criterion, corrected_criterion in zip(criteria.all(), draft.criteria, strict=True):
+        criterion.name = corrected_criterion.name
+        criterion.weight_bp = corrected_criterion.weight_bp
+        criterion.value_cents = corrected_criterion.value_cents
+    session.add_all(_requirements(tender, draft))
     await session.flush()
     await session.refresh(tender)
 
@@ -510,14 +558,28 @@ async def create_tender(
     coalition = await _coalition_for_update(session, actor, coalition_id, field="coalitionId")
     if not actor.acts_for(coalition.lead_id, (Role.PROCUREMENT_OFFICER,)):
         raise errors.NotCoalitionLead(field="coalitionId")
+    return await insert_tender(session, actor, coalition, draft, tender_id)
+
+
+async def insert_tender(
+    session: AsyncSession,
+    actor: Actor,
+    coalition: Coalition,
+    draft: TenderDraft,
+    tender_id: uuid.UUID,
+    *,
+    retender_of_lot_id: uuid.UUID | None = None,
+) -> TenderView:
+    """A new draft tender of the coalition (whose lead the caller has checked), audited."""
     draft = policies.check_draft(draft)
-    await _check_against_stored(session, coalition.id, draft)
+    await check_against_stored(session, coalition.id, draft)
     tender = Tender(
         id=tender_id,
         coalition_id=coalition.id,
         state=TenderState.DRAFT,
         version=1,
         created_by=actor.user_id,
+        retender_of_lot_id=retender_of_lot_id,
     )
     session.add(tender)
     await _write(session, tender, draft)
@@ -526,15 +588,16 @@ async def create_tender(
     return view
 
 
-async def update_tender(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, draft: TenderDraft
+async def replace_draft(
+    session: AsyncSession, actor: Actor, tender: Tender, coalition: Coalition, draft: TenderDraft
 ) -> TenderView:
-    """Replaces a draft's fields, lots (with new ids), requirements and criteria."""
-    tender, coalition = await lead_tender_for_update(session, actor, tender_id)
+    """Replaces a draft's fields, lots (with new ids), requirements and criteria; the
+    tender as `lead_tender_for_update` gave it (a published one changes by a correction:
+    market.tenders.corrections)."""
     if tender.state is not TenderState.DRAFT:
         raise errors.TenderNotDraft(field="id")
     draft = policies.check_draft(draft)
-    await _check_against_stored(session, coalition.id, draft)
+    await check_against_stored(session, coalition.id, draft)
     await _write(session, tender, draft)
     (view,) = await _tender_views(session, [(tender, coalition.name)])
     await audit.record_tender(session, actor, tender, "tender.updated", view)
@@ -635,6 +698,7 @@ async def _tender_views(
             created_at=tender.created_at,
             updated_at=tender.updated_at,
             cancellation_reason=tender.cancellation_reason,
+            retender_of_lot_id=tender.retender_of_lot_id,
             documents=tuple(documents[tender.id]),
         )
         for tender, coalition_name in tenders

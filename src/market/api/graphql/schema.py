@@ -36,6 +36,7 @@ from market.api.graphql.tenders.insight import TenderInsightQuery
 from market.api.graphql.tenders.mutations import TendersMutation
 from market.api.graphql.tenders.queries import TendersQuery
 from market.api.graphql.tenders.questions import QuestionsMutation, QuestionsQuery
+from market.api.graphql.tenders.retender import RetenderMutation
 from market.settings import Settings
 
 Query = merge_types(
@@ -70,6 +71,7 @@ Mutation = merge_types(
         DocumentsMutation,
         QuestionsMutation,
         BidsMutation,
+        RetenderMutation,
         AwardsMutation,
         ContractsMutation,
         FollowsMutation,

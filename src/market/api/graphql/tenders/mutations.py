@@ -6,7 +6,7 @@ from market.api.graphql import ids
 from market.api.graphql.context import Info
 from market.api.graphql.tenders.inputs import TenderInput
 from market.api.graphql.tenders.types import Coalition, Tender
-from market.tenders import publication, service
+from market.tenders import corrections, publication, service
 
 
 @strawberry.type
@@ -78,14 +78,33 @@ class TendersMutation:
         return Tender.of(view)
 
     @strawberry.mutation(
-        description="A procurement officer of the coalition's lead: replace a draft's fields, "
-        "lots (they get new ids), requirements and criteria. Refused once published."
+        description="A procurement officer of the coalition's lead. A draft: replace its "
+        "fields, lots (they get new ids), requirements and criteria. A published tender, "
+        "before its bid deadline: a versioned correction, with `correctionReason` (see "
+        "`Tender.rectifications`): every rule of publication is checked again, the lots and "
+        "criteria keep their number and ids, every party is told, and when fewer than "
+        "MARKET_TENDER_CORRECTION_MIN_DAYS days would remain the bid deadline moves later "
+        "(the planned award and contract start with it)."
     )
-    async def update_tender(self, info: Info, id: strawberry.ID, input: TenderInput) -> Tender:
+    async def update_tender(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: TenderInput,
+        correction_reason: str | None = None,
+    ) -> Tender:
         tender_id = ids.decode("Tender", id)
         draft = input.to_draft()
+        rules = corrections.CorrectionRules(info.context.settings.tender_correction_min_days)
         async with info.context.transaction() as session:
-            view = await service.update_tender(session, info.context.actor, tender_id, draft)
+            view = await corrections.update_tender(
+                session,
+                info.context.actor,
+                tender_id,
+                draft,
+                correction_reason=correction_reason,
+                rules=rules,
+            )
         return Tender.of(view)
 
     @strawberry.mutation(

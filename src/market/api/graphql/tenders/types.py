@@ -11,6 +11,8 @@ import strawberry
 
 from market.api.graphql import ids
 from market.api.graphql.catalog.types import Level, Route, Stream
+from market.api.graphql.context import Info
+from market.api.graphql.tenders.rectifications import Rectification, tender_rectifications
 from market.tenders import models, policies
 from market.tenders.service import (
     CoalitionView,
@@ -247,7 +249,9 @@ class Tender:
     coalition_id: strawberry.ID
     coalition_name: str
     state: TenderState
-    version: int = strawberry.field(description="1 until a published correction.")
+    version: int = strawberry.field(
+        description="1 as published; each correction after publication makes the next."
+    )
     title: str
     description: str
     lots: list[Lot]
@@ -266,6 +270,17 @@ class Tender:
     documents: list[Document] = strawberry.field(
         default_factory=list, description="The tender's documents, in their order."
     )
+    retender_of_lot_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A re-tender (`retenderLot`): the unsuccessful lot it buys again."
+    )
+
+    @strawberry.field(
+        description="Its corrections after publication, oldest first: everyone who sees the "
+        "tender sees them."
+    )
+    async def rectifications(self, info: Info) -> list[Rectification]:
+        found = await tender_rectifications(info).load(ids.decode("Tender", self.id))
+        return [Rectification.of(view) for view in found]
 
     @classmethod
     def of(cls, view: TenderView) -> Tender:
@@ -305,5 +320,8 @@ class Tender:
             created_at=view.created_at,
             updated_at=view.updated_at,
             cancellation_reason=view.cancellation_reason,
+            retender_of_lot_id=None
+            if view.retender_of_lot_id is None
+            else strawberry.ID(ids.encode("Lot", view.retender_of_lot_id)),
             documents=[Document.of(d, "tender") for d in view.documents],
         )
