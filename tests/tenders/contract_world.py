@@ -1,27 +1,25 @@
 """A tender whose award is decided, for the parts that follow the award (objections,
-contracts, extensions). Up to the opening it goes through the real API (bid_world);
-`decided_tender` then writes what evaluation and the award decision leave behind, as the
-models describe it, until `decideAward` exists to call instead. The standstill runs from
-now; `end_standstill` moves it into the past (time moves by stored dates, never sleeping).
+contracts, extensions), reached through the real API: published (its award terms frozen),
+bids opened by two officers, every bid checked, scored by two evaluators and agreed on,
+and both lots awarded. The standstill runs from now; `end_standstill` moves it into the
+past (time moves by stored dates, never sleeping).
 
 Lot 1 (Z-route: Amsterdam 80 learners a year, Amstelveen 20) goes to Alfa Taal, with Beta
 Inburgering second; lot 2 (Onderwijsroute mbo: Amsterdam 40) to Beta Inburgering alone."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 
 from market.api.graphql import ids
 from market.db.database import Database
-from market.tenders import scoring
-from market.tenders.policies import AwardMethod
+from market.identity.models import Role
+from tests.support.actors import Person, add_person
 from tests.support.graphql import GraphQLClient
+from tests.tenders.award_world import AGREE, CHECK, DECIDE, SCORE
 from tests.tenders.bid_world import (
     OPEN,
     BidWorld,
@@ -34,14 +32,8 @@ from tests.tenders.world import rows
 
 ALPHA_PRICE = 900_000
 BETA_PRICES = (950_000, 1_500_000)
-# The consensus quality of every bid on both criteria.
+# Every evaluator's score, and so the consensus, of every bid on both criteria.
 QUALITY_BP = 8_000
-_AWARD = scoring.AwardCriteria(
-    method=AwardMethod.RELATIVE_PRICE,
-    criteria=(scoring.Criterion("Plan van aanpak", 7000), scoring.Criterion("Begeleiding", 3000)),
-    quality_weight_bp=6000,
-    price_weight_bp=4000,
-)
 
 
 @dataclass(frozen=True)
@@ -60,82 +52,42 @@ class DecidedTender:
         return self.bids.lots
 
 
-def _bid_id(bid: dict[str, Any]) -> uuid.UUID:
-    return ids.decode("Bid", bid["id"])
+async def _evaluate(
+    gql: GraphQLClient, w: BidWorld, bid: str, evaluators: tuple[Person, Person]
+) -> None:
+    """The bid passed, scored QUALITY_BP on every criterion by both evaluators, and
+    agreed on at that."""
+    scores = [
+        {"criterionId": criterion, "scoreBp": QUALITY_BP, "motivation": "Goed onderbouwd."}
+        for criterion in w.criteria
+    ]
+    officer = w.coalition.lead.officer
+    (await gql(CHECK, {"bid": bid, "passed": True}, token=officer.token)).ok()
+    for evaluator in evaluators:
+        (await gql(SCORE, {"bid": bid, "scores": scores}, token=evaluator.token)).ok()
+    (await gql(AGREE, {"bid": bid, "scores": scores}, token=evaluators[0].token)).ok()
 
 
 async def decided_tender(db: Database, gql: GraphQLClient) -> DecidedTender:
-    """The bid world's tender with its bids opened, every bid passed and scored, and each
-    lot awarded: decisions sent now, the standstill running for 20 more days."""
-    w = await build_bid_world(db, gql)
+    """The bid world's tender, published with frozen terms, its bids opened, every bid
+    passed and scored, and each lot awarded: decisions sent now, the standstill running
+    to the end of the 20th Amsterdam day after today."""
+    w = await build_bid_world(db, gql, frozen_terms=True)
     alpha = await submit(gql, w.alpha.owner, bid_input(w, 0, ALPHA_PRICE))
     beta = await submit(gql, w.beta.owner, bid_input(w, 0, BETA_PRICES[0]))
     beta_2 = await submit(gql, w.beta.owner, bid_input(w, 1, BETA_PRICES[1]))
     await pass_bid_deadline(db, w.tender)
-    for officer in (w.coalition.lead.officer, w.second_officer):
+    lead = w.coalition.lead
+    for officer in (lead.officer, w.second_officer):
         (await gql(OPEN, {"tender": w.tender}, token=officer.token)).ok()
-    officer_id = w.coalition.lead.officer.user_id
-    criteria = [ids.decode("QualityCriterion", c) for c in w.criteria]
-    lots = [ids.decode("Lot", lot) for lot in w.lots]
-    async with db.transaction() as session:
-        for bid in (alpha, beta, beta_2):
-            await session.execute(
-                text(
-                    "INSERT INTO tender_bid_checks (bid_id, passed, checked_by)"
-                    " VALUES (:bid, true, :officer)"
-                ),
-                {"bid": _bid_id(bid), "officer": officer_id},
-            )
-            for criterion in criteria:
-                await session.execute(
-                    text(
-                        "INSERT INTO tender_consensus_scores"
-                        " (bid_id, criterion_id, score_bp, motivation, agreed_by)"
-                        " VALUES (:bid, :criterion, :score, 'Goed onderbouwd.', :officer)"
-                    ),
-                    {
-                        "bid": _bid_id(bid),
-                        "criterion": criterion,
-                        "score": QUALITY_BP,
-                        "officer": officer_id,
-                    },
-                )
-        for lot, lot_bids in zip(lots, ((alpha, beta), (beta_2,)), strict=True):
-            ranking = scoring.rank(
-                _AWARD,
-                [
-                    scoring.Bid(
-                        str(_bid_id(bid)),
-                        bid["priceCents"],
-                        {c.name: Decimal(QUALITY_BP) / 10_000 for c in _AWARD.criteria},
-                    )
-                    for bid in lot_bids
-                ],
-            )
-            await session.execute(
-                text(
-                    "INSERT INTO tender_award_decisions (id, tender_id, lot_id, state,"
-                    " winning_bid_id, ranking, reasons, decided_by, sent_at, standstill_ends_at)"
-                    " VALUES (gen_random_uuid(), :tender, :lot, 'standing', :winner,"
-                    " CAST(:ranking AS jsonb), 'De economisch meest voordelige inschrijving.',"
-                    " :officer, now(), now() + interval '20 days')"
-                ),
-                {
-                    "tender": w.tender_id,
-                    "lot": lot,
-                    "winner": uuid.UUID(ranking.ranked[0].bid_id),
-                    "ranking": json.dumps(ranking.to_record()),
-                    "officer": officer_id,
-                },
-            )
-        await session.execute(
-            text("UPDATE tender_lots SET state = 'award_decided' WHERE tender_id = :tender"),
-            {"tender": w.tender_id},
-        )
-        await session.execute(
-            text("UPDATE tenders SET state = 'award_decided' WHERE id = :tender"),
-            {"tender": w.tender_id},
-        )
+    second_evaluator = await add_person(
+        db, organisation_id=lead.organisation_id, role=Role.EVALUATOR
+    )
+    for bid in (alpha, beta, beta_2):
+        await _evaluate(gql, w, bid["id"], (lead.evaluator, second_evaluator))
+    reasons = "De economisch meest voordelige inschrijving."
+    lots = [{"lotId": lot, "reasons": reasons} for lot in w.lots]
+    (await gql(DECIDE, {"tender": w.tender, "lots": lots}, token=lead.officer.token)).ok()
     return DecidedTender(w, (alpha["id"], beta_2["id"]), beta["id"])
 
 
