@@ -15,12 +15,13 @@ from tests.tenders.contract_world import (
     end_standstill,
     sign,
 )
-from tests.tenders.world import audit_trail, rows
+from tests.tenders.world import ahead, audit_trail, rows
 
 
 async def _signed(db: Database, gql: GraphQLClient) -> tuple[str, str, str]:
     """Amsterdam's contract on lot 1 (1 September 2027 to 31 August 2029, options 12 and
-    12 months, latest end 31 August 2031); the tender; the buyer's officer's token."""
+    12 months, latest end 31 August 2031, all moved by `ahead`); the tender; the buyer's
+    officer's token."""
     d = await decided_tender(db, gql)
     await end_standstill(db, d.tender)
     lead = d.bids.coalition.lead.officer.token
@@ -54,7 +55,7 @@ async def test_extension_options_are_taken_in_order_until_none_is_left(
         extended = (await gql(EXTEND, {"contract": contract}, token=lead)).ok()
         view = extended["exerciseExtension"]
         ends.append((view["endsOn"], view["extensionsExercised"], view["extensionsLeft"]))
-    assert ends == [("2030-08-31", 1, [12]), ("2031-08-31", 2, [])]
+    assert ends == [(ahead("2030-08-31"), 1, [12]), (ahead("2031-08-31"), 2, [])]
     assert await _refusal(db, gql, contract, lead) == "NoExtensionLeft"
 
     trail = await audit_trail(db, tender)
@@ -68,7 +69,7 @@ async def test_extension_options_are_taken_in_order_until_none_is_left(
 
 async def test_no_extension_past_the_latest_end_date(db: Database, gql: GraphQLClient) -> None:
     contract, _, lead = await _signed(db, gql)
-    await _set(db, contract, "latest_end_date = '2030-06-30'")
+    await _set(db, contract, f"latest_end_date = '{ahead('2030-06-30')}'")
     assert await _refusal(db, gql, contract, lead) == "ExtensionPastLatestEnd"
 
 
