@@ -87,8 +87,11 @@ async def decided_tender(db: Database, gql: GraphQLClient) -> DecidedTender:
         await _evaluate(gql, w, bid["id"], (lead.evaluator, second_evaluator))
     reasons = "De economisch meest voordelige inschrijving."
     lots = [{"lotId": lot, "reasons": reasons} for lot in w.lots]
-    (await gql(DECIDE, {"tender": w.tender, "lots": lots}, token=lead.officer.token)).ok()
-    return DecidedTender(w, (alpha["id"], beta_2["id"]), beta["id"])
+    decided = await gql(DECIDE, {"tender": w.tender, "lots": lots}, token=lead.officer.token)
+    winners = (alpha["id"], beta_2["id"])
+    # The ranking, not this fixture, picks the winners: they must be the ones it promises.
+    assert tuple(d["winner"]["bidId"] for d in decided.ok()["decideAward"]) == winners
+    return DecidedTender(w, winners, beta["id"])
 
 
 async def end_standstill(db: Database, tender: str) -> None:
