@@ -126,7 +126,10 @@ async def test_the_contracted_tender_is_valid_open_data_with_awards_and_contract
     package = (await gql.http.get(f"/ocds/tenders/{tender_id}")).json()
 
     assert_valid(package)
+    dates = [release["date"] for release in package["releases"]]
+    assert dates == sorted(dates)
     tags = [tag for release in package["releases"] for tag in release["tag"]]
+    assert tags[:4] == ["tender", "tenderUpdate", "award", "award"]
     assert tags.count("award") == 2
     assert tags.count("contract") == 12
     contracts = [c for r in package["releases"] for c in r.get("contracts", [])]

@@ -22,11 +22,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.models import Course, Level, Location, Route
+from market.db.base import Base
 from market.geo import reference
 from market.identity.models import Membership, Organisation, OrganisationKind, Role, User
 from market.identity.policies import Actor, Grant
@@ -44,7 +46,16 @@ from market.tenders import (
 from market.tenders.award import LotAward
 from market.tenders.bids import AnswerDraft, BidDraft
 from market.tenders.evaluation import ScoreDraft
-from market.tenders.models import AwardDecision, Tender
+from market.tenders.models import (
+    AwardDecision,
+    Bid,
+    BidCheck,
+    BidOpening,
+    ConsensusScore,
+    Contract,
+    QualityScore,
+    Tender,
+)
 from market.tenders.policies import (
     AMSTERDAM,
     AwardMethod,
@@ -81,6 +92,15 @@ QUALITY = (8000, 6500, 5500)
 MOVED_BACK = timedelta(days=300)
 # When its award decision was sent: at its planned award date.
 SENT_AFTER_PUBLICATION = timedelta(days=70)
+# When its other steps happened, counted from its publication like its timeline: bids
+# before the deadline (day 42), the opening the day after, the evaluation the next weeks,
+# the contracts once the standstill was over.
+STEPS_AFTER_PUBLICATION = {
+    "bids": timedelta(days=30),
+    "opening": timedelta(days=43),
+    "evaluation": timedelta(days=55),
+    "contracts": timedelta(days=95),
+}
 
 Person = Callable[[str, str, str], User]
 
@@ -325,6 +345,35 @@ async def _standstill_over(session: AsyncSession, tender_id: uuid.UUID) -> None:
     )
 
 
+async def _backdated(session: AsyncSession, tender_id: uuid.UUID) -> None:
+    """The moments its steps were stored at (all of them now) moved to when they happened
+    on its moved timeline, so its reads and its open data tell the story in order. The
+    audit trail, which nothing may change, keeps the moments the demo was made."""
+    of_tender = select(Bid.id).where(Bid.tender_id == tender_id)
+    moved: dict[str, list[tuple[type[Base], ColumnElement[bool], tuple[Any, ...]]]] = {
+        "bids": [(Bid, Bid.tender_id == tender_id, (Bid.submitted_at,))],
+        "opening": [
+            (
+                BidOpening,
+                BidOpening.tender_id == tender_id,
+                (BidOpening.requested_at, BidOpening.opened_at),
+            )
+        ],
+        "evaluation": [
+            (BidCheck, BidCheck.bid_id.in_(of_tender), (BidCheck.checked_at,)),
+            (QualityScore, QualityScore.bid_id.in_(of_tender), (QualityScore.scored_at,)),
+            (ConsensusScore, ConsensusScore.bid_id.in_(of_tender), (ConsensusScore.agreed_at,)),
+        ],
+        "contracts": [(Contract, Contract.tender_id == tender_id, (Contract.signed_at,))],
+    }
+    for step, tables in moved.items():
+        back = MOVED_BACK - STEPS_AFTER_PUBLICATION[step]
+        for table, which, columns in tables:
+            await session.execute(
+                update(table).where(which).values({column: column - back for column in columns})
+            )
+
+
 async def _contracted(session: AsyncSession, coalition: Coalition, now: datetime) -> None:
     lead = coalition.officers[0]
     start = (now - MOVED_BACK).date()
@@ -368,3 +417,4 @@ async def _contracted(session: AsyncSession, coalition: Coalition, now: datetime
             coalition.municipalities, coalition.officers, strict=True
         ):
             await contracts.sign_contract(session, officer, lot.id, municipality_id)
+    await _backdated(session, tender.id)
