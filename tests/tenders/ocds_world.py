@@ -1,8 +1,8 @@
 """The open-data tests' world after the bid deadline. Up to the four-eyes opening it goes
-through the real API (bid_world); the rows other parts write after it (rectifications,
-award decisions, contracts) are inserted here, as the models describe them, until their
-mutations are merged: `correct` and `contracted_tender` are the two places to swap for the
-real calls. Moments after the opening are fixed, so the releases' dates can be asserted."""
+through the real API (bid_world); corrections go through `updateTender` (`correct`); the
+rows other parts write after the opening (award decisions, contracts) are inserted here,
+as the models describe them, in `contracted_tender`. Moments after the opening are fixed
+(stored dates moved by SQL), so the releases' dates can be asserted."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from sqlalchemy import text
 
 from market.api.graphql import ids
 from market.db.database import Database
-from market.tenders.models import AwardDecision, Contract, DecisionState, Rectification
+from market.tenders.models import AwardDecision, Contract, DecisionState
 from tests.support.graphql import GraphQLClient
+from tests.tenders import correction_world
 from tests.tenders.bid_world import (
     OPEN,
     BidWorld,
@@ -25,6 +26,7 @@ from tests.tenders.bid_world import (
     pass_bid_deadline,
     submit,
 )
+from tests.tenders.world import TENDER, CoalitionWorld, tender_input
 
 PUBLISHED = datetime(2026, 9, 1, 8, tzinfo=UTC)
 OPENED = datetime(2026, 10, 13, 10, tzinfo=UTC)
@@ -45,41 +47,36 @@ async def execute(db: Database, statement: str, **params: Any) -> None:
 
 async def correct(
     db: Database,
+    gql: GraphQLClient,
+    w: CoalitionWorld,
     tender_id: uuid.UUID,
     *,
-    version: int,
-    by: uuid.UUID,
     at: datetime,
     deadline_after: datetime,
-    changes: dict[str, Any],
+    title: str | None = None,
 ) -> None:
-    """A published correction making `version`: the rectification, and the tender at that
-    version with its new bid deadline."""
-    async with db.transaction() as session:
-        before = (
-            await session.execute(
-                text("SELECT bid_deadline FROM tenders WHERE id = :id"), {"id": tender_id}
-            )
-        ).scalar_one()
-        session.add(
-            Rectification(
-                tender_id=tender_id,
-                version=version,
-                reason=f"Correctie {version}: de termijn voor inschrijving wordt verlengd.",
-                changes=changes,
-                bid_deadline_before=before,
-                bid_deadline_after=deadline_after,
-                published_by=by,
-                published_at=at,
-            )
-        )
-        await session.execute(
-            text(
-                "UPDATE tenders SET version = :version, bid_deadline = :deadline,"
-                " updated_at = :at WHERE id = :id"
-            ),
-            {"id": tender_id, "version": version, "deadline": deadline_after, "at": at},
-        )
+    """The lead's officer corrects the tender through `updateTender`: its bid deadline to
+    `deadline_after` and, given one, its title; the correction then dated `at`."""
+    tender = ids.encode("Tender", tender_id)
+    stored = (await gql(TENDER, {"id": tender}, token=w.lead.officer.token)).ok()["tender"]
+    draft = tender_input(w)
+    for lot, kept in zip(draft["lots"], stored["lots"], strict=True):
+        lot["maxValueCents"] = kept["maxValueCents"]
+    draft["timeline"] = stored["timeline"] | {"bidDeadline": deadline_after.isoformat()}
+    draft["contractTerm"] = stored["contractTerm"]
+    draft["title"] = title or stored["title"]
+    version = stored["version"] + 1
+    reason = f"Correctie {version}: de termijn voor inschrijving wordt verlengd."
+    (await correction_world.correct(gql, w, tender, draft, reason)).ok()
+    await execute(
+        db,
+        "UPDATE tender_rectifications SET published_at = :at"
+        " WHERE tender_id = :id AND version = :version",
+        at=at,
+        id=tender_id,
+        version=version,
+    )
+    await execute(db, "UPDATE tenders SET updated_at = :at WHERE id = :id", at=at, id=tender_id)
 
 
 @dataclass(frozen=True)
