@@ -19,7 +19,14 @@ from market.identity.models import OrganisationKind, Role
 from market.settings import Settings
 from tests.support.actors import Person, add_organisation, add_person, learner, platform_admin
 from tests.support.graphql import GraphQLClient
-from tests.tenders.world import CoalitionWorld, build_coalition, create_tender, rows
+from tests.tenders.world import (
+    PUBLISH_TENDER,
+    CoalitionWorld,
+    build_coalition,
+    create_publishable_tender,
+    create_tender,
+    rows,
+)
 
 # Small enough to test the limit without big inputs.
 MAX_DOCUMENT_BYTES = 1_000
@@ -123,10 +130,16 @@ async def pass_bid_deadline(db: Database, tender: str) -> None:
         )
 
 
-async def build_bid_world(db: Database, gql: GraphQLClient) -> BidWorld:
+async def build_bid_world(db: Database, gql: GraphQLClient, *, frozen: bool = False) -> BidWorld:
+    """`frozen`: the tender published through the API, its award terms frozen as an award
+    decision needs them; else published by SQL."""
     w = await build_coalition(db, gql)
-    tender = await create_tender(gql, w)
-    await publish(db, tender)
+    if frozen:
+        tender = await create_publishable_tender(gql, w)
+        (await gql(PUBLISH_TENDER, {"id": tender}, token=w.lead.officer.token)).ok()
+    else:
+        tender = await create_tender(gql, w)
+        await publish(db, tender)
     read = (await gql(TENDER_IDS, {"id": tender}, token=w.lead.officer.token)).ok()["tender"]
     lots = tuple(lot["id"] for lot in read["lots"])
     criteria = tuple(c["id"] for c in read["criteria"])
