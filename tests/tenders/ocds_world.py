@@ -199,10 +199,13 @@ async def contracted_tender(db: Database, gql: GraphQLClient) -> ContractedWorld
         withdrawn=WITHDRAWN,
         id=w.tender_id,
     )
-    # The contract term as the tender first described it, whatever year the tests run in.
+    # The award and contract term as the tender first described them, whatever year the
+    # tests run in.
     await execute(
         db,
-        "UPDATE tenders SET contract_start_at = :start, latest_end_date = :latest WHERE id = :id",
+        "UPDATE tenders SET planned_award_at = :award, contract_start_at = :start,"
+        " latest_end_date = :latest WHERE id = :id",
+        award=datetime(2027, 5, 3, 10, tzinfo=UTC),
         start=datetime(2027, 8, 31, 22, tzinfo=UTC),
         latest=date(2031, 8, 31),
         id=w.tender_id,
