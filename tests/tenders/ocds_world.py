@@ -1,8 +1,7 @@
-"""The open-data tests' world after the bid deadline. Up to the four-eyes opening it goes
-through the real API (bid_world); the rows other parts write after it (rectifications,
-award decisions, contracts) are inserted here, as the models describe them, until their
-mutations are merged: `correct` and `contracted_tender` are the two places to swap for the
-real calls. Moments after the opening are fixed, so the releases' dates can be asserted."""
+"""The open-data tests' world after the bid deadline, all through the API: the opening
+(bid_world), corrections (`updateTender`, `correct`), and in `contracted_tender` the
+evaluation, the award decisions, an upheld objection and the contracts. Moments are then
+fixed by SQL on the stored dates, so the releases' dates can be asserted."""
 
 from __future__ import annotations
 
@@ -15,8 +14,11 @@ from sqlalchemy import text
 
 from market.api.graphql import ids
 from market.db.database import Database
-from market.tenders.models import AwardDecision, Contract, DecisionState, Rectification
+from market.identity.models import Role
+from tests.support.actors import Person, add_person
 from tests.support.graphql import GraphQLClient
+from tests.tenders import correction_world
+from tests.tenders.award_world import AGREE, DECIDE, SCORE, check
 from tests.tenders.bid_world import (
     OPEN,
     BidWorld,
@@ -25,6 +27,8 @@ from tests.tenders.bid_world import (
     pass_bid_deadline,
     submit,
 )
+from tests.tenders.contract_world import RESOLVE_OBJECTION, object_to, sign
+from tests.tenders.world import TENDER, CoalitionWorld, rows, tender_input
 
 PUBLISHED = datetime(2026, 9, 1, 8, tzinfo=UTC)
 OPENED = datetime(2026, 10, 13, 10, tzinfo=UTC)
@@ -45,41 +49,36 @@ async def execute(db: Database, statement: str, **params: Any) -> None:
 
 async def correct(
     db: Database,
+    gql: GraphQLClient,
+    w: CoalitionWorld,
     tender_id: uuid.UUID,
     *,
-    version: int,
-    by: uuid.UUID,
     at: datetime,
     deadline_after: datetime,
-    changes: dict[str, Any],
+    title: str | None = None,
 ) -> None:
-    """A published correction making `version`: the rectification, and the tender at that
-    version with its new bid deadline."""
-    async with db.transaction() as session:
-        before = (
-            await session.execute(
-                text("SELECT bid_deadline FROM tenders WHERE id = :id"), {"id": tender_id}
-            )
-        ).scalar_one()
-        session.add(
-            Rectification(
-                tender_id=tender_id,
-                version=version,
-                reason=f"Correctie {version}: de termijn voor inschrijving wordt verlengd.",
-                changes=changes,
-                bid_deadline_before=before,
-                bid_deadline_after=deadline_after,
-                published_by=by,
-                published_at=at,
-            )
-        )
-        await session.execute(
-            text(
-                "UPDATE tenders SET version = :version, bid_deadline = :deadline,"
-                " updated_at = :at WHERE id = :id"
-            ),
-            {"id": tender_id, "version": version, "deadline": deadline_after, "at": at},
-        )
+    """The lead's officer corrects the tender through `updateTender`: its bid deadline to
+    `deadline_after` and, given one, its title; the correction then dated `at`."""
+    tender = ids.encode("Tender", tender_id)
+    stored = (await gql(TENDER, {"id": tender}, token=w.lead.officer.token)).ok()["tender"]
+    draft = tender_input(w)
+    for lot, kept in zip(draft["lots"], stored["lots"], strict=True):
+        lot["maxValueCents"] = kept["maxValueCents"]
+    draft["timeline"] = stored["timeline"] | {"bidDeadline": deadline_after.isoformat()}
+    draft["contractTerm"] = stored["contractTerm"]
+    draft["title"] = title or stored["title"]
+    version = stored["version"] + 1
+    reason = f"Correctie {version}: de termijn voor inschrijving wordt verlengd."
+    (await correction_world.correct(gql, w, tender, draft, reason)).ok()
+    await execute(
+        db,
+        "UPDATE tender_rectifications SET published_at = :at"
+        " WHERE tender_id = :id AND version = :version",
+        at=at,
+        id=tender_id,
+        version=version,
+    )
+    await execute(db, "UPDATE tenders SET updated_at = :at WHERE id = :id", at=at, id=tender_id)
 
 
 @dataclass(frozen=True)
@@ -92,10 +91,11 @@ class ContractedWorld:
     member_contract: uuid.UUID  # lot 1, the member's 20
 
 
-async def opened_tender(db: Database, gql: GraphQLClient) -> BidWorld:
+async def opened_tender(db: Database, gql: GraphQLClient, *, frozen: bool = False) -> BidWorld:
     """The bid world's tender with Alfa's bids on both lots and Beta's on lot 1, opened by
-    the lead's two officers after the deadline; published and opened at fixed moments."""
-    w = await build_bid_world(db, gql)
+    the lead's two officers after the deadline; published and opened at fixed moments.
+    `frozen`: published through the API (see `build_bid_world`)."""
+    w = await build_bid_world(db, gql, frozen=frozen)
     for provider, kvk in ((w.alpha, ALFA_KVK), (w.beta, BETA_KVK)):
         await execute(
             db,
@@ -126,89 +126,108 @@ async def opened_tender(db: Database, gql: GraphQLClient) -> BidWorld:
     return w
 
 
-async def _live_bid(db: Database, lot_id: uuid.UUID, provider_id: uuid.UUID) -> uuid.UUID:
-    async with db.reader() as session:
-        found = await session.execute(
-            text(
-                "SELECT id FROM tender_bids"
-                " WHERE lot_id = :lot AND provider_id = :provider AND state = 'submitted'"
-            ),
-            {"lot": lot_id, "provider": provider_id},
-        )
-        bid_id: uuid.UUID = found.scalar_one()
-        return bid_id
+async def _bid(db: Database, lot: str, provider_id: uuid.UUID) -> str:
+    ((bid_id,),) = await rows(
+        db,
+        "SELECT id FROM tender_bids WHERE lot_id = :lot AND provider_id = :provider",
+        lot=ids.decode("Lot", lot),
+        provider=provider_id,
+    )
+    return ids.encode("Bid", bid_id)
+
+
+async def _passed_and_agreed(gql: GraphQLClient, w: BidWorld, second: Person, bid: str) -> None:
+    """The bid passed the lead officer's check, scored by two evaluators and agreed at 80%
+    on both criteria."""
+    (await check(gql, w.coalition.lead.officer, bid, True)).ok()
+    given = [
+        {"criterionId": criterion, "scoreBp": 8000, "motivation": "Goed onderbouwd."}
+        for criterion in w.criteria
+    ]
+    variables = {"bid": bid, "scores": given}
+    for evaluator in (w.coalition.lead.evaluator, second):
+        (await gql(SCORE, variables, token=evaluator.token)).ok()
+    (await gql(AGREE, variables, token=w.coalition.lead.evaluator.token)).ok()
+
+
+async def _decisions(db: Database, w: BidWorld) -> dict[int, uuid.UUID]:
+    """The award decision of each lot, by the lot's number."""
+    found = await rows(
+        db,
+        "SELECT l.number, d.id FROM tender_award_decisions d"
+        " JOIN tender_lots l ON l.id = d.lot_id WHERE d.tender_id = :id",
+        id=w.tender_id,
+    )
+    return dict(found)
 
 
 async def contracted_tender(db: Database, gql: GraphQLClient) -> ContractedWorld:
-    """The opened tender decided and contracted: lot 1 awarded to Beta, the lead and the
-    member each signing a contract for their own learners; lot 2 awarded to Alfa, that
-    decision withdrawn (an upheld objection) and the lot unsuccessful; the tender
-    contracted."""
-    w = await opened_tender(db, gql)
-    lot_ids = (ids.decode("Lot", w.lots[0]), ids.decode("Lot", w.lots[1]))
-    winner = await _live_bid(db, lot_ids[0], w.beta.organisation_id)
-    officer = w.coalition.lead.officer.user_id
-    decision = AwardDecision(
-        id=uuid.uuid4(),
-        tender_id=w.tender_id,
-        lot_id=lot_ids[0],
-        state=DecisionState.STANDING,
-        winning_bid_id=winner,
-        ranking={"lot": 1},
-        reasons="Beta Inburgering heeft de hoogste score.",
-        decided_by=officer,
-        sent_at=SENT,
-        standstill_ends_at=SENT + STANDSTILL,
-    )
-    withdrawn = AwardDecision(
-        id=uuid.uuid4(),
-        tender_id=w.tender_id,
-        lot_id=lot_ids[1],
-        state=DecisionState.WITHDRAWN,
-        winning_bid_id=await _live_bid(db, lot_ids[1], w.alpha.organisation_id),
-        ranking={"lot": 2},
-        reasons="Alfa Taal heeft de hoogste score.",
-        decided_by=officer,
-        sent_at=SENT,
-        standstill_ends_at=SENT + STANDSTILL,
-        withdrawn_at=WITHDRAWN,
-    )
-    contracts = [
-        Contract(
-            id=uuid.uuid4(),
-            tender_id=w.tender_id,
-            lot_id=lot_ids[0],
-            decision_id=decision.id,
-            bid_id=winner,
-            buyer_id=buyer,
-            supplier_id=w.beta.organisation_id,
-            learners_per_year=learners,
-            price_cents=BETA_LOT_1_CENTS,
-            starts_on=date(2027, 9, 1),
-            ends_on=date(2029, 8, 31),
-            latest_end_date=date(2031, 8, 31),
-            signed_by=officer,
-            signed_at=SIGNED,
-        )
-        for buyer, learners in (
-            (w.coalition.lead.organisation_id, 80),
-            (w.coalition.member.organisation_id, 20),
-        )
+    """The opened tender decided and contracted, all through the API: lot 1 awarded to
+    Beta, the lead and the member each signing a contract for their own learners; lot 2
+    awarded to Alfa, that decision withdrawn by an upheld objection and Alfa's bid then
+    failing its check, so the lot is unsuccessful; the tender contracted. The decisions'
+    sending, the withdrawal and the signing then dated at the fixed moments by SQL."""
+    w = await opened_tender(db, gql, frozen=True)
+    c = w.coalition
+    lead = c.lead.officer
+    second = await add_person(db, organisation_id=c.lead.organisation_id, role=Role.EVALUATOR)
+    alfa_2 = await _bid(db, w.lots[1], w.alpha.organisation_id)
+    for bid in (
+        await _bid(db, w.lots[0], w.alpha.organisation_id),
+        await _bid(db, w.lots[0], w.beta.organisation_id),
+        alfa_2,
+    ):
+        await _passed_and_agreed(gql, w, second, bid)
+    lots = [
+        {"lotId": w.lots[0], "reasons": "Beta Inburgering heeft de hoogste score."},
+        {"lotId": w.lots[1], "reasons": "Alfa Taal heeft de hoogste score."},
     ]
-    async with db.transaction() as session:
-        session.add_all([decision, withdrawn])
-        await session.flush()
-        session.add_all(contracts)
+    (await gql(DECIDE, {"tender": w.tender, "lots": lots}, token=lead.token)).ok()
+    decisions = await _decisions(db, w)
+    objection = await object_to(gql, lead.token, w.lots[1], provider=w.alpha.id)
+    upheld = {"objection": objection["id"], "outcome": "UPHELD", "resolution": "Herbeoordeeld."}
+    (await gql(RESOLVE_OBJECTION, upheld, token=lead.token)).ok()
+    (await check(gql, lead, alfa_2, False, "Geen Blik op Werk-keurmerk.")).ok()
     await execute(
         db,
-        "UPDATE tender_lots SET state = CAST(CASE number WHEN 1 THEN 'contracted'"
-        " ELSE 'unsuccessful' END AS lot_state) WHERE tender_id = :id",
+        "UPDATE tender_award_decisions SET sent_at = :sent, standstill_ends_at = :ends,"
+        " withdrawn_at = CASE WHEN withdrawn_at IS NOT NULL"
+        " THEN CAST(:withdrawn AS timestamptz) END"
+        " WHERE tender_id = :id",
+        sent=SENT,
+        ends=SENT + STANDSTILL,
+        withdrawn=WITHDRAWN,
+        id=w.tender_id,
+    )
+    # The award and contract term as the tender first described them, whatever year the
+    # tests run in.
+    await execute(
+        db,
+        "UPDATE tenders SET planned_award_at = :award, contract_start_at = :start,"
+        " latest_end_date = :latest WHERE id = :id",
+        award=datetime(2027, 5, 3, 10, tzinfo=UTC),
+        start=datetime(2027, 8, 31, 22, tzinfo=UTC),
+        latest=date(2031, 8, 31),
+        id=w.tender_id,
+    )
+    signed = [
+        await sign(gql, officer.token, w.lots[0]) for officer in (c.lead.officer, c.member.officer)
+    ]
+    await execute(
+        db,
+        "UPDATE tender_contracts SET signed_at = :at WHERE tender_id = :id",
+        at=SIGNED,
         id=w.tender_id,
     )
     await execute(
-        db,
-        "UPDATE tenders SET state = 'contracted', updated_at = :at WHERE id = :id",
-        at=CONTRACTED,
-        id=w.tender_id,
+        db, "UPDATE tenders SET updated_at = :at WHERE id = :id", at=CONTRACTED, id=w.tender_id
     )
-    return ContractedWorld(w, lot_ids, decision.id, withdrawn.id, contracts[0].id, contracts[1].id)
+    lead_contract, member_contract = (ids.decode("Contract", s["id"]) for s in signed)
+    return ContractedWorld(
+        w,
+        (ids.decode("Lot", w.lots[0]), ids.decode("Lot", w.lots[1])),
+        decisions[1],
+        decisions[2],
+        lead_contract,
+        member_contract,
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from market.api.graphql import ids
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient, Result
+from tests.tenders.award_world import check
 from tests.tenders.bid_world import bid_input, build_bid_world, submit
 from tests.tenders.contract_world import (
     LOT_OBJECTIONS,
@@ -87,6 +88,46 @@ async def test_upheld_objection_withdraws_the_decision_and_reopens_evaluation(
     # The other lot is still awarded, and is contracted as before.
     await sign(gql, lead, d.lots[1])
     assert await states(gql, lead, d.tender) == ("EVALUATED", ["ACTIVE", "CONTRACTED"])
+
+
+async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside_a_standing_one(
+    db: Database, gql: GraphQLClient
+) -> None:
+    d = await decided_tender(db, gql)
+    c = d.bids.coalition
+    lead = c.lead.officer.token
+    objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
+    resolve = {"objection": objection["id"], "outcome": "UPHELD", "resolution": "Herbeoordelen."}
+    (await gql(RESOLVE_OBJECTION, resolve, token=lead)).ok()
+
+    for bid in (d.winners[0], d.loser):
+        (await check(gql, c.lead.officer, bid, False, "Geen Blik op Werk-keurmerk.")).ok()
+
+    assert await states(gql, lead, d.tender) == ("AWARD_DECIDED", ["UNSUCCESSFUL", "AWARD_DECIDED"])
+    assert (await audit_trail(db, d.tender))[-1][1] == "lots.unsuccessful"
+    await end_standstill(db, d.tender)
+    await sign(gql, lead, d.lots[1])
+    assert await states(gql, lead, d.tender) == ("CONTRACTED", ["UNSUCCESSFUL", "CONTRACTED"])
+
+
+async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside_a_contracted_one(
+    db: Database, gql: GraphQLClient
+) -> None:
+    d = await decided_tender(db, gql)
+    c = d.bids.coalition
+    lead = c.lead.officer.token
+    objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
+    await end_standstill(db, d.tender)
+    await sign(gql, lead, d.lots[1])
+    resolve = {"objection": objection["id"], "outcome": "UPHELD", "resolution": "Herbeoordelen."}
+    (await gql(RESOLVE_OBJECTION, resolve, token=lead)).ok()
+    assert await states(gql, lead, d.tender) == ("EVALUATED", ["ACTIVE", "CONTRACTED"])
+
+    for bid in (d.winners[0], d.loser):
+        (await check(gql, c.lead.officer, bid, False, "Geen Blik op Werk-keurmerk.")).ok()
+
+    assert await states(gql, lead, d.tender) == ("CONTRACTED", ["UNSUCCESSFUL", "CONTRACTED"])
+    assert (await audit_trail(db, d.tender))[-1][1] == "tender.contracted"
 
 
 async def test_withdrawn_objection_frees_the_lot(db: Database, gql: GraphQLClient) -> None:

@@ -24,7 +24,7 @@ from market.settings import Settings
 from market.tenders import open_data
 from tests.support.graphql import GraphQLClient
 from tests.tenders.ocds_world import correct, execute
-from tests.tenders.world import CoalitionWorld, build_coalition, create_tender
+from tests.tenders.world import CoalitionWorld, ahead, build_coalition, create_tender
 
 SCHEMAS = Path(__file__).parent / "ocds_schemas"
 EXTENSIONS = ("lots-extension-release-schema.json", "contract-buyer-extension-release-schema.json")
@@ -264,6 +264,34 @@ async def test_the_other_award_methods_map_to_their_criteria(
     assert (tender["awardCriteria"], tender["awardCriteriaDetails"]) == (criteria, details)
 
 
+CORRECTED_TITLE = "Inburgering Regio Amsterdam 2027-2028"
+
+
+async def _years_ahead(db: Database, tender_id: uuid.UUID) -> None:
+    """The published tender's dates moved by `ahead`'s whole years: a correction compares
+    its bid deadline with the database clock."""
+    years = int(ahead("2027")) - 2027
+    moved = ", ".join(
+        f"{column} = {column} + make_interval(years => :years)"
+        for column in (
+            "publication_at",
+            "questions_deadline",
+            "bid_deadline",
+            "planned_award_at",
+            "contract_start_at",
+            "published_at",
+            "updated_at",
+        )
+    )
+    await execute(
+        db,
+        f"UPDATE tenders SET {moved}, latest_end_date = CAST(latest_end_date"  # noqa: S608
+        " + make_interval(years => :years) AS date) WHERE id = :id",
+        years=years,
+        id=tender_id,
+    )
+
+
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -273,19 +301,13 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
 ) -> None:
     w = await build_coalition(db, gql)
     tender_id = await published_tender(db, gql, w)
-    deadline = {"timeline.bidDeadline": {"before": "...", "after": "..."}}
-    for version, at, until in (
-        (2, "2027-03-05T10:00:00Z", "2027-04-19T10:00:00Z"),
-        (3, "2027-03-10T10:00:00Z", "2027-04-26T10:00:00Z"),
+    await _years_ahead(db, tender_id)
+    for at, until, title in (
+        (ahead("2027-03-05T10:00:00Z"), ahead("2027-04-19T10:00:00Z"), None),
+        (ahead("2027-03-10T10:00:00Z"), ahead("2027-04-26T10:00:00Z"), CORRECTED_TITLE),
     ):
         await correct(
-            db,
-            tender_id,
-            version=version,
-            by=w.lead.officer.user_id,
-            at=_moment(at),
-            deadline_after=_moment(until),
-            changes=deadline | ({"title": {}} if version == 3 else {}),
+            db, gql, w, tender_id, at=_moment(at), deadline_after=_moment(until), title=title
         )
 
     corrected = (await http.get(f"/ocds/tenders/{tender_id}")).json()
@@ -293,7 +315,7 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
         db,
         "UPDATE tenders SET state = 'cancelled', updated_at = :at WHERE id = :id",
         id=tender_id,
-        at=_moment("2027-03-12T10:00:00Z"),
+        at=_moment(ahead("2027-03-12T10:00:00Z")),
     )
     await execute(
         db, "UPDATE tender_lots SET state = 'cancelled' WHERE tender_id = :id", id=tender_id
@@ -304,26 +326,29 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
         assert_valid(package)
     the_ocid = f"ocds-market-{tender_id}"
     assert [(r["id"], r["tag"], r["date"]) for r in corrected["releases"]] == [
-        (f"{the_ocid}-v1", ["tender"], "2027-03-01T08:00:00Z"),
-        (f"{the_ocid}-v2", ["tenderUpdate"], "2027-03-05T10:00:00Z"),
-        (f"{the_ocid}-v3", ["tenderUpdate"], "2027-03-10T10:00:00Z"),
+        (f"{the_ocid}-v1", ["tender"], ahead("2027-03-01T08:00:00Z")),
+        (f"{the_ocid}-v2", ["tenderUpdate"], ahead("2027-03-05T10:00:00Z")),
+        (f"{the_ocid}-v3", ["tenderUpdate"], ahead("2027-03-10T10:00:00Z")),
     ]
-    assert corrected["publishedDate"] == "2027-03-10T10:00:00Z"
+    assert corrected["publishedDate"] == ahead("2027-03-10T10:00:00Z")
     first, second, current = corrected["releases"]
     # A superseded version says what its correction recorded of it: its bid deadline.
     assert first["tender"] == {
         "id": str(tender_id),
         "status": "active",
-        "tenderPeriod": {"startDate": "2027-03-01T08:00:00Z", "endDate": "2027-04-12T10:00:00Z"},
+        "tenderPeriod": {
+            "startDate": ahead("2027-03-01T08:00:00Z"),
+            "endDate": ahead("2027-04-12T10:00:00Z"),
+        },
     }
-    assert second["tender"]["tenderPeriod"]["endDate"] == "2027-04-19T10:00:00Z"
-    assert current["tender"]["tenderPeriod"]["endDate"] == "2027-04-26T10:00:00Z"
-    assert current["tender"]["title"] == "Inburgering Regio Amsterdam 2027"
+    assert second["tender"]["tenderPeriod"]["endDate"] == ahead("2027-04-19T10:00:00Z")
+    assert current["tender"]["tenderPeriod"]["endDate"] == ahead("2027-04-26T10:00:00Z")
+    assert current["tender"]["title"] == CORRECTED_TITLE
     assert [a["releaseID"] for a in second["tender"]["amendments"]] == [f"{the_ocid}-v2"]
     assert current["tender"]["amendments"] == [
         {
             "id": "2",
-            "date": "2027-03-05T10:00:00Z",
+            "date": ahead("2027-03-05T10:00:00Z"),
             "rationale": "Correctie 2: de termijn voor inschrijving wordt verlengd.",
             "description": "Gewijzigd: timeline.bidDeadline.",
             "amendsReleaseID": f"{the_ocid}-v1",
@@ -331,7 +356,7 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
         },
         {
             "id": "3",
-            "date": "2027-03-10T10:00:00Z",
+            "date": ahead("2027-03-10T10:00:00Z"),
             "rationale": "Correctie 3: de termijn voor inschrijving wordt verlengd.",
             "description": "Gewijzigd: timeline.bidDeadline, title.",
             "amendsReleaseID": f"{the_ocid}-v2",
@@ -344,14 +369,14 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
     assert (cancellation["id"], cancellation["tag"], cancellation["date"]) == (
         f"{the_ocid}-v3-cancelled",
         ["tenderCancellation"],
-        "2027-03-12T10:00:00Z",
+        ahead("2027-03-12T10:00:00Z"),
     )
     assert cancellation["tender"] == {
         "id": str(tender_id),
         "status": "cancelled",
         "lots": [{"id": "1", "status": "cancelled"}, {"id": "2", "status": "cancelled"}],
     }
-    assert cancelled["publishedDate"] == "2027-03-12T10:00:00Z"
+    assert cancelled["publishedDate"] == ahead("2027-03-12T10:00:00Z")
 
 
 async def test_the_ocid_prefix_is_a_setting(

@@ -11,12 +11,11 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import text, update
 
 from market import worker
 from market.api.graphql import ids
@@ -27,24 +26,26 @@ from market.notifications import tasks
 from market.notifications.delivery import Mailer, MailFolder
 from market.notifications.service import Post
 from market.tenders.events import AwardDecided, TenderCorrected, TenderPublished
-from market.tenders.models import AwardDecision, BidCheck, Rectification, Tender
-from market.tenders.policies import AwardMethod
-from market.tenders.scoring import AwardCriteria, Bid, Criterion, rank
 from tests.notifications.test_booking_mails import dutch_moment, english_moment
 from tests.notifications.test_mails import body, mail_jobs, mails, run_jobs
 from tests.support.actors import Person, add_person
 from tests.support.graphql import GraphQLClient
-from tests.tenders.bid_world import SUBMIT, Provider, pass_bid_deadline, provider
+from tests.tenders.award_world import AGREE, DECIDE, SCORE, check
+from tests.tenders.bid_world import OPEN, SUBMIT, Provider, pass_bid_deadline, provider
+from tests.tenders.correction_world import correct
 from tests.tenders.follow_world import follow
 from tests.tenders.questions_world import ASK
 from tests.tenders.world import (
     PUBLISH_TENDER,
+    TENDER,
     CoalitionWorld,
     build_coalition,
     create_publishable_tender,
+    publishable_input,
 )
 
 TITLE = "Inburgering Regio Amsterdam 2027"
+CORRECTED_TITLE = "Inburgering Regio Amsterdam 2027-2028"
 IDS = """query($id: ID!) { tender(id: $id) {
   lots { id } criteria { id } timeline { bidDeadline questionsDeadline }
 } }"""
@@ -56,6 +57,7 @@ PRICES = (987_654, 876_543)
 class World:
     coalition: CoalitionWorld
     second_officer: Person  # another procurement officer of the lead
+    second_evaluator: Person  # another evaluator of the lead
     tender: str
     lots: tuple[str, str]
     criteria: tuple[str, str]
@@ -90,6 +92,7 @@ async def build(db: Database, gql: GraphQLClient, folder: Path) -> World:
     second = await add_person(
         db, organisation_id=w.lead.organisation_id, role=Role.PROCUREMENT_OFFICER
     )
+    evaluator = await add_person(db, organisation_id=w.lead.organisation_id, role=Role.EVALUATOR)
     named = {}
     for name in ("Alfa", "Beta", "Gamma", "Zeta", "Delta", "Epsilon"):
         named[name] = await provider(db, f"{name} Taalschool")
@@ -107,6 +110,7 @@ async def build(db: Database, gql: GraphQLClient, folder: Path) -> World:
     return World(
         w,
         second,
+        evaluator,
         tender,
         tuple(lot["id"] for lot in read["lots"]),  # type: ignore[arg-type]
         tuple(c["id"] for c in read["criteria"]),  # type: ignore[arg-type]
@@ -197,36 +201,32 @@ async def test_a_redelivered_publication_mails_no_one_twice(
 # -- corrected ------------------------------------------------------------------------------
 
 
-async def correction_rows(
-    db: Database, w: World, *, reason: str, changes: dict[str, Any], extend: timedelta
+async def correction(
+    gql: GraphQLClient,
+    w: World,
+    *,
+    reason: str,
+    title: str | None = None,
+    extend: timedelta = timedelta(0),
 ) -> datetime:
-    """What a correction stores (another part's mutation makes it): the rectification,
-    the tender's new version and bid deadline, and TenderCorrected. The new deadline."""
-    async with db.transaction() as session:
-        tender = await session.get(Tender, w.tender_id)
-        assert tender is not None
-        before = tender.bid_deadline
-        after = before + extend
-        version = tender.version + 1
-        await session.execute(
-            update(Tender)
-            .where(Tender.id == tender.id)
-            .values(version=version, bid_deadline=after, planned_award_at=after + timedelta(days=7))
-        )
-        rectification = Rectification(
-            id=uuid.uuid4(),
-            tender_id=tender.id,
-            version=version,
-            reason=reason,
-            changes=changes,
-            bid_deadline_before=before,
-            bid_deadline_after=after,
-            published_by=w.coalition.lead.officer.user_id,
-        )
-        session.add(rectification)
-        await session.flush()
-        await outbox.record(session, TenderCorrected(tender.id, rectification.id, version, after))
-    return after
+    """The lead's officer corrects the tender through `updateTender`: its title, or else its
+    description (a correction changes something), and its bid deadline and planned award
+    `extend` later. The new bid deadline."""
+    officer = w.coalition.lead.officer
+    stored = (await gql(TENDER, {"id": w.tender}, token=officer.token)).ok()["tender"]
+    draft = publishable_input(w.coalition)
+    if title is None:
+        draft["description"] = stored["description"] + " Gecorrigeerd."
+    else:
+        draft["title"] = title
+    draft["timeline"] = {
+        moment: (datetime.fromisoformat(at) + extend).isoformat()
+        if moment in ("bidDeadline", "plannedAwardAt")
+        else at
+        for moment, at in stored["timeline"].items()
+    }
+    corrected = (await correct(gql, w.coalition, w.tender, draft, reason)).ok()["updateTender"]
+    return datetime.fromisoformat(corrected["timeline"]["bidDeadline"])
 
 
 async def _ask(gql: GraphQLClient, w: World, asker: Provider) -> None:
@@ -240,9 +240,12 @@ async def test_a_correction_is_mailed_to_followers_askers_bidders_and_the_member
     w = await build(db, gql, tmp_path / "published")
     await bid(gql, w, w.delta, PRICES[0])
     await _ask(gql, w, w.epsilon)
-    changes = {"title": {"before": TITLE, "after": TITLE + " (herzien)"}}
-    after = await correction_rows(
-        db, w, reason="De lesuren waren te laag.", changes=changes, extend=timedelta(days=7)
+    after = await correction(
+        gql,
+        w,
+        reason="De lesuren waren te laag.",
+        title=CORRECTED_TITLE,
+        extend=timedelta(days=7),
     )
 
     await run_jobs(db, tmp_path)
@@ -252,11 +255,11 @@ async def test_a_correction_is_mailed_to_followers_askers_bidders_and_the_member
     officers = sorted([c.lead.officer.email, w.second_officer.email, c.member.officer.email])
     assert _to(found) == sorted(w.staff(w.alpha, w.gamma, w.zeta, w.delta, w.epsilon) + officers)
     dutch = _of(found, w.delta.owner)
-    assert dutch["Subject"] == f"Aanbesteding gerectificeerd: {TITLE}"
+    assert dutch["Subject"] == f"Aanbesteding gerectificeerd: {CORRECTED_TITLE}"
     text = body(dutch)
     assert "Dit is versie 2;" in text
     assert "Waarom: De lesuren waren te laag.\n" in text
-    assert f"    - title: {TITLE} -> {TITLE} (herzien)\n" in text
+    assert f"    - title: {TITLE} -> {CORRECTED_TITLE}\n" in text
     moved = (
         f"Inschrijven kan nu tot {dutch_moment(after)} (Nederlandse tijd), "
         f"niet meer tot {dutch_moment(w.bid_deadline)}.\n"
@@ -297,7 +300,7 @@ async def test_guarantees_01_05_no_mail_before_the_deadline_tells_a_price_a_coun
     await bid(gql, w, w.delta, PRICES[0])
     await bid(gql, w, w.alpha, PRICES[1])
     await _ask(gql, w, w.epsilon)
-    await correction_rows(db, w, reason="Een fout.", changes={}, extend=timedelta(0))
+    await correction(gql, w, reason="Een fout.")
     await run_jobs(db, tmp_path)
 
     found = mails(tmp_path)
@@ -327,60 +330,45 @@ async def test_guarantees_01_05_no_mail_before_the_deadline_tells_a_price_a_coun
 # -- decided --------------------------------------------------------------------------------
 
 
-async def decision_rows(
-    db: Database,
-    w: World,
-    bids: dict[str, tuple[int, Decimal]],
-    knocked_out: dict[str, str],
+async def _consensus(gql: GraphQLClient, w: World, bid_id: str, quality_bp: int) -> None:
+    """The bid passed the officer's check and, scored by both evaluators, agreed on
+    `quality_bp` for every criterion."""
+    c = w.coalition
+    (await check(gql, c.lead.officer, bid_id, True)).ok()
+    for person in (c.lead.evaluator, w.second_evaluator):
+        (await gql(SCORE, _scores(w, bid_id, 7000), token=person.token)).ok()
+    (await gql(AGREE, _scores(w, bid_id, quality_bp), token=c.lead.evaluator.token)).ok()
+
+
+def _scores(w: World, bid_id: str, quality_bp: int) -> dict[str, Any]:
+    given = [
+        {"criterionId": criterion, "scoreBp": quality_bp, "motivation": "Beoordeeld."}
+        for criterion in w.criteria
+    ]
+    return {"bid": bid_id, "scores": given}
+
+
+async def decide(
+    gql: GraphQLClient, w: World, bids: dict[str, int], knocked_out: dict[str, str]
 ) -> tuple[datetime, datetime]:
-    """What an award decision stores (another part's mutation makes it) on lot 1: the
-    knock-out checks, the ranking of the bids that passed (`bids`: bid id -> price and
-    quality), the decision naming the best as winner, and AwardDecided. Its sent_at and
-    standstill end."""
-    award = AwardCriteria(
-        AwardMethod.RELATIVE_PRICE,
-        (Criterion("Plan van aanpak", 7000), Criterion("Begeleiding", 3000)),
-        quality_weight_bp=6000,
-        price_weight_bp=4000,
+    """Once the bid deadline passed: the bids opened by two of the lead's officers, evaluated
+    (`bids`: bid id -> the quality agreed for every criterion, in basis points;
+    `knocked_out`: bid id -> the reason it failed the check), and lot 1 awarded through
+    `decideAward`. The decision's sent_at and standstill end."""
+    c = w.coalition
+    for officer in (c.lead.officer, w.second_officer):
+        (await gql(OPEN, {"tender": w.tender}, token=officer.token)).ok()
+    for bid_id, quality_bp in bids.items():
+        await _consensus(gql, w, bid_id, quality_bp)
+    for bid_id, reason in knocked_out.items():
+        (await check(gql, c.lead.officer, bid_id, False, reason)).ok()
+    lots = [{"lotId": w.lots[0], "reasons": "Alfa bood de beste prijs-kwaliteitverhouding."}]
+    result = await gql(DECIDE, {"tender": w.tender, "lots": lots}, token=c.lead.officer.token)
+    [decision] = result.ok()["decideAward"]
+    return (
+        datetime.fromisoformat(decision["sentAt"]),
+        datetime.fromisoformat(decision["standstillEndsAt"]),
     )
-    ranking = rank(
-        award,
-        [
-            Bid(str(ids.decode("Bid", bid_id)), price, {"Plan van aanpak": q, "Begeleiding": q})
-            for bid_id, (price, q) in bids.items()
-        ],
-    )
-    officer = w.coalition.lead.officer.user_id
-    async with db.transaction() as session:
-        for bid_id in bids:
-            session.add(BidCheck(bid_id=ids.decode("Bid", bid_id), passed=True, checked_by=officer))
-        for bid_id, reason in knocked_out.items():
-            session.add(
-                BidCheck(
-                    bid_id=ids.decode("Bid", bid_id),
-                    passed=False,
-                    reason=reason,
-                    checked_by=officer,
-                )
-            )
-        now = await session.scalar(select(func.now()))
-        assert now is not None
-        standstill = now + timedelta(days=21)
-        decision = AwardDecision(
-            id=uuid.uuid4(),
-            tender_id=w.tender_id,
-            lot_id=ids.decode("Lot", w.lots[0]),
-            winning_bid_id=uuid.UUID(ranking.ranked[0].bid_id),
-            ranking=ranking.to_record(),
-            reasons="Alfa bood de beste prijs-kwaliteitverhouding.",
-            decided_by=officer,
-            sent_at=now,
-            standstill_ends_at=standstill,
-        )
-        session.add(decision)
-        await session.flush()
-        await outbox.record(session, AwardDecided(w.tender_id, (decision.id,), now))
-    return now, standstill
 
 
 async def test_an_award_decision_is_a_letter_to_every_bidder_and_a_notice_to_other_followers(
@@ -391,8 +379,8 @@ async def test_an_award_decision_is_a_letter_to_every_bidder_and_a_notice_to_oth
     delta = await bid(gql, w, w.delta, 800_000)
     epsilon = await bid(gql, w, w.epsilon, 700_000)
     await pass_bid_deadline(db, w.tender)
-    scores = {alpha: (900_000, Decimal("0.9")), delta: (800_000, Decimal("0.5"))}
-    sent, standstill = await decision_rows(db, w, scores, {epsilon: "Geen Blik op Werk-keurmerk."})
+    qualities = {alpha: 9000, delta: 5000}
+    sent, standstill = await decide(gql, w, qualities, {epsilon: "Geen Blik op Werk-keurmerk."})
 
     await run_jobs(db, tmp_path)
 
@@ -469,7 +457,7 @@ async def test_a_retry_after_the_mail_server_failed_midway_sends_only_the_mails_
     db: Database, gql: GraphQLClient, tmp_path: Path
 ) -> None:
     w = await build(db, gql, tmp_path / "published")
-    await correction_rows(db, w, reason="Een fout.", changes={}, extend=timedelta(0))
+    await correction(gql, w, reason="Een fout.")
 
     await _run_jobs_with(db, FailingOnce(tmp_path, fail_at=3))
     assert len(mails(tmp_path)) == 2

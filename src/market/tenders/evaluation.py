@@ -14,9 +14,11 @@ each evaluator's own price-blind quality scores, and the consensus score the ran
   complete.
 - The evaluation is complete when every live bid on each active lot is checked and every
   passing one has a consensus score on every criterion. Then a lot without a passing bid
-  becomes unsuccessful and the tender evaluated, or unsuccessful when no lot is left. A
-  check changed after that must leave it complete (an evaluated tender never goes back),
-  and failing a lot's last passing bid makes that lot unsuccessful.
+  becomes unsuccessful and the tender evaluated, or unsuccessful when no lot is left; back
+  to award decided (or on to contracted) when an upheld objection reopened one lot while
+  other lots' decisions stand (or their contracts are signed). A check changed after that
+  must leave it complete (an evaluated tender never goes back), and failing a lot's last
+  passing bid makes that lot unsuccessful.
 
 Prices stay out of every read here: evaluators see bids without prices (market.tenders.bids)
 until the award decision, which is made only on a complete evaluation. Each write takes the
@@ -311,15 +313,32 @@ async def _settle(session: AsyncSession, actor: Actor, tender: Tender) -> None:
             raise errors.EvaluationWouldReopen(field="bidId")
         return
     unsuccessful = [lot for lot in lots if lot.id not in passing]
-    target = TenderState.EVALUATED if passing else TenderState.UNSUCCESSFUL
+    if passing:
+        target = TenderState.EVALUATED
+    else:
+        # Evaluation reopened by an upheld objection: the other lots' decisions still
+        # stand, or their contracts are signed.
+        target = await _beside_reopened(session, tender) or TenderState.UNSUCCESSFUL
     if target is tender.state and not unsuccessful:
         return
-    action = "lots.unsuccessful" if target is tender.state else f"tender.{target.value}"
+    moved = target is not tender.state and target is not TenderState.AWARD_DECIDED
+    action = f"tender.{target.value}" if moved else "lots.unsuccessful"
     for lot in unsuccessful:
         move_lot(lot, LotState.UNSUCCESSFUL)
     if target is not tender.state:
         move_tender(tender, target)
     await record_change(session, actor, tender, action)
+
+
+async def _beside_reopened(session: AsyncSession, tender: Tender) -> TenderState | None:
+    """Where the tender stands by its other lots: AWARD_DECIDED while a decision on one of
+    them stands, else CONTRACTED when one of them is; None when neither."""
+    states = set(
+        await session.scalars(select(Lot.state).where(Lot.tender_id == tender.id).distinct())
+    )
+    if LotState.AWARD_DECIDED in states:
+        return TenderState.AWARD_DECIDED
+    return TenderState.CONTRACTED if LotState.CONTRACTED in states else None
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -98,7 +98,11 @@ TENDER_TRANSITIONS: dict[TenderState, frozenset[TenderState]] = {
     TenderState.BIDS_CLOSED: frozenset({TenderState.OPENED, TenderState.UNSUCCESSFUL})
     | _CANCELLABLE,
     TenderState.OPENED: frozenset({TenderState.EVALUATED, TenderState.UNSUCCESSFUL}) | _CANCELLABLE,
-    TenderState.EVALUATED: frozenset({TenderState.AWARD_DECIDED, TenderState.UNSUCCESSFUL})
+    # Contracted: an upheld objection reopened a lot that then ended without a passing bid,
+    # while the other lots were contracted (market.tenders.evaluation).
+    TenderState.EVALUATED: frozenset(
+        {TenderState.AWARD_DECIDED, TenderState.CONTRACTED, TenderState.UNSUCCESSFUL}
+    )
     | _CANCELLABLE,
     # An upheld objection sends the decision back to evaluation.
     TenderState.AWARD_DECIDED: frozenset({TenderState.CONTRACTED, TenderState.EVALUATED})
