@@ -95,7 +95,7 @@ async def opened_tender(db: Database, gql: GraphQLClient, *, frozen: bool = Fals
     """The bid world's tender with Alfa's bids on both lots and Beta's on lot 1, opened by
     the lead's two officers after the deadline; published and opened at fixed moments.
     `frozen`: published through the API (see `build_bid_world`)."""
-    w = await build_bid_world(db, gql, frozen=frozen)
+    w = await build_bid_world(db, gql, frozen_terms=frozen)
     for provider, kvk in ((w.alpha, ALFA_KVK), (w.beta, BETA_KVK)):
         await execute(
             db,
