@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +33,7 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_415_UNSUPPORTED_MEDIA_TYPE,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.api.graphql import ids
 from market.api.graphql.context import bearer_token
@@ -46,10 +47,13 @@ from market.files.errors import (
     DocumentTypeNotAllowed,
 )
 from market.identity import service as identity
-from market.identity.policies import ANONYMOUS, Actor
+from market.identity.policies import Actor
 from market.kernel.errors import DomainError, ErrorKind
 from market.settings import Settings
 from market.tenders import bids, documents
+
+# Who may read a document, by its id: its download, or None as for an id nothing has.
+Find = Callable[[AsyncSession, Actor, uuid.UUID], Awaitable[documents.Download | None]]
 
 _STATUS = {
     ErrorKind.INVALID: HTTP_400_BAD_REQUEST,
@@ -90,12 +94,8 @@ class _Body:
         return chunk
 
 
-async def _actor(request: Request[Any, Any, Any], db: Database) -> Actor:
-    token = bearer_token(request)
-    if not token:
-        return ANONYMOUS
-    async with db.reader() as session:
-        return await identity.actor_for_token(session, token)
+async def _actor(session: AsyncSession, request: Request[Any, Any, Any]) -> Actor:
+    return await identity.actor_for_token(session, bearer_token(request) or "")
 
 
 def _declared_size(request: Request[Any, Any, Any]) -> int | None:
@@ -131,9 +131,9 @@ def routes(settings: Settings) -> list[HTTPRouteHandler]:
         size = _declared_size(request)
         if size is not None and size > max_bytes:
             return _refused(DocumentTooLarge(field="content", max_bytes=max_bytes))
-        actor = await _actor(request, db)
         try:
             async with db.reader() as session:
+                actor = await _actor(session, request)
                 name = await documents.admit(session, actor, name)
             stored = await store.put(
                 _Body(request.stream()),
@@ -157,25 +157,26 @@ def routes(settings: Settings) -> list[HTTPRouteHandler]:
             status_code=HTTP_201_CREATED,
         )
 
+    async def serve(
+        request: Request[Any, Any, Any], db: Database, type_name: str, value: str, find: Find
+    ) -> Response[Any]:
+        found = None
+        if (document_id := _id(type_name, value)) is not None:
+            async with db.reader() as session:
+                found = await find(session, await _actor(session, request), document_id)
+        return _download(found, store)
+
     @get("/documents/tender/{document_id:str}")
     async def tender_document(
         request: Request[Any, Any, Any], document_id: FromPath[str], db: Database
     ) -> Response[Any]:
-        found = None
-        if (parsed := _id("TenderDocument", document_id)) is not None:
-            async with db.reader() as session:
-                found = await documents.tender_download(session, await _actor(request, db), parsed)
-        return _download(found, store)
+        return await serve(request, db, "TenderDocument", document_id, documents.tender_download)
 
     @get("/documents/bid/{document_id:str}")
     async def bid_document(
         request: Request[Any, Any, Any], document_id: FromPath[str], db: Database
     ) -> Response[Any]:
-        found = None
-        if (parsed := _id("BidDocument", document_id)) is not None:
-            async with db.reader() as session:
-                found = await bids.bid_download(session, await _actor(request, db), parsed)
-        return _download(found, store)
+        return await serve(request, db, "BidDocument", document_id, bids.bid_download)
 
     return [upload_document, tender_document, bid_document]
 
