@@ -94,3 +94,13 @@ async def http(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
 @pytest.fixture
 def gql(http: AsyncTestClient[Any]) -> GraphQLClient:
     return GraphQLClient(http)
+
+
+@pytest.fixture
+async def pages(settings: Settings) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The learners' pages, over HTTPS as a browser reaches them (their cookies are
+    secure: over plain HTTP a client would not send them back)."""
+    async with AsyncTestClient(
+        app=create_app(settings), base_url="https://testserver.local"
+    ) as client:
+        yield client

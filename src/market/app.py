@@ -33,6 +33,8 @@ from market.search.backend import SearchBackend
 from market.search.meilisearch import MeilisearchSearch
 from market.search.postgres import PostgresSearch
 from market.settings import Settings
+from market.web import errors as page_errors
+from market.web import routes as web
 
 
 def resolve_database_url(settings: Settings) -> str:
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ocds_tender,
             ocds_releases,
             *document_routes(settings),
+            *web.routes(),
         ],
         dependencies={
             "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
@@ -118,10 +121,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_context_middleware],
         before_send=[security_headers],
         # Litestar's 500 entry takes every exception that is not one of its HTTP exceptions.
+        # A page's refusal is a page in its language; the API's is JSON.
         exception_handlers={
-            HTTPException: refused_request,
-            HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error,
+            HTTPException: page_errors.as_page(refused_request, settings),
+            HTTP_500_INTERNAL_SERVER_ERROR: page_errors.as_page(unexpected_error, settings),
         },
+        template_config=web.templates(),
+        csrf_config=web.csrf(settings),
         lifespan=[lifespan],
         debug=False,  # never send tracebacks to clients, even in debug mode
         logging_config=None,  # Litestar's default would replace our JSON handler on root

@@ -123,6 +123,9 @@ class Settings:
     # The open-data export (OCDS): a tender's ocid is this prefix and the tender's id. A
     # publisher registers its own prefix with the Open Contracting Partnership (ocds-xxxxxx).
     ocds_prefix: str = "ocds-market-"
+    # Signs the pages' CSRF tokens; every process of one installation needs the same one.
+    # Empty: one made on first start and kept in data_dir/secret_key.
+    secret_key: str = ""
     # The one password of every demo account (`market seed --demo`).
     demo_password: str = "inburgering-demo"  # noqa: S105 (documented demo password)
 

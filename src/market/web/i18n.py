@@ -1,0 +1,80 @@
+"""The pages' languages: which there are, how each is written, and their texts.
+
+The source texts of the pages are plain (B1) Dutch, so Dutch needs no catalog; every other
+language reads the `web` gettext catalog. Templates call `_("...")` with newstyle
+placeholders (`_("%(count)s courses", count=n)`): the translation is trusted markup, the
+values are escaped into it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup
+
+from market.kernel.i18n import Language, negotiate
+
+LOCALE_DIR = Path(__file__).parents[1] / "locale"
+
+# Written right to left.
+RTL = frozenset({"ar"})
+SOURCE_LANGUAGE = Language.NL
+# What a language calls itself, for the switcher.
+NATIVE_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "tr": "Türkçe", "ti": "ትግርኛ"}
+
+
+def language(code: str) -> Language | None:
+    """The language a URL prefix names, or None."""
+    try:
+        return Language(code)
+    except ValueError:
+        return None
+
+
+def chosen(remembered: str | None, accept_language: str) -> Language:
+    """The language for a visitor who named none: the one they chose before, or else the
+    one their browser prefers."""
+    return language(remembered or "") or negotiate(accept_language)
+
+
+def direction(lang: Language) -> str:
+    return "rtl" if lang.value in RTL else "ltr"
+
+
+@functools.cache
+def translations(lang: Language) -> NullTranslations:
+    """The language's page texts, read once per process."""
+    path = LOCALE_DIR / lang.value / "LC_MESSAGES" / "web.po"
+    if lang is SOURCE_LANGUAGE or not path.is_file():
+        return NullTranslations()
+    compiled = io.BytesIO()
+    with path.open("rb") as po:
+        write_mo(compiled, read_po(po, locale=lang.value), use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain="web")
+
+
+class Gettext:
+    """A language's newstyle `_`, `gettext` and `ngettext` for templates and pages."""
+
+    def __init__(self, lang: Language) -> None:
+        self._translations = translations(lang)
+
+    def gettext(self, message: str, /, **variables: Any) -> Markup:
+        text = Markup(self._translations.gettext(message))  # noqa: S704 (our own catalog)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **variables: Any) -> Markup:
+        variables.setdefault("num", count)
+        text = Markup(self._translations.ngettext(singular, plural, count))  # noqa: S704
+        return text % variables
+
+    def callables(self) -> dict[str, Callable[..., Markup]]:
+        return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext}

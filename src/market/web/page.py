@@ -1,0 +1,126 @@
+"""What every page handler and template gets: the page's language, its reader and texts,
+the way numbers are written, and the response that carries the page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from market.db.database import Database
+from market.identity.policies import Actor
+from market.kernel.i18n import Language
+from market.settings import Settings
+from market.web import i18n, session
+
+# The language a visitor last read the pages in: `/` sends them back to it.
+LANGUAGE_COOKIE = "market_language"
+_YEAR = 365 * 24 * 3600
+
+# The pages load nothing from elsewhere (the payment step adds Stripe's origins).
+_POLICY = (
+    "default-src 'none'; script-src 'self'{scripts}; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'{connect}; frame-src {frames}; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def content_security_policy(stripe_origins: tuple[str, ...] = ()) -> str:
+    origins = "".join(f" {origin}" for origin in stripe_origins)
+    return _POLICY.format(scripts=origins, connect=origins, frames=origins.strip() or "'none'")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    lang: Language
+    actor: Actor
+    settings: Settings
+    # This page's path after the language prefix, with its query: the switcher's target.
+    rest: str
+
+    @property
+    def dir(self) -> str:
+        return i18n.direction(self.lang)
+
+    @property
+    def texts(self) -> i18n.Gettext:
+        return i18n.Gettext(self.lang)
+
+    def url(self, path: str = "/", query: Mapping[str, Any] | None = None) -> str:
+        """A page's address in this page's language."""
+        suffix = f"?{urlencode(query, doseq=True)}" if query else ""
+        return f"/{self.lang.value}{path}{suffix}"
+
+    def languages(self) -> list[tuple[str, str, str]]:
+        """(code, name in its own language, this page in it) for the switcher."""
+        return [
+            (lang.value, i18n.NATIVE_NAMES[lang.value], f"/{lang.value}{self.rest}")
+            for lang in Language
+        ]
+
+    def money(self, cents: int) -> str:
+        return format_currency(cents / 100, "EUR", locale=self.lang.value)
+
+    def number(self, value: float, digits: int = 0) -> str:
+        return format_decimal(round(value, digits), locale=self.lang.value)
+
+    def date(self, day: date, style: str = "medium") -> str:
+        return format_date(day, style, locale=self.lang.value)
+
+    def moment(self, at: datetime) -> str:
+        return format_datetime(at, "medium", tzinfo="Europe/Amsterdam", locale=self.lang.value)
+
+    def render(
+        self,
+        template: str,
+        *,
+        status_code: int = 200,
+        stripe_origins: tuple[str, ...] = (),
+        cookies: list[Cookie] | None = None,
+        **context: Any,
+    ) -> Template:
+        return Template(
+            template_name=template,
+            context={"page": self, **self.texts.callables(), **context},
+            status_code=status_code,
+            headers={
+                "Content-Security-Policy": content_security_policy(stripe_origins),
+                "Referrer-Policy": "same-origin",
+                "Content-Language": self.lang.value,
+            },
+            cookies=[
+                Cookie(
+                    key=LANGUAGE_COOKIE,
+                    value=self.lang.value,
+                    max_age=_YEAR,
+                    path="/",
+                    secure=True,
+                    httponly=True,
+                    samesite="lax",
+                ),
+                *(cookies or []),
+            ],
+        )
+
+
+async def provide_page(
+    request: Request[Any, Any, Any], db: Database, settings: Settings, lang: str
+) -> Page:
+    """The page a request under /{lang}/ reads: an unknown language prefix is no page."""
+    chosen = i18n.language(lang)
+    if chosen is None:
+        raise NotFoundException()
+    prefix = f"/{lang}"
+    rest = request.url.path[len(prefix) :] or "/"
+    if request.url.query:
+        rest += f"?{request.url.query}"
+    return Page(chosen, await session.actor(db, request), settings, rest)

@@ -1,0 +1,9 @@
+"""Every page area's routes, under /{lang}/: one module per area, one line each here."""
+
+from __future__ import annotations
+
+from litestar.types import ControllerRouterHandler
+
+from market.web.pages import auth
+
+PAGES: list[ControllerRouterHandler] = [*auth.ROUTES]

@@ -1,0 +1,64 @@
+"""What every page shares: the language in the address, the refusals as pages, the
+headers that keep other sites and scripts out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+
+async def test_the_front_door_sends_a_visitor_to_their_browsers_language(
+    pages: AsyncTestClient[Any],
+) -> None:
+    answer = await pages.get(
+        "/", headers={"accept-language": "en-GB,nl;q=0.5"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/en/"
+    answer = await pages.get("/", headers={"accept-language": "fr"}, follow_redirects=False)
+    assert answer.headers["location"] == "/nl/"
+
+
+async def test_the_front_door_remembers_the_language_last_read(
+    pages: AsyncTestClient[Any],
+) -> None:
+    await pages.get("/en/no-such-page")
+    answer = await pages.get("/", headers={"accept-language": "nl"}, follow_redirects=False)
+    assert answer.headers["location"] == "/en/"
+
+
+async def test_an_unknown_page_is_a_page_in_its_language(pages: AsyncTestClient[Any]) -> None:
+    answer = await pages.get("/nl/no-such-page")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<html lang="nl" dir="ltr">' in answer.text
+    assert "Pagina niet gevonden" in answer.text
+    assert 'href="#main"' in answer.text  # the skip link
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert answer.headers["referrer-policy"] == "same-origin"
+
+
+async def test_the_api_keeps_answering_json(pages: AsyncTestClient[Any]) -> None:
+    answer = await pages.get("/xx/no-such-page")
+    assert answer.status_code == 404
+    assert answer.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    answer = await pages.post("/graphql", json={"query": "{ me { id } }"})
+    assert answer.json() == {"data": {"me": None}}
+
+
+async def test_a_form_without_its_csrf_token_changes_nothing(
+    pages: AsyncTestClient[Any],
+) -> None:
+    answer = await pages.post("/nl/sign-out", data={})
+    assert answer.status_code == 403
+    assert "Dit mag niet" in answer.text
+
+
+async def test_the_stylesheet_is_cached_for_a_while(pages: AsyncTestClient[Any]) -> None:
+    answer = await pages.get("/static/site.css")
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "max-age=3600"
