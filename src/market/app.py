@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "db": Provide(lambda: db, use_cache=True, sync_to_thread=False),
             "payments": Provide(lambda: stripe, use_cache=True, sync_to_thread=False),
+            "search": Provide(lambda: search, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
         middleware=[request_context_middleware],
