@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from market.catalog.models import Format, Route, ScheduleKind
+from market.catalog.policies import SUPPORT_LANGUAGES
 from market.db.database import Database
 from market.kernel.i18n import Language, negotiate
 from market.search.criteria import Certification, FacetField, PriceBand
-from market.search.labels import FACET_LABELS, label_key
+from market.search.labels import FACET_LABELS, label_key, support_language_options
 from tests.support.catalog import add_listed_course, add_provider
 from tests.support.graphql import GraphQLClient
 
@@ -28,6 +29,7 @@ FIXED_VALUES = {
 
 def test_every_fixed_facet_value_is_worded_in_every_language() -> None:
     keys = {label_key(field, m.name) for field, values in FIXED_VALUES.items() for m in values}
+    keys |= {label_key(FacetField.SUPPORT_LANGUAGE, code) for code in SUPPORT_LANGUAGES}
 
     assert set(FACET_LABELS) == keys
     assert all(set(texts) == set(Language) for texts in FACET_LABELS.values())
@@ -67,6 +69,9 @@ async def test_labels_answer_in_the_accepted_language_with_their_keys(
 
     assert dutch["ROUTE"] == [{"value": "B1", "label": "B1-route", "labelKey": "route.B1"}]
     assert english["ROUTE"] == [{"value": "B1", "label": "B1 route", "labelKey": "route.B1"}]
+    assert english["SUPPORT_LANGUAGE"] == [
+        {"value": "en", "label": "English", "labelKey": "support_language.en"}
+    ]
     assert english["FORMAT"] == [
         {"value": "CLASSROOM", "label": "In a classroom", "labelKey": "format.CLASSROOM"}
     ]
@@ -75,3 +80,14 @@ async def test_labels_answer_in_the_accepted_language_with_their_keys(
     level = {"value": "B1", "label": "B1", "labelKey": "level.B1"}
     assert english["LEVEL"] == dutch["LEVEL"] == [level]
     assert dutch["REGION"][0]["labelKey"] == f"region.{dutch['REGION'][0]['value']}"
+
+
+def test_the_support_languages_a_page_offers_are_every_listed_one_by_its_name() -> None:
+    dutch = support_language_options(Language.NL)
+    english = support_language_options(Language.EN)
+
+    assert sorted(code for code, _ in dutch) == sorted(SUPPORT_LANGUAGES)
+    assert dutch[:3] == [("am", "Amhaars"), ("ar", "Arabisch"), ("bg", "Bulgaars")]
+    assert ("uk", "Oekraïens") in dutch
+    assert english[:3] == [("am", "Amharic"), ("ar", "Arabic"), ("bg", "Bulgarian")]
+    assert ("prs", "Dari") in english
