@@ -65,14 +65,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(
-    template_url: str, localstripe: local_stripe.LocalStripe
-) -> Iterator[LiveServer]:
+def live_server(template_url: str, localstripe: local_stripe.LocalStripe) -> Iterator[LiveServer]:
     """The app as `market serve --demo` runs it (the job worker inside, localstripe for
     payments with its webhooks delivered here), on 127.0.0.1 and a free port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    url = "http://127.0.0.1:{}".format(sock.getsockname()[1])
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     scratch = Path(tempfile.mkdtemp(prefix="market-web-"))
     with cloned_database(template_url) as database_url:
         settings = dataclasses.replace(
@@ -121,7 +119,7 @@ def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> Non
 
 
 @pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
+def chromium() -> Path:
     if os.environ.get("MARKET_SKIP_BROWSER") == "1":
         pytest.skip("MARKET_SKIP_BROWSER=1")
     if not CHROMIUM.exists():
@@ -130,8 +128,13 @@ async def browser() -> AsyncIterator[Browser]:
             "`browser` target), or set MARKET_SKIP_BROWSER=1 to skip the browser tests",
             pytrace=False,
         )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        launched = await playwright.chromium.launch(executable_path=chromium, headless=True)
         yield launched
         await launched.close()
 

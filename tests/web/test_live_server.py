@@ -23,7 +23,8 @@ FETCH_GRAPHQL = """query => fetch('/graphql', {
 async def test_the_browser_reaches_the_served_app(page: Page) -> None:
     answer = await page.goto("/healthz")
 
-    assert answer is not None and answer.status == 200
+    assert answer is not None
+    assert answer.status == 200
     assert json.loads(await page.inner_text("body")) == {"status": "ok"}
 
 
