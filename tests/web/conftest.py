@@ -11,7 +11,13 @@ Fixtures:
 - `page` (function): a fresh context (no cookies, no cache) and page at `viewport_width`
   (1280 unless a test parametrizes `viewport_width`, see browser.WIDTHS), its base URL the
   live server, so `await page.goto("/nl/")` works. At 360 px it is a phone: touch, and the
-  page's meta viewport honoured.
+  page's meta viewport honoured. Its browser asks for Dutch (Accept-Language nl-NL).
+- `open_page` (function): `await open_page(width, locale)` for more visitors in one test
+  (each its own cookies) or a browser asking for another language.
+The demo learner signs in as market.demo.seed.LEARNER with `live_server.settings.
+demo_password`. The demo world comes without its tenders (they took two thirds of the
+seeding); instead Amsterdam (CONTRACTED_BY) has a contract with the provider first by
+name, so its cards show the contracted-by badge.
 The helpers (accessibility, screenshots, transferred bytes) are in tests/web/browser.py.
 
 A missing Chromium fails the browser tests rather than skipping them: `make test` installs
@@ -30,24 +36,29 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from sqlalchemy import select
 
 from market.app import create_app
 from market.db.database import Database
 from market.demo import seed
+from market.identity.models import Organisation, OrganisationKind
 from market.payments import local_stripe
 from market.search import postgres as search_tables
 from market.settings import Settings
 from tests.conftest import cloned_database
 from tests.payments.support import WEBHOOK_SECRET, paying_settings
+from tests.search.contracts import contract
 
+# Amsterdam has a contract with the demo provider first by name: its cards show the badge.
+CONTRACTED_BY = "GM0363"
 CHROMIUM = Path(os.environ.get("MARKET_CHROMIUM", "/usr/bin/chromium"))
 # What `market serve` asks localstripe to send to the app's webhook.
 PAYMENT_EVENTS = [
@@ -100,12 +111,23 @@ def live_server(template_url: str, localstripe: local_stripe.LocalStripe) -> Ite
 async def _seed_demo(settings: Settings) -> None:
     db = Database(settings.database_url, pool_size=1)
     try:
+        today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
         async with db.transaction() as session:
-            today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
             await seed.seed_demo(
                 session, password=settings.demo_password, today=today, with_tenders=False
             )
         await search_tables.compact(db.engine)
+        async with db.reader() as session:
+            provider = await session.scalar(
+                select(Organisation.id)
+                .where(Organisation.kind == OrganisationKind.PROVIDER)
+                .order_by(Organisation.name)
+                .limit(1)
+            )
+        assert provider is not None
+        await contract(
+            db, provider, CONTRACTED_BY, starts_on=today, ends_on=today + timedelta(days=365)
+        )
     finally:
         await db.dispose()
 
@@ -144,21 +166,36 @@ def viewport_width() -> int:
     return 1280
 
 
+OpenPage = Callable[..., Awaitable[Page]]
+
+
 @pytest.fixture
-async def page(
-    browser: Browser, live_server: LiveServer, viewport_width: int
-) -> AsyncIterator[Page]:
-    phone = viewport_width < 600
-    context = await browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": viewport_width, "height": 740 if phone else 800},
-        device_scale_factor=1,
-        is_mobile=phone,
-        has_touch=phone,
-        locale="nl-NL",
-        timezone_id="Europe/Amsterdam",
-    )
+async def open_page(browser: Browser, live_server: LiveServer) -> AsyncIterator[OpenPage]:
+    """`await open_page(width=1280, locale="nl-NL")`: a page in a fresh browser context (its
+    own cookies: another visitor), closed when the test ends."""
+    contexts: list[BrowserContext] = []
+
+    async def open_(width: int = 1280, locale: str = "nl-NL") -> Page:
+        phone = width < 600
+        context = await browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": width, "height": 740 if phone else 800},
+            device_scale_factor=1,
+            is_mobile=phone,
+            has_touch=phone,
+            locale=locale,
+            timezone_id="Europe/Amsterdam",
+        )
+        contexts.append(context)
+        return await context.new_page()
+
     try:
-        yield await context.new_page()
+        yield open_
     finally:
-        await context.close()
+        for context in contexts:
+            await context.close()
+
+
+@pytest.fixture
+async def page(open_page: OpenPage, viewport_width: int) -> Page:
+    return await open_page(viewport_width)

@@ -13,7 +13,10 @@ from playwright.async_api import Page
 from tests.web import browser
 from tests.web.browser import assert_accessible, screenshot, transferred_bytes
 
-SEARCH = "{ searchCourses(first: 1) { totalCount nodes { course { title } } } }"
+SEARCH = """{
+  all: searchCourses(first: 1) { totalCount nodes { course { title } } }
+  contracted: searchCourses(filter: {contractedBy: "GM0363"}) { totalCount }
+}"""
 FETCH_GRAPHQL = """query => fetch('/graphql', {
     method: 'POST', headers: {'Content-Type': 'application/json'},
     body: JSON.stringify({query})
@@ -37,8 +40,9 @@ async def test_a_script_on_the_apps_origin_finds_the_demo_courses(page: Page) ->
     found = await page.evaluate(FETCH_GRAPHQL, SEARCH)
 
     assert "errors" not in found
-    assert found["data"]["searchCourses"]["totalCount"] > 100
-    assert found["data"]["searchCourses"]["nodes"][0]["course"]["title"]
+    assert found["data"]["all"]["totalCount"] > 100
+    assert found["data"]["all"]["nodes"][0]["course"]["title"]
+    assert 0 < found["data"]["contracted"]["totalCount"] < 10
 
 
 async def test_transferred_bytes_counts_the_bodies_on_the_wire(page: Page) -> None:
