@@ -15,7 +15,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # WCAG 2.1 levels A and AA; axe's best practices and AAA rules are not the acceptance.
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # A full-page screenshot stops here: the top of a long page shows what it looks like.
-SCREENSHOT_MAX_HEIGHT = 2400
+SCREENSHOT_MAX_HEIGHT = 1600
 
 _axe = Axe()
 
