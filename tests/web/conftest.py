@@ -21,8 +21,8 @@ name, so its cards show the contracted-by badge.
 The helpers (accessibility, screenshots, transferred bytes) are in tests/web/browser.py.
 
 A missing Chromium fails the browser tests rather than skipping them: `make test` installs
-it (as root; .ci/run always runs as root), so its absence is a broken set-up, not a reason
-to pass. A developer without root sets MARKET_SKIP_BROWSER=1 (honoured by `make test` and
+it (as root) or stops, printing the command, so its absence is a broken set-up, not a
+reason to pass. A developer without root sets MARKET_SKIP_BROWSER=1 (honoured by `make test` and
 here) to skip the tests that need the browser; the tests using only `live_server` still run.
 MARKET_CHROMIUM names another Chromium binary.
 """
@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -106,6 +107,7 @@ def live_server(template_url: str, localstripe: local_stripe.LocalStripe) -> Ite
         server.should_exit = True
         thread.join(timeout=10)
     sock.close()
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 async def _seed_demo(settings: Settings) -> None:
