@@ -174,4 +174,11 @@ def update(
 
 def _new_catalog(domain: str, language: Language) -> Catalog:
     # (Its Plural-Forms header comes from Babel's data for the language.)
-    return Catalog(locale=language.value, domain=domain, project="market", fuzzy=False)
+    return Catalog(
+        locale=language.value,
+        domain=domain,
+        project="market",
+        fuzzy=False,
+        header_comment=f"# The {domain} domain's texts in {language.locale.english_name}: "
+        f"see {domain}.pot for how to translate them.",
+    )
