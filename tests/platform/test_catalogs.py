@@ -117,6 +117,22 @@ def test_update_writes_the_template_and_starts_a_missing_languages_catalog(
     ]
 
 
+def test_an_update_that_changes_nothing_leaves_the_files_alone(tmp_path: Path) -> None:
+    texts = [Message("Zoeken")]
+    catalogs.update("web", texts, "# test", tmp_path)
+    paths = [catalogs.template_path("web", tmp_path), catalogs.catalog_path("web", "ti", tmp_path)]
+    for path in paths:  # as written by an earlier run
+        path.write_bytes(path.read_bytes().replace(b"Creation-Date: 20", b"Creation-Date: 19"))
+    before = [path.read_bytes() for path in paths]
+
+    catalogs.update("web", texts, "# test", tmp_path)
+    unchanged = [path.read_bytes() for path in paths]
+    catalogs.update("web", [*texts, Message("Boeken")], "# test", tmp_path)
+
+    assert unchanged == before
+    assert b"Boeken" in paths[1].read_bytes()
+
+
 def test_a_translation_is_read_from_its_catalog_and_the_source_needs_none(
     tmp_path: Path,
 ) -> None:

@@ -75,10 +75,20 @@ def read(path: Path) -> Catalog:
         return read_po(po)
 
 
+_CREATED = re.compile(rb'^"POT-Creation-Date: [^"]*"$', re.MULTILINE)
+
+
 def write(path: Path, catalog: Catalog) -> None:
+    """Write `catalog` to `path`, unless only its creation date would change: rerunning
+    the update leaves alone what it did not change, so two branches that each ran it
+    merge without conflicts in files neither touched."""
+    out = io.BytesIO()
+    write_po(out, catalog, width=100)
+    written = out.getvalue()
+    if path.is_file() and _CREATED.sub(b"", path.read_bytes()) == _CREATED.sub(b"", written):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as out:
-        write_po(out, catalog, width=100)
+    path.write_bytes(written)
 
 
 @functools.cache
@@ -160,9 +170,7 @@ def update(
     source in step with it: new texts added untranslated, changed ones marked fuzzy,
     removed ones kept as obsolete `#~` entries; a language without one gets one."""
     pot = template(domain, messages, header)
-    template_path(domain, locale_dir).parent.mkdir(parents=True, exist_ok=True)
-    with template_path(domain, locale_dir).open("wb") as out:
-        write_po(out, pot, omit_header=False, width=100)
+    write(template_path(domain, locale_dir), pot)
     for language in Language:
         if language == SOURCES[domain]:
             continue
