@@ -49,7 +49,7 @@ class Page:
 
     @property
     def dir(self) -> str:
-        return i18n.direction(self.lang)
+        return self.lang.direction
 
     @property
     def texts(self) -> i18n.Gettext:

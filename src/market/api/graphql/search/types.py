@@ -84,7 +84,7 @@ class FacetValue:
     )
     label: str = strawberry.field(
         description="The value's name for people, in the request's language "
-        "(Accept-Language: nl or en; Dutch otherwise)."
+        "(Accept-Language: nl, en, ar, tr or ti; Dutch otherwise)."
     )
     label_key: str = strawberry.field(
         description="The stable key of the label (route.B1, price_band.FROM_2500_TO_5000, "
