@@ -19,5 +19,5 @@ def error_message(page: Page, fact: DomainError) -> str:
 def field_errors(page: Page, fact: DomainError, fields: Collection[str]) -> dict[str, str]:
     """The refusal as the error of the form field it is about (forms name their fields as
     the services do), or of the whole form."""
-    field = fact.field if fact.field in fields else FORM
+    field = fact.field if fact.field is not None and fact.field in fields else FORM
     return {field: error_message(page, fact)}

@@ -119,6 +119,7 @@ async def sign_up(
     email, name = data.get("email", ""), data.get("displayName", "")
     password, target = data.get("password", ""), local_target(page, data.get("next", ""))
     visitor = Visitor.of(request, db, settings)
+    errors: dict[str, str]
     try:
         await visitor.admit(ClientAction.REGISTER)
         async with db.transaction() as transaction:
