@@ -160,6 +160,23 @@ async def test_choosing_another_language_shows_the_account_in_it(
     assert 'class="success"' in account.text
 
 
+async def test_my_data_is_a_json_file_of_this_user_only(pages: AsyncTestClient[Any]) -> None:
+    await sign_up(pages, email="someone.else@example.nl")
+    await sign_out(pages)
+    await sign_up(pages)
+    answer = await pages.get("/nl/account/data")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["content-disposition"] == 'attachment; filename="my-data.json"'
+    document = answer.json()
+    assert document["profile"]["email"] == "amina@example.nl"
+    assert document["profile"]["preferredLanguage"] == "nl"
+    assert "someone.else@example.nl" not in answer.text
+    assert document["bookings"] == {"enrollments": [], "waitlistPlaces": []}
+    assert document["reviews"] == []
+    assert len(document["sessions"]) == 1
+
+
 async def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
     pages: AsyncTestClient[Any],
 ) -> None:
@@ -192,7 +209,7 @@ async def test_deleting_the_account_asks_the_password_and_ends_signed_out(
 
 
 async def test_an_anonymous_visitor_signs_in_first(pages: AsyncTestClient[Any]) -> None:
-    for page in ("/nl/account", "/nl/account/delete"):
+    for page in ("/nl/account", "/nl/account/data", "/nl/account/delete"):
         answer = await pages.get(page, follow_redirects=False)
         assert answer.status_code == 303
         assert answer.headers["location"] == f"/nl/sign-in?next={page.replace('/', '%2F')}"

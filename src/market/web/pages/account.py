@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+import msgspec
+from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
@@ -16,6 +17,7 @@ from market.enrollment import service as enrollment
 from market.enrollment.policies import BookingRules
 from market.identity import service as identity
 from market.kernel.errors import DomainError
+from market.privacy import export
 from market.settings import Settings
 from market.web import forms, i18n, session
 from market.web.page import Page
@@ -76,6 +78,23 @@ async def change_language(page: Page, db: Database, data: Form) -> Template | Re
     return Redirect(f"/{lang.value}/account?saved=true", status_code=303)
 
 
+@get("/account/data")
+async def data(page: Page, db: Database) -> Response[bytes] | Redirect:
+    """The same document as the API's `myData`, as a file to keep."""
+    if refused := _to_sign_in(page, "/account/data"):
+        return refused
+    async with db.reader() as reader:
+        document = await export.personal_data(reader, page.actor)
+    return Response(
+        msgspec.json.encode(document),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @get("/account/delete")
 async def delete_form(page: Page) -> Template | Redirect:
     return _to_sign_in(page, "/account/delete") or page.render("account/delete.html", errors={})
@@ -110,4 +129,4 @@ async def deleted(page: Page) -> Template:
     return page.render("account/deleted.html")
 
 
-ROUTES = [account, change_language, delete_form, delete, deleted]
+ROUTES = [account, change_language, data, delete_form, delete, deleted]
