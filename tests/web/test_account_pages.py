@@ -84,7 +84,7 @@ async def test_a_weak_password_is_refused_on_its_field_and_no_account_is_made(
         {"displayName": "Amina", "email": "amina@example.nl", "password": "kort"},
     )
     assert answer.status_code == 400
-    assert '<p class="error" id="password-error">A password has at least 10' in answer.text
+    assert '<p class="error" id="password-error">Een wachtwoord heeft minstens 10' in answer.text
     assert 'aria-describedby="password-error password-hint"' in answer.text
     assert 'value="amina@example.nl"' in answer.text
     assert (await sign_in(pages, "kort")).status_code == 400
@@ -125,7 +125,7 @@ async def test_a_wrong_password_is_said_in_the_form_keeping_the_email_not_the_pa
     await sign_out(pages)
     answer = await sign_in(pages, "niet mijn wachtwoord")
     assert answer.status_code == 400
-    assert "The email address or password is not correct." in answer.text
+    assert "Het e-mailadres of het wachtwoord klopt niet." in answer.text
     assert 'value="amina@example.nl"' in answer.text
     assert "niet mijn wachtwoord" not in answer.text
     assert session.COOKIE not in pages.cookies
@@ -197,7 +197,7 @@ async def test_deleting_the_account_asks_the_password_and_ends_signed_out(
         pages, "/nl/account/delete", "/nl/account/delete", {"password": "niet mijn wachtwoord"}
     )
     assert answer.status_code == 400
-    assert "The password is not correct." in answer.text
+    assert "Het wachtwoord klopt niet." in answer.text
 
     answer = await submit(pages, "/nl/account/delete", "/nl/account/delete", {"password": PASSWORD})
     assert answer.status_code == 303

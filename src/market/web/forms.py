@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from market.kernel import catalogs
 from market.kernel.errors import DomainError
 from market.web.page import Page
 
@@ -13,7 +14,7 @@ FORM = "form"
 
 def error_message(page: Page, fact: DomainError) -> str:
     """A refusal's text in the page's language."""
-    return fact.message
+    return catalogs.error_text(fact, page.lang)
 
 
 def field_errors(page: Page, fact: DomainError, fields: Collection[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -22,6 +23,7 @@ from market.kernel.i18n import Language
 from market.settings import Settings
 from market.web import i18n, session
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # The language a visitor last read the pages in: `/` sends them back to it.
 LANGUAGE_COOKIE = "market_language"
 _YEAR = 365 * 24 * 3600
@@ -77,7 +79,7 @@ class Page:
         return format_date(day, style, locale=self.lang.value)
 
     def moment(self, at: datetime) -> str:
-        return format_datetime(at, "medium", tzinfo="Europe/Amsterdam", locale=self.lang.value)
+        return format_datetime(at, "medium", tzinfo=AMSTERDAM, locale=self.lang.value)
 
     def render(
         self,
