@@ -14,10 +14,12 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from market.app import payments
+from market.catalog import service as catalog
 from market.db.database import Database
 from market.enrollment import service as enrollment_service
 from market.enrollment.models import Enrollment, EnrollmentState, PaymentMethod
-from market.payments import local_stripe
+from market.payments import duo, local_stripe
+from market.payments.models import DuoInvoiceState
 from market.payments.service import Payments
 from market.settings import Settings
 from market.web import session
@@ -247,3 +249,38 @@ async def test_someone_elses_booking_is_no_page(
         assert "Pagina niet gevonden" in answer.text
     nobody = await pages.get(f"/nl/bookings/{uuid.uuid4()}")
     assert nobody.status_code == 404
+
+
+async def test_a_duo_booking_is_followed_up_to_its_invoice_and_review(
+    pages: AsyncTestClient[Any], db: Database, pay: Payments
+) -> None:
+    offer = await add_offer(db, price_cents=1_100_000)
+    sign_in(pages, await actors.learner(db))
+    booked = await book(pages, offer, "duo_loan", "1234567890")
+    status_page = booked.headers["location"]
+    warned = shown(await pages.get(status_page))
+    assert "met al uw boekingen samen leent u € 11.000,00 bij DUO" in warned
+    assert "DUO leent u niet meer dan € 10.000,00" in warned
+
+    school = await actor_of(db, offer.staff)
+    enrollment_id = uuid.UUID(status_page.rsplit("/", 1)[1])
+    async with db.transaction() as session:
+        await enrollment_service.accept_duo_booking(session, school, pay.booking, enrollment_id)
+        today = await catalog.today(session)
+        invoice = await duo.record_duo_invoice(
+            session, school, enrollment_id, duo.InvoiceSpec("F-1", today, today, 250_000)
+        )
+        await duo.step_duo_invoice(session, school, invoice.id, DuoInvoiceState.SENT)
+    accepted = shown(await pages.get(status_page))
+    assert "Bevestigd" in accepted
+    assert "Keur deze factuur goed in Mijn Inburgering" in accepted
+    assert "€ 2.500,00" in accepted
+
+    mine = await pages.get("/nl/bookings")
+    assert "Wat vindt u van deze cursus?" in mine.text  # continuous intake: started today
+    action = f"/nl/bookings/{enrollment_id}/review"
+    reviewed = await submit(pages, "/nl/bookings", action, {"rating": "4", "body": "Goede les."})
+    assert reviewed.status_code == 303
+    thanked = await pages.get(reviewed.headers["location"])
+    assert "Bedankt voor uw mening." in thanked.text
+    assert "Wat vindt u van deze cursus?" not in thanked.text

@@ -125,6 +125,7 @@ async def booking_status(
     request: Request[Any, Any, Any],
     page: Page,
     db: Database,
+    settings: Settings,
     payments: Payments | None,
     enrollment_id: uuid.UUID,
 ) -> Template | Redirect:
@@ -139,7 +140,21 @@ async def booking_status(
         "bookings/status.html",
         booking=view,
         withdrawal_ends_at=policies.withdrawal_ends(view.enrollment),
+        duo_planned_cents=await _duo_over_maximum(db, page.actor, settings, view),
+        duo_maximum_cents=settings.duo_loan_maximum_cents,
     )
+
+
+async def _duo_over_maximum(
+    db: Database, actor: Actor, settings: Settings, view: BookingView
+) -> int | None:
+    """What the learner's live DUO bookings borrow together, when that passes DUO's
+    maximum loan (a warning: their own maximum may be lower still)."""
+    if not view.enrollment.duo_cents or not view.live:
+        return None
+    async with db.reader() as session:
+        planned = await enrollment_service.planned_duo_spending(session, actor.require_user())
+    return planned if BookingRules.of(settings).passes_duo_maximum(planned) else None
 
 
 @get("/bookings")
@@ -173,7 +188,7 @@ async def _my_bookings(
         views = await _views(session, found.items)
         places = await _places(session, actor)
         reviewable = await eligibility.started_courses(session, learner_id)
-        reviewed = {review.course_id for review in await reviews.my_reviews(session, actor)}
+        own_reviews = await reviews.my_reviews(session, actor)
     return page.render(
         "bookings/list.html",
         status_code=status_code,
@@ -182,7 +197,7 @@ async def _my_bookings(
         places=places,
         waitlisted=waitlisted,
         reviewed=reviewed,
-        may_review=reviewable - reviewed,
+        may_review=reviewable - {review.course_id for review in own_reviews},
         error=error,
     )
 
