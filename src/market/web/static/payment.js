@@ -16,7 +16,8 @@
 
   // One small adapter between two Stripe.js: Stripe's own offers the Payment Element
   // (card and iDEAL) and confirmPayment; localstripe's stand-in, used in development and
-  // the tests, knows only the card element and confirmCardPayment.
+  // the tests, knows only the card element and confirmCardPayment (and completes only a
+  // PaymentIntent waiting for 3-D Secure: see the README's Payments).
   var pay;
   if (typeof stripe.confirmPayment === 'function') {
     var elements = stripe.elements({ clientSecret: secret });
