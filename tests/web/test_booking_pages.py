@@ -125,6 +125,11 @@ async def test_a_duo_booking_ends_on_its_status_page(
     assert "De school kijkt of uw DUO-lening de cursus betaalt" in status.text
     assert "<script" not in status.text
 
+    twice = await book(pages, offer, "duo_loan", "1234567890")
+    assert twice.headers["location"] == booked.headers["location"] + "?again=1"
+    again = await pages.get(twice.headers["location"])
+    assert "U had dit startmoment al geboekt. Dit is die boeking." in again.text
+
 
 async def test_a_card_booking_is_paid_with_stripe_and_confirmed_by_its_webhook(
     pages: AsyncTestClient[Any],

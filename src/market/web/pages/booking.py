@@ -148,14 +148,15 @@ async def book(
             )
     except DomainError as fact:
         return _form(page, offer, values, error=fact)
+    # Asking again while the booking is open gives that booking back: the page says so.
+    again = {"again": 1} if booked.resumed else {}
     if booked.enrollment is None:
         assert booked.waitlist_entry is not None
-        return Redirect(
-            page.url("/bookings", {"waitlisted": booked.waitlist_entry.id}), status_code=303
-        )
+        line = {"waitlisted": booked.waitlist_entry.id, **again}
+        return Redirect(page.url("/bookings", line), status_code=303)
     enrollment = booked.enrollment
     step = "/pay" if enrollment.state is EnrollmentState.HELD else ""
-    return Redirect(page.url(f"/bookings/{enrollment.id}{step}"), status_code=303)
+    return Redirect(page.url(f"/bookings/{enrollment.id}{step}", again), status_code=303)
 
 
 def stripe_origins(settings: Settings) -> tuple[str, ...]:
@@ -180,9 +181,11 @@ async def payment_step(
     settings: Settings,
     payments: Payments | None,
     enrollment_id: uuid.UUID,
+    again: bool = False,
 ) -> Template | Redirect:
     """Stripe's Payment Element for the held booking: the same PaymentIntent each time the
-    page is opened (prepare_payment), never a second charge."""
+    page is opened (prepare_payment), never a second charge. `again`: the learner had
+    booked this intake already."""
     if not page.actor.is_authenticated:
         return sign_in_first(page, request)
     status = page.url(f"/bookings/{enrollment_id}")
@@ -196,7 +199,9 @@ async def payment_step(
     except _NOTHING_TO_PAY:
         return Redirect(status, status_code=303)
     except GatewayUnavailable:
-        return page.render("booking/pay.html", status_code=503, payment=None, status_url=status)
+        return page.render(
+            "booking/pay.html", status_code=503, payment=None, status_url=status, again=again
+        )
     except DomainError as fact:
         return page.render(
             "booking/pay.html",
@@ -204,6 +209,7 @@ async def payment_step(
             payment=None,
             status_url=status,
             error=error_message(page, fact),
+            again=again,
         )
     return page.render(
         "booking/pay.html",
@@ -214,6 +220,7 @@ async def payment_step(
         return_url=str(request.base_url).rstrip("/") + status,
         status_url=status,
         error=None,
+        again=again,
     )
 
 

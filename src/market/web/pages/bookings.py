@@ -128,7 +128,9 @@ async def booking_status(
     settings: Settings,
     payments: Payments | None,
     enrollment_id: uuid.UUID,
+    again: bool = False,
 ) -> Template | Redirect:
+    """`again`: the learner had booked this intake already (the booking they had)."""
     if not page.actor.is_authenticated:
         return sign_in_first(page, request)
     view = await _own(db, page.actor, enrollment_id)
@@ -142,6 +144,7 @@ async def booking_status(
         withdrawal_ends_at=policies.withdrawal_ends(view.enrollment),
         duo_planned_cents=await _duo_over_maximum(db, page.actor, settings, view),
         duo_maximum_cents=settings.duo_loan_maximum_cents,
+        again=again,
     )
 
 
@@ -164,12 +167,15 @@ async def my_bookings(
     db: Database,
     waitlisted: uuid.UUID | None = None,
     reviewed: uuid.UUID | None = None,
+    again: bool = False,
 ) -> Template | Redirect:
-    """`waitlisted`: the place in line a booking just took; `reviewed`: the course just
-    reviewed."""
+    """`waitlisted`: the place in line a booking just took (`again`: it had it already);
+    `reviewed`: the course just reviewed."""
     if not page.actor.is_authenticated:
         return sign_in_first(page, request)
-    return await _my_bookings(page, db, waitlisted=waitlisted, reviewed=reviewed is not None)
+    return await _my_bookings(
+        page, db, waitlisted=waitlisted, reviewed=reviewed is not None, again=again
+    )
 
 
 async def _my_bookings(
@@ -178,6 +184,7 @@ async def _my_bookings(
     *,
     waitlisted: uuid.UUID | None = None,
     reviewed: bool = False,
+    again: bool = False,
     error: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -197,6 +204,7 @@ async def _my_bookings(
         places=places,
         waitlisted=waitlisted,
         reviewed=reviewed,
+        again=again,
         may_review=reviewable - {review.course_id for review in own_reviews},
         error=error,
     )
