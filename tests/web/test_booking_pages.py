@@ -125,6 +125,12 @@ async def test_a_duo_booking_ends_on_its_status_page(
     assert "De school kijkt of uw DUO-lening de cursus betaalt" in status.text
     assert "<script" not in status.text
 
+    for lang, direction in (("ar", "rtl"), ("ti", "ltr")):  # the same pages, other languages
+        for path in (status.url.path, booking_page(offer)):
+            other = await pages.get(path.replace("/nl/", f"/{lang}/"))
+            assert other.status_code == 200
+            assert f'<html lang="{lang}" dir="{direction}">' in other.text
+
     twice = await book(pages, offer, "duo_loan", "1234567890")
     assert twice.headers["location"] == booked.headers["location"] + "?again=1"
     again = await pages.get(twice.headers["location"])
