@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from market.web.pages import account, auth
+from market.web.pages import account, auth, booking, bookings
 
 PAGES: list[ControllerRouterHandler] = [
     *auth.ROUTES,
     *account.ROUTES,
+    *booking.ROUTES,
+    *bookings.ROUTES,
 ]
