@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from market.web.pages import auth
+from market.web.pages import auth, search
 
-PAGES: list[ControllerRouterHandler] = [*auth.ROUTES]
+PAGES: list[ControllerRouterHandler] = [
+    *auth.ROUTES,
+    *search.ROUTES,
+]
