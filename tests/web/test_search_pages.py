@@ -127,7 +127,9 @@ async def test_the_page_lists_what_the_api_finds_for_the_same_filters(
     assert "Keurmerk Blik op Werk" in card
     assert "3 sterren van Blik op Werk" in card
     assert "Nog geen beoordelingen" in card
-    assert f'name="course" value="{courses["evening"]}"' in card  # the compare tick
+    # The results are the compare form: ticked cards go to the compare page as they are.
+    assert '<form method="get" action="/nl/compare" id="compare">' in evening
+    assert f'name="course" value="{courses["evening"]}"' in card
 
     near = (await pages.get("/nl/search?postcode=1011AB&radius=5&sort=distance")).text
     assert listed(near)[0] == 19  # Utrecht and online are farther than 5 km, or nowhere

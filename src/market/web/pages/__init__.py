@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from market.web.pages import auth, search
+from market.web.pages import auth, compare, courses, search
 
 PAGES: list[ControllerRouterHandler] = [
     *auth.ROUTES,
     *search.ROUTES,
+    *courses.ROUTES,
+    *compare.ROUTES,
 ]
