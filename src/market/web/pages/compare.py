@@ -26,7 +26,7 @@ def _ids(values: list[str]) -> list[uuid.UUID]:
         raise CourseNotFound(field="ids") from None
 
 
-@get("/compare", name="compare")
+@get("/compare")
 async def compare_page(request: Request[Any, Any, Any], page: Page, db: Database) -> Template:
     asked = [str(value) for value in request.query_params.getall("course", [])]
     postcode = str(request.query_params.get("postcode") or "").strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from litestar import Request, get
@@ -15,7 +16,7 @@ from market.catalog import compare
 from market.catalog import service as catalog
 from market.catalog.availability import Availability, availability_of
 from market.catalog.exams import exam_policy
-from market.catalog.models import CourseStatus, Intake, Location
+from market.catalog.models import Course, CourseStatus, Intake, Location
 from market.catalog.policies import RULES
 from market.catalog.ratings import RatingSummary
 from market.db.database import Database
@@ -79,7 +80,26 @@ def _places(
     return {key: Place(location, distance(location)) for key, location in locations.items()}
 
 
-@get("/courses/{course_id:str}", name="course")
+def _starts(
+    page: Page, course: Course, intakes: list[Intake], places: dict[uuid.UUID, Place], today: date
+) -> list[Start]:
+    bookable = course.status is CourseStatus.PUBLISHED
+    return [
+        Start(
+            intake,
+            availability_of(intake, today),
+            places.get(intake.location_id) if intake.location_id else None,
+            max(intake.seat_capacity - intake.seats_taken, 0),
+            catalog.weekly_schedule(intake.weekly_schedule),
+            page.url(f"/courses/{course.id}/book", {"intake": str(intake.id)})
+            if bookable
+            else None,
+        )
+        for intake in intakes
+    ]
+
+
+@get("/courses/{course_id:str}")
 async def course_page(
     request: Request[Any, Any, Any], page: Page, db: Database, course_id: str
 ) -> Template:
@@ -99,18 +119,6 @@ async def course_page(
         found = (await reviews.reviews_of_courses(session, page.actor, [key], shown))[key]
     assert provider is not None  # a foreign key guarantees it
     places = _places(locations, origin)
-    bookable = course.status is CourseStatus.PUBLISHED
-    starts = [
-        Start(
-            intake,
-            availability_of(intake, today),
-            places.get(intake.location_id) if intake.location_id else None,
-            max(intake.seat_capacity - intake.seats_taken, 0),
-            catalog.weekly_schedule(intake.weekly_schedule),
-            page.url(f"/courses/{key}/book", {"intake": str(intake.id)}) if bookable else None,
-        )
-        for intake in intakes
-    ]
     return page.render(
         "courses/course.html",
         status_code=400 if errors else 200,
@@ -118,7 +126,7 @@ async def course_page(
         route=facet_label(label_key(FacetField.ROUTE, course.route.name), page.lang, named=""),
         provider=provider,
         rating=RatingSummary(course.rating_count, course.rating_sum),
-        starts=starts,
+        starts=_starts(page, course, intakes, places, today),
         places=sorted(places.values(), key=lambda p: (p.distance_km is None, p.distance_km or 0.0)),
         postcode=postcode,
         errors=errors,

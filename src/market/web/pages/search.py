@@ -272,7 +272,7 @@ async def _search(
         )
 
 
-@get(["/", "/search"], name="search")
+@get(["/", "/search"])
 async def search_page(
     request: Request[Any, Any, Any],
     page: Page,
