@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -12,10 +13,12 @@ from litestar.testing import AsyncTestClient
 from market.api.graphql import ids
 from market.catalog.models import Format, Level, Route, ScheduleKind
 from market.db.database import Database
+from tests.search.contracts import contract
 from tests.support.catalog import (
     add_listed_course,
     add_location,
     add_provider,
+    today,
 )
 from tests.support.graphql import GraphQLClient
 
@@ -156,6 +159,24 @@ async def test_pages_follow_each_other_forward_and_back(
     back = re.search(r'<a href="([^"]+)" rel="prev">Vorige pagina</a>', second)
     assert back
     assert listed((await pages.get(back.group(1).replace("&amp;", "&"))).text) == (21, on_first)
+
+
+async def test_a_course_of_a_contracted_school_wears_the_municipalitys_badge(
+    pages: AsyncTestClient[Any], db: Database
+) -> None:
+    contracted_school = await add_provider(db)
+    contracted = await add_listed_course(db, contracted_school, price_cents=200_000)
+    other = await add_listed_course(db, await add_provider(db), price_cents=300_000)
+    since, until = today() - timedelta(days=1), today() + timedelta(days=30)
+    await contract(db, contracted_school, "GM0363", starts_on=since, ends_on=until)
+
+    html = (await pages.get("/nl/search?sort=price")).text
+
+    assert listed(html) == (2, [contracted, other])
+    badge = '<span class="badge">Contract met gemeente Amsterdam</span>'
+    assert html.count(badge) == 1
+    assert html.index(f'data-course="{contracted}"') < html.index(badge)
+    assert html.index(badge) < html.index(f'data-course="{other}"')
 
 
 async def test_nothing_found_says_so_and_offers_to_clear_the_filters(

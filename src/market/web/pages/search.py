@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from litestar import Request, get
+from litestar.datastructures import MultiDict
 from litestar.params import SkipValidation
 from litestar.response import Template
 
@@ -72,7 +73,7 @@ class SearchForm:
     trail: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, query: Any) -> SearchForm:
+    def of(cls, query: MultiDict[Any]) -> SearchForm:
         def text(name: str, default: str = "") -> str:
             return str(query.get(name) or default).strip()
 
