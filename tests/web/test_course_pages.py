@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from market.catalog.models import CourseStatus, Format, Level, Route
 from market.db.database import Database
+from market.reviews.models import Review
 from tests.support.catalog import (
     add_course,
     add_intake,
@@ -48,6 +49,17 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
     )
     open_intake = await add_intake(db, course, place, seats_taken=4)
     await add_intake(db, course, place, starts_on=today() - timedelta(days=1))
+    async with db.transaction() as session:
+        session.add(
+            Review(
+                course_id=course,
+                provider_id=school,
+                rating=4,
+                body="Goede lessen, aardige docent.",
+                reply_body="Dank u wel!",
+                replied_at=datetime.now(UTC),
+            )
+        )
 
     answer = await pages.get(f"/nl/courses/{course}?postcode=1011AB")
 
@@ -58,7 +70,7 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
     assert "Prijs € 12.000,00 Per lesuur € 40,00" in page
     assert "lesmateriaal oefenexamens Training voor het examen" in page
     assert "Kosteloos annuleren tot 14 dagen voor de start." in page
-    assert "Keurmerk Blik op Werk" in page
+    assert re.search(r"Keurmerk Blik op Werk BOW-\d{5} geldig tot", page)
     assert "3 sterren van Blik op Werk" in page
     assert "4,5 van 5 (2 beoordelingen)" in page
     # DUO lends at most EUR 10,000: the rest the learner pays.
@@ -73,7 +85,8 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
     assert "Vrije plaatsen 0 Op de wachtlijst 3 personen" in page
     assert f'href="/nl/courses/{course}/book?intake={open_intake}">Boeken' in answer.text
     assert f'href="/nl/courses/{course}/book?intake={full}">Op de wachtlijst' in answer.text
-    assert "Nog geen beoordelingen" in page  # reviews with text: none yet
+    assert "4 van 5" in page
+    assert "Goede lessen, aardige docent. Antwoord van de school: Dank u wel!" in page
 
 
 async def test_without_a_mark_duo_pays_nothing_and_the_z_route_has_no_exam(
