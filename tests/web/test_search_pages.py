@@ -189,6 +189,14 @@ async def test_nothing_found_says_so_and_offers_to_clear_the_filters(
     assert '<a href="/nl/search">Alle filters wissen</a>' in page.text
 
 
+async def test_what_was_typed_comes_back_as_text(pages: AsyncTestClient[Any]) -> None:
+    page = await pages.get('/nl/search?q="><script>alert(1)</script>&max_price=<b>')
+    assert page.status_code == 400
+    assert "<script>alert" not in page.text
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page.text
+    assert 'value="&lt;b&gt;"' in page.text
+
+
 async def test_wrong_inputs_are_shown_beside_their_fields(pages: AsyncTestClient[Any]) -> None:
     for query, field, text in [
         ("postcode=1000+AA", "postcode", "This postcode area is not known."),
