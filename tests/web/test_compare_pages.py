@@ -10,13 +10,14 @@ from litestar.testing import AsyncTestClient
 
 from market.db.database import Database
 from tests.support.catalog import add_listed_course, add_provider
+from tests.support.pages import words
 
 
 def rows(html: str) -> dict[str, list[str]]:
     """Each measure's row header and its cells, as plain text."""
     found = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', html)
     return {
-        header: [re.sub(r"<[^>]+>", "", cell).replace("\xa0", " ") for cell in cells]
+        header: [words(cell).strip() for cell in cells]
         for header, cells in ((h, re.findall(r"<td>(.*?)</td>", body)) for h, body in found)
     }
 
