@@ -1,25 +1,23 @@
-"""What the pages' forms share: a domain fact shown in the page's language, and the
-errors of a form by the field they are about."""
+"""What the pages' forms share: a refusal's text, and the field it belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection
 
 from market.kernel.errors import DomainError
 from market.web.page import Page
 
-# A form's errors: its field's name (or "" for the whole form) -> the text shown.
-FieldErrors = dict[str, str]
+# Where a refusal about no field of the form (or about the whole form) is shown.
+FORM = "form"
 
 
 def error_message(page: Page, fact: DomainError) -> str:
-    """The fact in the page's language. The one place that turns a fact into words, until
-    the error catalogs give every reason a text in each language."""
-    del page  # the English message for now, whatever the page's language
+    """A refusal's text in the page's language."""
     return fact.message
 
 
-def field_errors(page: Page, fact: DomainError, fields: Mapping[str, str]) -> FieldErrors:
-    """The fact as the error of the form field it names (`fields` maps the service's names
-    to the form's); a fact about no field of the form is the form's own error."""
-    return {fields.get(fact.field or "", ""): error_message(page, fact)}
+def field_errors(page: Page, fact: DomainError, fields: Collection[str]) -> dict[str, str]:
+    """The refusal as the error of the form field it is about (forms name their fields as
+    the services do), or of the whole form."""
+    field = fact.field if fact.field is not None and fact.field in fields else FORM
+    return {field: error_message(page, fact)}

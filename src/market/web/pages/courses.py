@@ -25,7 +25,7 @@ from market.kernel.errors import DomainError
 from market.reviews import service as reviews
 from market.search.criteria import FacetField
 from market.search.labels import facet_label, label_key
-from market.web.forms import FieldErrors, field_errors
+from market.web.forms import field_errors
 from market.web.page import Page
 
 REVIEWS_SHOWN = 10
@@ -60,13 +60,13 @@ def course_id_of(text: str) -> uuid.UUID:
 
 async def _origin(
     session: AsyncSession, page: Page, postcode: str
-) -> tuple[tuple[float, float] | None, FieldErrors]:
+) -> tuple[tuple[float, float] | None, dict[str, str]]:
     if not postcode:
         return None, {}
     try:
         return await compare.postcode_origin(session, postcode), {}
     except DomainError as fact:
-        return None, field_errors(page, fact, {"postcode": "postcode"})
+        return None, field_errors(page, fact, {"postcode"})
 
 
 def _places(

@@ -29,7 +29,7 @@ from market.search.criteria import (
     SearchSort,
 )
 from market.search.labels import facet_label, label_key
-from market.web.forms import FieldErrors, field_errors
+from market.web.forms import field_errors
 from market.web.page import Page
 
 PAGE_SIZE = 20
@@ -134,7 +134,7 @@ class Asked:
 
     criteria: CourseSearch = field(default_factory=CourseSearch)
     near: service.NearPostcode | None = None
-    errors: FieldErrors = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def read(page: Page, form: SearchForm) -> Asked:
@@ -197,6 +197,13 @@ def _whole(text: str, name: str, asked: Asked, message: str) -> int | None:
     except ValueError:
         asked.errors[name] = message
         return None
+
+
+def beside_fields(page: Page, fact: InvalidInput) -> dict[str, str]:
+    """The service's refusal beside the form's field it is about (the form names its
+    fields for the address, not as the service does)."""
+    refused = field_errors(page, fact, SERVICE_FIELDS)
+    return {SERVICE_FIELDS.get(name, name): text for name, text in refused.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +295,7 @@ async def search_page(
         try:
             result = await _search(db, search, asked, form)
         except InvalidInput as fact:
-            asked.errors = field_errors(page, fact, SERVICE_FIELDS)
+            asked.errors = beside_fields(page, fact)
     counts = Counts(result)
     return page.render(
         "search/search.html",
