@@ -4,6 +4,7 @@ every test gets a fresh database cloned from it, and an app talking to that data
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import tempfile
@@ -54,14 +55,21 @@ def _admin_uri(url: str, database: str = "postgres") -> str:
     return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
 
 
-@pytest.fixture
-def database_url(template_url: str) -> Iterator[str]:
-    """A fresh database, migrated and holding the reference data, for this test only."""
+@contextlib.contextmanager
+def cloned_database(template_url: str) -> Iterator[str]:
+    """A fresh database cloned from the template, dropped when the block ends."""
     name = f"test_{os.getpid()}_{next(_numbers)}"
     embedded.ensure_database(_admin_uri(template_url), name, template=TEMPLATE)
     yield template_url.replace(f"/{TEMPLATE}?", f"/{name}?")
     with psycopg.connect(_admin_uri(template_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def database_url(template_url: str) -> Iterator[str]:
+    """A fresh database, migrated and holding the reference data, for this test only."""
+    with cloned_database(template_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,9 @@
 contract carry the contracting municipalities' codes (`contracted_by` on search_courses,
 search_intakes and search_places, and a bitmap key `x:<code>` per municipality), which
 `searchCourses(filter: {contractedBy})`, its facet and the course's badge read. The SQL
-files are loaded again (0014's text is frozen beside it, in 0014_reviews.sql), and the
-rows filled from the contracts signed so far.
+files as they then stood are loaded (frozen beside it, in 0024_search_contracts.sql, since
+0025_support_languages changed them; 0014's text is in 0014_reviews.sql), and the rows
+filled from the contracts signed so far.
 
 Revision ID: 0024_search_contracts
 Revises: 0023_tender_search
@@ -12,7 +13,7 @@ Create Date: 2026-12-03 08:00:00
 
 from collections.abc import Sequence
 
-from market.db.migrations_sql import frozen_sql, live_sql, run_script
+from market.db.migrations_sql import frozen_sql, run_script
 
 revision: str = "0024_search_contracts"
 down_revision: str | None = "0023_tender_search"
@@ -41,7 +42,7 @@ DROP FUNCTION search_contracting(uuid, date);
 
 
 def upgrade() -> None:
-    run_script(UPGRADE + live_sql() + FILL)
+    run_script(UPGRADE + frozen_sql(revision) + FILL)
 
 
 def downgrade() -> None:

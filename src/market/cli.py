@@ -97,6 +97,7 @@ def serve(settings: Settings, demo: bool, workers: int | None) -> None:
     for name in ("stripe_secret_key", "stripe_publishable_key", "stripe_webhook_secret"):
         os.environ[PREFIX + name.upper()] = getattr(settings, name)
     os.environ[PREFIX + "STRIPE_API_BASE"] = settings.stripe_api_base
+    os.environ[PREFIX + "STRIPE_JS_URL"] = settings.stripe_js_url
     os.environ[PREFIX + "STRIPE_CONNECT"] = "true" if settings.stripe_connect else "false"
     run("market.app:served_app", factory=True, workers=workers)
 
@@ -130,6 +131,7 @@ def with_local_stripe(settings: Settings) -> Settings:
         stripe_publishable_key=local_stripe.PUBLISHABLE_KEY,
         stripe_webhook_secret=secret,
         stripe_api_base=server.base,
+        stripe_js_url=local_stripe.js_url(server.base),
         stripe_connect=False,
     )
 

@@ -107,6 +107,10 @@ class Settings:
     stripe_connect_webhook_secret: str = ""
     # Empty: Stripe itself. Set: another base address (localstripe in development).
     stripe_api_base: str = ""
+    # Where the payment page loads Stripe.js from (its origin is let through the page's
+    # Content-Security-Policy): Stripe's own, or localstripe's stand-in in development
+    # (`<localstripe base>/js.stripe.com/v3/`, set by `market serve`).
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     # Destination charges to the provider's connected account with the platform's fee, and
     # `automatic_payment_methods` (card and iDEAL): on for Stripe; off for localstripe,
     # which knows neither (the PaymentIntent then lists card and ideal itself).

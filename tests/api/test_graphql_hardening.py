@@ -38,7 +38,7 @@ def assert_typed_refusal(response: Any, status: int, code: str = BAD_USER_INPUT)
 async def test_a_query_deeper_than_the_limit_is_refused(gql: GraphQLClient) -> None:
     depth = 13
     query = "{" + " f {" * depth + " id" + " }" * depth + " }"
-    result = await gql(query)
+    result = await gql(query, language="en")
     assert result.data is None
     assert set(result.error_codes) == {BAD_USER_INPUT}
     assert result.errors[0]["message"] == "The query nests 13 levels deep; at most 12 are allowed."
@@ -56,7 +56,7 @@ async def test_more_aliases_than_the_limit_are_refused(gql: GraphQLClient) -> No
     fifteen = " ".join(f"r{i}: labourMarketRegions {{ code }}" for i in range(15))
     assert len((await gql("{" + fifteen + "}")).ok()) == 15
 
-    result = await gql("{" + fifteen + " r15: labourMarketRegions { code } }")
+    result = await gql("{" + fifteen + " r15: labourMarketRegions { code } }", language="en")
     assert result.data is None
     assert result.error_codes == [BAD_USER_INPUT]
     assert result.errors[0]["message"] == "The query uses 16 aliases; at most 15 are allowed."

@@ -58,7 +58,11 @@ async def test_doubling_fragments_are_refused_at_once_while_the_server_answers(
     started = time.perf_counter()
     answer, health = await asyncio.wait_for(
         asyncio.gather(
-            served.post("/graphql", json={"query": doubling_fragments(levels)}),
+            served.post(
+                "/graphql",
+                json={"query": doubling_fragments(levels)},
+                headers={"Accept-Language": "en"},
+            ),
             served.get("/healthz"),
         ),
         timeout=10,
@@ -88,7 +92,7 @@ async def test_fifteen_aliased_wide_searches_are_refused_by_the_cost_budget(
     )
     query = "{ " + " ".join(f"s{i}: {search}" for i in range(15)) + " }"
 
-    result = await gql(query)
+    result = await gql(query, language="en")
 
     assert result.data is None
     assert result.errors[0]["extensions"] == {
@@ -147,7 +151,7 @@ async def test_a_query_past_the_time_budget_is_stopped(settings: Settings) -> No
     app = create_app(dataclasses.replace(settings, graphql_time_budget_ms=1))
     async with AsyncTestClient(app=app) as http:
         gql = GraphQLClient(http)
-        stopped = await gql("{ searchCourses { totalCount } }")
+        stopped = await gql("{ searchCourses { totalCount } }", language="en")
         # A mutation is never stopped halfway: its outcome would be unknown.
         created = await gql(
             "mutation($input: RegisterInput!) { register(input: $input) { email } }",

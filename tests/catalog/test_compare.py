@@ -27,7 +27,7 @@ query($ids: [ID!]!, $postcode: String, $loan: Int) {
     course { id title }
     provider { name }
     priceCents pricePerHourCents totalHours hoursPerWeek scheduleKinds format
-    expectedStart waitWeeks soonestIntake { id }
+    supportLanguages expectedStart waitWeeks soonestIntake { id }
     distanceKm certified starRating
     cancellationTerms priceIncludes examTrainingIncluded
     examPolicy {
@@ -70,7 +70,7 @@ async def world(db: Database) -> dict[str, Any]:
     b1 = await add_course(
         db, school, title="B1 in de avond", price_cents=300_000, total_hours=300,
         hours_per_week=6, schedule_kinds=[ScheduleKind.DAYTIME, ScheduleKind.EVENING],
-        price_includes=["lesmateriaal", "examentraining"],
+        price_includes=["lesmateriaal", "examentraining"], support_languages=["ti", "ar"],
     )  # fmt: skip
     soonest = await add_intake(db, b1, near, starts_on=today() + timedelta(days=14))
     await add_intake(db, b1, far, seats_taken=12, waitlist_weeks=3)
@@ -79,6 +79,7 @@ async def world(db: Database) -> dict[str, Any]:
         db, loose, title="A2 online", target_level=Level.A2, format=Format.ONLINE,
         price_cents=150_000, total_hours=200, language_hours=200, hours_per_week=4,
         exam_training_included=False, price_includes=[], cancellation_terms="Geen restitutie.",
+        support_languages=[],
     )  # fmt: skip
     online_intake = await add_intake(db, online)
     z = await add_course(
@@ -118,6 +119,7 @@ async def test_three_courses_side_by_side_with_distance_and_a_duo_loan(
         "hoursPerWeek": 6,
         "scheduleKinds": ["DAYTIME", "EVENING"],
         "format": "CLASSROOM",
+        "supportLanguages": ["ti", "ar"],
         "expectedStart": (today() + timedelta(days=14)).isoformat(),
         "waitWeeks": 2,
         "soonestIntake": {"id": ids.encode("Intake", world["soonest"])},
@@ -138,6 +140,8 @@ async def test_three_courses_side_by_side_with_distance_and_a_duo_loan(
 
     assert online["pricePerHourCents"] == 750
     assert online["format"] == "ONLINE"
+    assert online["supportLanguages"] == []
+    assert z["supportLanguages"] == ["en"]
     assert (online["expectedStart"], online["waitWeeks"]) == (today().isoformat(), 0)
     assert online["soonestIntake"] == {"id": ids.encode("Intake", world["online_intake"])}
     assert online["distanceKm"] is None  # online only: no place to travel to

@@ -120,6 +120,25 @@ async def test_update_changes_only_the_given_fields(db: Database, gql: GraphQLCl
     }
 
 
+async def test_staff_update_the_support_languages_duplicates_collapsed(
+    db: Database, gql: GraphQLClient
+) -> None:
+    provider_id = await add_provider(db)
+    staff = await provider_staff(db, provider_id)
+    course_id = await add_course(db, provider_id)
+    languages = ["TI", " ar", "ti", "prs", "ar"]
+
+    result = await gql(
+        "mutation($id: ID!, $input: UpdateCourseInput!) "
+        "{ updateCourse(id: $id, input: $input) { supportLanguages } }",
+        {"id": ids.encode("Course", course_id), "input": {"supportLanguages": languages}},
+        token=staff.token,
+    )
+
+    assert result.ok()["updateCourse"] == {"supportLanguages": ["ti", "ar", "prs"]}
+    assert (await course_row(db, course_id)).support_languages == ["ti", "ar", "prs"]
+
+
 async def test_publish_makes_a_draft_visible_to_everyone(db: Database, gql: GraphQLClient) -> None:
     provider_id = await add_provider(db)
     staff = await provider_staff(db, provider_id)
@@ -298,6 +317,12 @@ async def test_changing_the_route_away_from_onderwijs_needs_the_stream_cleared(
         ({"components": []}, "components"),
         ({"components": ["KNM", "KNM"]}, "components"),
         ({"supportLanguages": ["english"]}, "supportLanguages"),
+        # Well formed, but not a language of the platform's list (Dutch is a given).
+        ({"supportLanguages": ["ar", "nl"]}, "supportLanguages"),
+        (
+            {"supportLanguages": ["ar", "ti", "tr", "en", "fa", "uk", "ru", "so", "ps"]},
+            "supportLanguages",
+        ),
         ({"priceIncludes": ["x" * 101]}, "priceIncludes"),
         ({"priceIncludes": [f"item {i}" for i in range(21)]}, "priceIncludes"),
         ({"providerId": "nonsense"}, "providerId"),

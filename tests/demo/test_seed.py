@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from market.catalog.models import Course, Intake, ProviderProfile
+from market.catalog.policies import SUPPORT_LANGUAGES
 from market.catalog.service import ScheduleSlot
 from market.db.database import Database
 from market.demo import bookings, seed, tenders
@@ -42,6 +43,23 @@ def test_every_schedule_is_stored_the_way_the_catalog_reads_it() -> None:
     slots = [ScheduleSlot.from_json(slot) for i in intakes for slot in i.weekly_schedule]
     assert all(i.weekly_schedule for i in intakes)
     assert all(slot.start < slot.end for slot in slots)
+
+
+def test_courses_declare_listed_support_languages_and_amsterdam_has_tigrinya() -> None:
+    courses = [(p, c) for p in seed.generator(TODAY).providers() for c in p.courses]
+    declared = [c.support_languages for _, c in courses]
+    in_amsterdam = [
+        c
+        for p, c in courses
+        if "ti" in c.support_languages
+        and any(loc.municipality_code == "GM0363" for loc in p.locations)
+    ]
+
+    assert all(set(languages) <= set(SUPPORT_LANGUAGES) for languages in declared)
+    assert all(len(languages) <= 3 for languages in declared)
+    assert sum(1 for languages in declared if languages) > len(courses) / 2
+    # A learner who speaks Tigrinya finds a few schools' courses in Amsterdam.
+    assert len(in_amsterdam) >= 3
 
 
 def test_the_same_seed_gives_the_same_world() -> None:

@@ -63,7 +63,7 @@ async def test_unknown_email_and_wrong_password_fail_identically(
         "code": "UNAUTHENTICATED",
         "reason": "LoginFailed",
     }
-    assert wrong_password.errors[0]["message"] == "The email address or password is not correct."
+    assert wrong_password.errors[0]["message"] == "Het e-mailadres of het wachtwoord klopt niet."
     assert _without_location(unknown_email.body) == _without_location(wrong_password.body)
     # Both count towards the throttle, keyed by the email's hash (not the email itself).
     assert await count(db, "login_failures") == 2

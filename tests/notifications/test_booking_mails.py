@@ -527,7 +527,7 @@ async def test_a_learner_whose_account_is_gone_is_mailed_nothing(
 
 async def test_a_language_mails_are_not_written_in_gets_dutch(db: Database, tmp_path: Path) -> None:
     intake = await an_intake(db)
-    learner = await a_learner(db, "tr")
+    learner = await a_learner(db, "de")
 
     await checkout(db, learner, intake, PaymentMethod.CARD)
     await run_jobs(db, tmp_path)

@@ -1,7 +1,7 @@
 """The package as a deployment installs it (a wheel, no source tree beside it) carries what
 it reads at run time: the search settings as data and the migrations, which live in the
 repository's top-level search/ and migrations/ folders (linked into the package), and the
-mails' message catalogs."""
+message catalogs."""
 
 from __future__ import annotations
 
@@ -33,8 +33,11 @@ import json, market
 from market.db import migrate
 from market.search import synonyms
 from market.search.meilisearch import load_settings
-from market.notifications import catalogs, messages
+from market.kernel import catalogs
+from market.kernel.catalogs import error_text
+from market.notifications import messages
 from market.notifications.render import Words
+from market.search.errors import RadiusOutOfRange
 config = synonyms.config_dir(None)
 thesaurus = synonyms.load(config / synonyms.FILE_NAME)
 print(json.dumps({
@@ -44,8 +47,8 @@ print(json.dumps({
     "stop_words": len(load_settings(config).stop_words or []),
     "heads": sorted(migrate.head_revisions()),
     "catalogs": str(catalogs.LOCALE_DIR),
-    "languages": sorted(catalogs.languages()),
     "dutch": Words("nl").write(messages.CANCELLED.subject, {"course": "B1"}),
+    "error": error_text(RadiusOutOfRange(1, 250), "nl"),
 }))
 """
 
@@ -68,8 +71,10 @@ def test_an_installed_wheel_searches_with_its_own_settings_and_migrates() -> Non
         assert "market/search/config/index-settings.json" in names
         assert "market/db/migrations/env.py" in names
         assert "market/search/sql/refresh.sql" in names
-        assert "market/notifications/locale/nl/LC_MESSAGES/messages.po" in names
-        assert "market/notifications/locale/messages.pot" in names
+        assert "market/locale/nl/LC_MESSAGES/mails.po" in names
+        assert "market/locale/nl/LC_MESSAGES/errors.po" in names
+        assert "market/locale/ti/LC_MESSAGES/labels.po" in names
+        assert "market/locale/errors.pot" in names
         subprocess.run(  # noqa: S603
             [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
              str(work / "site"), str(wheel)],
@@ -92,5 +97,5 @@ def test_an_installed_wheel_searches_with_its_own_settings_and_migrates() -> Non
     assert found["stop_words"] > 0
     assert found["heads"]
     assert found["catalogs"].startswith(str(work / "site"))
-    assert found["languages"] == ["en", "nl"]
     assert found["dutch"] == "Uw boeking is geannuleerd: B1"
+    assert found["error"] == "Zoek binnen 1 tot 250 km."

@@ -61,6 +61,7 @@ async def test_the_drain_sends_documents_and_removals_and_marks_rows_processed(
         total_hours=240,
         language_hours=200,
         schedule_kinds=[ScheduleKind.EVENING],
+        support_languages=["ti", "ar"],
     )
     starts = today() + timedelta(days=14)
     upcoming = await add_intake(db, course, location, starts_on=starts, seats_taken=12)
@@ -109,6 +110,7 @@ async def test_the_drain_sends_documents_and_removals_and_marks_rows_processed(
         "location_name": "Centrum",
         "_geo": {"lat": 52.37, "lng": 4.90},
         "contracted_by": [],
+        "support_languages": ["ti", "ar"],
     }
     assert dated["certification_valid_until"] == day_number(today() + timedelta(days=365))
     online_document = by_id[str(continuous)]
@@ -131,7 +133,7 @@ DATED_KEYS = (
     "course_id", "title", "provider_name", "route", "level", "format", "schedule_kinds",
     "price_cents", "price_per_hour_cents", "price_band", "star_rating", "continuous",
     "starts_on", "delay_days", "expected_start", "municipality_code", "region_code",
-    "location_name", "_geo", "contracted_by",
+    "location_name", "_geo", "contracted_by", "support_languages",
 )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """One search on the Meilisearch backend, at its HTTP boundary: the multi-search requests it
 sends (hits, exhaustive total, facet counts under the other filters, then the regions it
-found and the municipalities contracting providers it found) and the result it builds
+found, the municipalities contracting providers it found and the support languages it
+found) and the result it builds
 from Meilisearch's documented answers."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from market.db.database import Database
 from market.kernel.pagination import PageRequest, decode_cursor
 from market.search.criteria import CourseSearch, FacetField, SearchSort
 from market.search.documents import day_number
-from market.search.meilisearch import MeilisearchSearch
+from market.search.meilisearch import MeilisearchSearch, filters_for
 from market.settings import Settings
 from tests.support.catalog import add_course, add_intake, add_location, add_provider, today
 from tests.support.graphql import GraphQLClient
@@ -29,6 +30,8 @@ FOUND = {
     'level = "a2"': 1,
     'region_code = "AM18"': 2,
     'contracted_by = "GM0363"': 1,
+    'support_languages = "ti"': 2,
+    'support_languages = "tr"': 1,
 }
 
 
@@ -47,6 +50,9 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
             return search_result(query, facets={"region_code": {"AM18": 2, "AM03": 0}})
         if query["facets"] == ["contracted_by"]:
             return search_result(query, facets={"contracted_by": {"GM0363": 3, "GM0014": 0}})
+        if query["facets"] == ["support_languages"]:
+            found = {"tr": 1, "ti": 3, "ar": 0}
+            return search_result(query, facets={"support_languages": found})
         if query["hitsPerPage"] is None:
             return search_result(query, hits=[{"course_id": str(cheap)}], total=2)
         extra = query["filter"][-1]
@@ -64,7 +70,7 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
         f'(route != "z" OR {certified})',
         '(route != "onderwijs" OR diploma_recognised = true)',
     ]
-    hits, total, regions, contracting, *counts = first["queries"]
+    hits, total, regions, contracting, languages, *counts = first["queries"]
     keys = ("indexUid", "q", "matchingStrategy", "offset", "limit", "filter", "sort")
     assert {k: hits[k] for k in keys} == {
         "indexUid": "courses",
@@ -79,6 +85,7 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     assert (total["filter"], total["hitsPerPage"], total["page"]) == (hits["filter"], 0, 1)
     assert (regions["filter"], regions["facets"]) == (hits["filter"], ["region_code"])
     assert (contracting["filter"], contracting["facets"]) == (hits["filter"], ["contracted_by"])
+    assert (languages["filter"], languages["facets"]) == (hits["filter"], ["support_languages"])
     # The route facet is counted without the route filter, per route.
     assert [c["filter"] for c in counts[:3]] == [
         [*shared, certified, 'route = "b1"'],
@@ -86,11 +93,13 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
         [*shared, certified, 'route = "z"'],
     ]
     assert len(counts) == 20
-    # Only the region and the municipality found with courses are counted, in a second
-    # request.
+    # Only the region, the municipality and the languages found with courses are counted,
+    # in a second request.
     assert [q["filter"] for q in second["queries"]] == [
         [*shared, 'route IN ["b1"]', certified, 'region_code = "AM18"'],
         [*shared, 'route IN ["b1"]', certified, 'contracted_by = "GM0363"'],
+        [*shared, 'route IN ["b1"]', certified, 'support_languages = "ti"'],
+        [*shared, 'route IN ["b1"]', certified, 'support_languages = "tr"'],
     ]
 
     page = result.page
@@ -106,6 +115,17 @@ async def test_a_search_asks_for_hits_total_and_facets_and_loads_the_hits(db: Da
     assert facets[FacetField.CERTIFICATION] == [("CERTIFIED", "Blik op Werk keurmerk", 2)]
     assert facets[FacetField.PRICE_BAND] == []
     assert facets[FacetField.CONTRACTED_BY] == [("GM0363", "Amsterdam", 1)]
+    assert facets[FacetField.SUPPORT_LANGUAGE] == [("ti", "Tigrinya", 2), ("tr", "Turks", 1)]
+
+
+def test_support_languages_filter_on_any_of_them_apart_from_their_facet() -> None:
+    filters = filters_for(CourseSearch(support_languages=("ti", "prs")), 20_000)
+
+    assert filters.owned[FacetField.SUPPORT_LANGUAGE] == ('support_languages IN ["ti", "prs"]',)
+    assert 'support_languages IN ["ti", "prs"]' in filters.expression()
+    assert 'support_languages IN ["ti", "prs"]' not in filters.expression(
+        without=FacetField.SUPPORT_LANGUAGE
+    )
 
 
 async def test_the_app_searches_with_meilisearch_when_it_is_configured(

@@ -97,8 +97,10 @@ async def test_a_near_search_shows_distance_start_wait_intakes_and_facets(
         "CERTIFICATION",
         "PRICE_BAND",
         "CONTRACTED_BY",
+        "SUPPORT_LANGUAGE",
     }
     assert facets["CONTRACTED_BY"] == []  # no contracts: no values
+    assert facets["SUPPORT_LANGUAGE"] == [{"value": "en", "label": "Engels", "count": 1}]
 
 
 async def test_pages_follow_each_other_and_refuse_a_cursor_of_another_sort(
@@ -131,6 +133,8 @@ async def test_pages_follow_each_other_and_refuse_a_cursor_of_another_sort(
         ({"filter": {"contractedBy": "GM9999"}}, "NOT_FOUND", "contractedBy"),
         ({"filter": {"regionCodes": ["AM01"] * 51}}, "BAD_USER_INPUT", "regionCodes"),
         ({"filter": {"priceBands": ["UNDER_2500"] * 51}}, "BAD_USER_INPUT", "priceBands"),
+        ({"filter": {"supportLanguages": ["ti", "nl"]}}, "BAD_USER_INPUT", "supportLanguages"),
+        ({"filter": {"supportLanguages": ["ar"] * 51}}, "BAD_USER_INPUT", "supportLanguages"),
         ({"filter": {"maxPriceCents": -1}}, "BAD_USER_INPUT", "maxPriceCents"),
         ({"filter": {"maxPricePerHourCents": -1}}, "BAD_USER_INPUT", "maxPricePerHourCents"),
         ({"filter": {"maxWaitWeeks": -1}}, "BAD_USER_INPUT", "maxWaitWeeks"),

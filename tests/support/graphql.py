@@ -76,10 +76,10 @@ def doubling_fragments(levels: int) -> str:
 
 def waited(error: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A refusal that says how long to wait: its extensions but the wait, and the wait in
-    seconds (`params.retryAfterSeconds`, which its message names too)."""
+    seconds (`params.retryAfterSeconds`, which its message names too, in Dutch)."""
     extensions = dict(error["extensions"])
     params = extensions.pop("params")
     wait = params.pop("retryAfterSeconds")
     assert params == {}, error
-    assert error["message"].endswith(f"Try again in {wait} s."), error
+    assert error["message"].endswith(f"Probeer het over {wait} s opnieuw."), error
     return extensions, wait

@@ -55,10 +55,10 @@ async def test_one_or_five_courses_or_an_unknown_one_get_a_message(
     school = await add_provider(db)
     courses: list[uuid.UUID | str] = [await add_listed_course(db, school) for _ in range(5)]
     cases: list[tuple[list[uuid.UUID | str], str]] = [
-        (courses[:1], "Compare 2 to 4 courses."),
-        (courses, "Compare 2 to 4 courses."),
-        ([courses[0], uuid.uuid4()], "No course with this id exists."),
-        ([courses[0], "not-an-id"], "No course with this id exists."),
+        (courses[:1], "Vergelijk 2 tot 4 cursussen."),
+        (courses, "Vergelijk 2 tot 4 cursussen."),
+        ([courses[0], uuid.uuid4()], "Er is geen cursus met dit id."),
+        ([courses[0], "not-an-id"], "Er is geen cursus met dit id."),
     ]
     for asked, message in cases:
         query = "&".join(f"course={course}" for course in asked)

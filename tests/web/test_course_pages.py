@@ -116,7 +116,7 @@ async def test_an_unknown_postcode_is_shown_beside_its_field(
     course = await add_listed_course(db, await add_provider(db))
     answer = await pages.get(f"/nl/courses/{course}?postcode=1000+AA")
     assert answer.status_code == 400
-    assert '<p class="error" id="postcode-error">This postcode area is not known.</p>' in (
+    assert '<p class="error" id="postcode-error">Dit postcodegebied kennen we niet.</p>' in (
         answer.text
     )
     assert 'aria-describedby="postcode-error" aria-invalid="true"' in answer.text

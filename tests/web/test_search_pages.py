@@ -199,15 +199,15 @@ async def test_what_was_typed_comes_back_as_text(pages: AsyncTestClient[Any]) ->
 
 async def test_wrong_inputs_are_shown_beside_their_fields(pages: AsyncTestClient[Any]) -> None:
     for query, field, text in [
-        ("postcode=1000+AA", "postcode", "This postcode area is not known."),
+        ("postcode=1000+AA", "postcode", "Dit postcodegebied kennen we niet."),
         ("postcode=hello", "postcode", ""),
-        ("max_price=-5", "max_price", "This filter cannot be negative."),
+        ("max_price=-5", "max_price", "Dit filter kan niet negatief zijn."),
         ("max_price=vijf", "max_price", "Vul een bedrag in hele euro's in."),
         ("max_price=99999999999999999999", "max_price", "Vul een bedrag in van hoogstens"),
-        ("max_wait=-1", "max_wait", "This filter cannot be negative."),
-        ("sort=distance", "sort", "Sorting by distance needs a place"),
+        ("max_wait=-1", "max_wait", "Dit filter kan niet negatief zijn."),
+        ("sort=distance", "sort", "Sorteren op afstand kan alleen vanaf een plaats"),
         ("route=X", "route", "Kies uit de lijst."),
-        ("after=nonsense", "", "This cursor is not valid here"),
+        ("after=nonsense", "", "Deze cursor is hier niet geldig"),
     ]:
         page = await pages.get(f"/nl/search?{query}")
         assert page.status_code == 400, query

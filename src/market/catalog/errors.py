@@ -86,7 +86,7 @@ class InvalidWebsite(InvalidInput):
 
 class InvalidLanguageCode(InvalidInput):
     reason = "InvalidLanguageCode"
-    message = "Languages are ISO 639 codes of two or three letters, e.g. ar, en, ti."
+    message = "Support languages are ISO 639 codes from the platform's list, e.g. ar, en, ti."
 
 
 class InvalidCertificationNumber(InvalidInput):

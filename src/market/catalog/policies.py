@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Date, and_, cast, false, func, or_, true
 
-from market.catalog.errors import NotProviderStaff
+from market.catalog.errors import InvalidLanguageCode, NotProviderStaff
 from market.catalog.models import Course, CourseStatus, ProviderProfile
 from market.identity.models import OrganisationKind, Role
 from market.identity.policies import Actor
@@ -37,6 +38,9 @@ class CatalogRules:
     # EUR 50,000: far above any real course; catches a price typed in cents twice.
     max_price_cents: int = 5_000_000
     max_list_items: int = 20
+    # Languages a course's staff speak besides Dutch (SUPPORT_LANGUAGES): a school that
+    # claims more is listing its city, not its teachers.
+    max_support_languages: int = 8
     max_price_include_length: int = 100
     max_seat_capacity: int = 500
     max_waitlist_weeks: int = 104
@@ -54,6 +58,48 @@ class CatalogRules:
 
 
 RULES = CatalogRules()
+
+# The support languages a course may declare (languages its teachers or staff speak besides
+# Dutch): the languages of the larger groups of newcomers and family migrants in the
+# Netherlands, as lower-case ISO 639-1 codes, or ISO 639-3 where a language has no 639-1
+# code (prs Dari, rif Tarifit). Farsi is fa; Dari (Afghanistan) is listed apart, as
+# learners look for it by that name; Kurdish (ku) covers Kurmanji and Sorani. Search
+# filters and facets by these codes, labelled in market.search.labels.
+SUPPORT_LANGUAGES = (
+    "am",  # Amharic
+    "ar",  # Arabic
+    "bg",  # Bulgarian
+    "en",  # English
+    "es",  # Spanish
+    "fa",  # Persian (Farsi)
+    "fr",  # French
+    "hi",  # Hindi
+    "ku",  # Kurdish
+    "pl",  # Polish
+    "prs",  # Dari
+    "ps",  # Pashto
+    "pt",  # Portuguese
+    "rif",  # Tarifit (Riffian Berber)
+    "ro",  # Romanian
+    "ru",  # Russian
+    "so",  # Somali
+    "ti",  # Tigrinya
+    "tr",  # Turkish
+    "uk",  # Ukrainian
+    "ur",  # Urdu
+    "zh",  # Chinese
+)
+_SUPPORT_LANGUAGE_SET = frozenset(SUPPORT_LANGUAGES)
+
+
+def support_languages(codes: Iterable[str], *, field: str = "supportLanguages") -> list[str]:
+    """The codes trimmed, lower-cased and with duplicates collapsed (first one kept), or
+    InvalidLanguageCode when one is not in SUPPORT_LANGUAGES."""
+    normalised = list(dict.fromkeys(code.strip().lower() for code in codes))
+    if not _SUPPORT_LANGUAGE_SET.issuperset(normalised):
+        raise InvalidLanguageCode(field=field)
+    return normalised
+
 
 # Rough bounding box of the Netherlands (incl. the Wadden islands and south Limburg).
 NL_LATITUDE = (50.70, 53.60)

@@ -53,6 +53,7 @@ from market.catalog.policies import (
     certified,
     local_today,
     require_manager,
+    support_languages,
     visible_courses,
 )
 from market.catalog.ratings import RatingSummary
@@ -72,7 +73,6 @@ T = TypeVar("T")
 
 _WEBSITE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _CERTIFICATION_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
 async def today(reader: driver.Reader) -> date:
@@ -528,9 +528,9 @@ def _checked_course(spec: CourseSpec) -> CourseSpec:
         raise errors.StreamRequired(field="stream")
     if spec.route is not Route.ONDERWIJS and spec.stream is not None:
         raise errors.StreamNotAllowed(field="stream")
-    languages = [code.strip().lower() for code in spec.support_languages]
-    if any(not _LANGUAGE_CODE.match(code) for code in languages):
-        raise errors.InvalidLanguageCode(field="supportLanguages")
+    languages = support_languages(spec.support_languages)
+    if len(languages) > RULES.max_support_languages:
+        raise errors.TooManyItems(RULES.max_support_languages, field="supportLanguages")
     includes = [
         _text(item, RULES.max_price_include_length, "priceIncludes")
         for item in _items(spec.price_includes, "priceIncludes")
@@ -548,7 +548,7 @@ def _checked_course(spec: CourseSpec) -> CourseSpec:
         price_cents=_number(spec.price_cents, 0, RULES.max_price_cents, "priceCents"),
         components=_items(spec.components, "components", required=True),
         schedule_kinds=_items(spec.schedule_kinds, "scheduleKinds", required=True),
-        support_languages=_items(languages, "supportLanguages"),
+        support_languages=languages,
         price_includes=includes,
     )
 

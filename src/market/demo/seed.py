@@ -73,11 +73,16 @@ def generator(today: date, seed: int = 2021) -> Generator:
     return Generator(municipalities, postcodes, today=today, seed=seed)
 
 
-async def seed_demo(session: AsyncSession, *, password: str, today: date) -> SeedSummary:
+async def seed_demo(
+    session: AsyncSession, *, password: str, today: date, with_tenders: bool = True
+) -> SeedSummary:
+    """The demo world; without tenders (most of the seeding's time, they go through the
+    tender services step by step) for the learners' browser tests."""
     providers = generator(today).providers()
     ids = _Ids(seed=2021)
     await _copy_providers(session, providers, ids, now=datetime.now(UTC))
-    accounts = await _add_accounts(session, providers, ids, PasswordHasher().hash(password), today)
+    password_hash = PasswordHasher().hash(password)
+    accounts = await _add_accounts(session, providers, ids, password_hash, today, with_tenders)
     return _summary(providers, accounts)
 
 
@@ -222,6 +227,7 @@ async def _add_accounts(
     ids: _Ids,
     password_hash: str,
     today: date,
+    with_tenders: bool,
 ) -> list[tuple[str, str]]:
     """The demo accounts, then their bookings (market.demo.bookings); all share one
     password (so one argon2 hash). Memberships are added after the accounts: they name
@@ -276,7 +282,8 @@ async def _add_accounts(
     await bookings.seed_bookings(
         session, learner_id=learner.id, provider_id=ids.providers[0], person=person, today=today
     )
-    await tenders.seed_tenders(
-        session, lead_id=teams[tenders.LEAD], person=person, now=datetime.now(UTC)
-    )
+    if with_tenders:
+        await tenders.seed_tenders(
+            session, lead_id=teams[tenders.LEAD], person=person, now=datetime.now(UTC)
+        )
     return accounts

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import ColumnElement, Date, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from market.catalog.policies import TIMEZONE, local_today
 from market.enrollment.models import Enrollment, EnrollmentState
+
+
+def _starts() -> ColumnElement[date]:
+    """A booking's start: its intake's date, or for continuous intake the day (in the
+    Netherlands) the booking was confirmed."""
+    return func.coalesce(
+        Enrollment.starts_on, cast(func.timezone(TIMEZONE, Enrollment.confirmed_at), Date)
+    )
+
+
+def _started(learner_id: uuid.UUID) -> ColumnElement[bool]:
+    return and_(
+        Enrollment.learner_id == learner_id,
+        Enrollment.state == EnrollmentState.CONFIRMED,
+        _starts() <= local_today(),
+    )
 
 
 async def started_enrollment(
@@ -18,17 +35,17 @@ async def started_enrollment(
     date (the booking's confirmation date, in the Netherlands, for continuous intake) is
     today or earlier by the database's clock. The earliest such one, or None: a held,
     cancelled or future booking does not count."""
-    starts = func.coalesce(
-        Enrollment.starts_on, cast(func.timezone(TIMEZONE, Enrollment.confirmed_at), Date)
-    )
+    starts = _starts()
     return await session.scalar(
         select(Enrollment.id)
-        .where(
-            Enrollment.learner_id == learner_id,
-            Enrollment.course_id == course_id,
-            Enrollment.state == EnrollmentState.CONFIRMED,
-            starts <= local_today(),
-        )
+        .where(_started(learner_id), Enrollment.course_id == course_id)
         .order_by(starts, Enrollment.id)
         .limit(1)
     )
+
+
+async def started_courses(session: AsyncSession, learner_id: uuid.UUID) -> set[uuid.UUID]:
+    """The courses the learner has a started, confirmed enrollment on (as
+    `started_enrollment` counts one): those they may review."""
+    rows = await session.scalars(select(Enrollment.course_id).where(_started(learner_id)))
+    return set(rows)

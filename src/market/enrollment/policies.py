@@ -42,6 +42,10 @@ class BookingRules:
     def waitlist_offer(self) -> timedelta:
         return timedelta(hours=self.waitlist_offer_hours)
 
+    def passes_duo_maximum(self, planned_cents: int) -> bool:
+        """The learner's DUO bookings together would borrow more than DUO lends at most."""
+        return planned_cents > self.duo_loan_maximum_cents
+
     def duo_response_deadline(self, now: datetime) -> datetime:
         """`now` plus the working days; a weekend day does not count."""
         deadline, left = now, self.duo_response_working_days

@@ -476,13 +476,45 @@ async def cancel_enrollment(
     course's cancellation terms, shown before payment, apply. The seat goes to the
     waitlist."""
     intake, enrollment = await _own_enrollment(session, actor, enrollment_id)
+    refund = await _cancellable(session, enrollment, intake.now)
+    await _cancel(session, rules, intake, enrollment, refund)
+    return enrollment
+
+
+async def _cancellable(session: AsyncSession, enrollment: Enrollment, now: datetime) -> int:
+    """What cancelling the booking now gives back; raises why it cannot be cancelled."""
     if enrollment.state not in LIVE:
         raise errors.EnrollmentEnded(field="id", state=enrollment.state.value)
     if policies.has_started(enrollment, await catalog.today(session)):
         raise errors.CourseAlreadyStarted(field="id")
-    refund = policies.refund_on_cancel(enrollment, intake.now)
-    await _cancel(session, rules, intake, enrollment, refund)
-    return enrollment
+    return policies.refund_on_cancel(enrollment, now)
+
+
+@dataclass(frozen=True, slots=True)
+class CancellationQuote:
+    """What cancelling a booking would give back, asked before the learner confirms."""
+
+    enrollment: Enrollment
+    refund_cents: int
+    # Until then a cancellation gives back everything paid online.
+    withdrawal_ends_at: datetime
+    within_withdrawal: bool
+
+
+async def cancellation_quote(
+    session: AsyncSession, actor: Actor, enrollment_id: uuid.UUID
+) -> CancellationQuote:
+    """What `cancel_enrollment` would give back if the learner cancelled now (by the
+    database's clock), without changing anything; raises as it would."""
+    learner_id = actor.require_user()
+    enrollment = await session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.learner_id != learner_id:
+        raise errors.EnrollmentNotFound(field="id")
+    now = await session.scalar(select(func.now()))
+    assert now is not None
+    refund = await _cancellable(session, enrollment, now)
+    ends = policies.withdrawal_ends(enrollment)
+    return CancellationQuote(enrollment, refund, ends, now < ends)
 
 
 async def cancel_refunded(

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -88,12 +88,47 @@ _KVK_NUMBER = re.compile(r"^[0-9]{8}$")
 T = TypeVar("T")
 
 
+class SignInSettings(Protocol):
+    """What the sign-in policy reads from the app's settings (market.settings.Settings)."""
+
+    @property
+    def token_ttl_hours(self) -> int: ...
+
+    @property
+    def login_failures_allowed(self) -> int: ...
+
+    @property
+    def login_client_failures_allowed(self) -> int: ...
+
+    @property
+    def login_first_delay_seconds(self) -> int: ...
+
+    @property
+    def login_max_delay_minutes(self) -> int: ...
+
+    @property
+    def login_failure_window_minutes(self) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SignInPolicy:
     """The configured limits of signing in, handed in by the boundary."""
 
     token_ttl: timedelta
     throttle: FailureThrottle
+
+    @classmethod
+    def of(cls, settings: SignInSettings) -> SignInPolicy:
+        return cls(
+            token_ttl=timedelta(hours=settings.token_ttl_hours),
+            throttle=FailureThrottle(
+                allowed_per_account=settings.login_failures_allowed,
+                allowed_per_client=settings.login_client_failures_allowed,
+                first_delay=timedelta(seconds=settings.login_first_delay_seconds),
+                max_delay=timedelta(minutes=settings.login_max_delay_minutes),
+                window=timedelta(minutes=settings.login_failure_window_minutes),
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +398,13 @@ async def _profile(session: AsyncSession, user: User) -> Profile:
     )
     memberships = tuple(MembershipView(org, m.role, m.created_at) for m, org in rows)
     return Profile(user, memberships)
+
+
+async def set_preferred_language(session: AsyncSession, actor: Actor, language: str) -> None:
+    """The language the signed-in user is written to in (mails) from now on."""
+    user = await _current_user(session, actor)
+    user.preferred_language = _language(language)
+    await session.flush()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import Interval, func, literal, select, type_coerce
 from sqlalchemy.dialects.postgresql import insert
@@ -49,6 +50,31 @@ class RequestLimit:
     action: ClientAction
     allowed: int
     window: timedelta
+
+    @classmethod
+    def of(cls, settings: LimitSettings, action: ClientAction) -> RequestLimit:
+        allowed = {
+            ClientAction.REGISTER: settings.register_requests_per_client,
+            ClientAction.LOGIN: settings.login_requests_per_client,
+            ClientAction.ACCEPT_INVITATION: settings.accept_invitation_requests_per_client,
+        }[action]
+        return cls(action, allowed, timedelta(minutes=settings.client_limit_window_minutes))
+
+
+class LimitSettings(Protocol):
+    """What the request limits read from the app's settings (market.settings.Settings)."""
+
+    @property
+    def client_limit_window_minutes(self) -> int: ...
+
+    @property
+    def register_requests_per_client(self) -> int: ...
+
+    @property
+    def login_requests_per_client(self) -> int: ...
+
+    @property
+    def accept_invitation_requests_per_client(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,26 +1,38 @@
-"""The languages people are answered in, and the texts shown to them, by stable key.
+"""The languages people are answered in.
 
-A text for people comes from a catalog (a mapping from a stable key to its wording in
-each language), never from a class or enum name, so wording and translations change
-without touching the code that uses them. Dutch is the platform's language: it is what
-a reader gets who asks for none it speaks.
+A text for people comes from a gettext catalog (market.kernel.catalogs), never from a
+class or enum name, so wording and translations change without touching the code that
+uses them. Dutch is the platform's language: it is what a reader gets who asks for none it
+speaks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
+
+from babel import Locale
 
 
 class Language(StrEnum):
+    """A language spoken here, by its ISO 639-1 code (also its Babel locale)."""
+
     NL = "nl"
     EN = "en"
+    AR = "ar"
+    TR = "tr"
+    TI = "ti"
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.value)
+
+    @property
+    def direction(self) -> str:
+        """How its script runs: `rtl` (Arabic) or `ltr`, as HTML's `dir` takes it."""
+        return "rtl" if self.locale.text_direction == "rtl" else "ltr"
 
 
 DEFAULT_LANGUAGE = Language.NL
-
-# Stable key -> the text in every language.
-Texts = Mapping[str, Mapping[Language, str]]
 
 
 def negotiate(accept_language: str) -> Language:

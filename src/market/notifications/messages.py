@@ -1,16 +1,16 @@
 """The mails' words: the source texts, in English, that the message catalogs translate.
 
-A text is a gettext message: its English wording is its `msgid` (with a `context` where the
-same words could mean two things, as a role's name), and every other language's wording is
-in `locale/<language>/LC_MESSAGES/messages.po` beside this file (`market.notifications.
-catalogs` reads them). Each is a `str.format` template whose `{names}` `service` fills in;
-a translation keeps exactly the names of its source. A mail is a pair of texts, its subject
-and its body, under a stable key (stored in `sent_mails.message`).
+A text is a gettext message of the `mails` domain: its English wording is its `msgid` (with
+a `context` where the same words could mean two things, as a role's name), and every other
+language's wording is in `market/locale/<language>/LC_MESSAGES/mails.po`
+(`market.kernel.catalogs` reads them). Each is a `str.format` template whose `{names}`
+`service` fills in; a translation keeps exactly the names of its source. A mail is a pair
+of texts, its subject and its body, under a stable key (stored in `sent_mails.message`).
 
-Changing a source text here changes its msgid: run `python -m market.notifications.catalogs`
-to bring the template (`locale/messages.pot`) and every catalog in step (a changed text is
-marked fuzzy, which counts as untranslated until a translator has looked at it), and
-`tests/notifications/test_catalogs.py` fails until every language has it again.
+Changing a source text here changes its msgid: run `python -m market.locale` to bring the
+template (`locale/mails.pot`) and every catalog in step (a changed text is marked fuzzy,
+which counts as untranslated until a translator has looked at it), and
+`tests/platform/test_catalogs.py` fails until every language has it again.
 
 The learners' mails are written in plain words (language level B1): short sentences, one
 thing each, what to do next.
@@ -20,30 +20,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """One translatable message. `plural`: the source's plural form, for a text that
-    counts (`service` picks the form for the count, per language)."""
-
-    msgid: str
-    context: str | None = None
-    plural: str | None = None
+from market.kernel.catalogs import Message
 
 
 @dataclass(frozen=True, slots=True)
 class Mail:
     key: str
-    subject: Text
-    body: Text
+    subject: Message
+    body: Message
 
 
-ALL: list[Text] = []
+ALL: list[Message] = []
 MAILS: dict[str, Mail] = {}
 
 
-def text(msgid: str, *, context: str | None = None, plural: str | None = None) -> Text:
-    found = Text(msgid, context, plural)
+def text(msgid: str, *, context: str | None = None, plural: str | None = None) -> Message:
+    found = Message(msgid, context, plural)
     if found not in ALL:  # two mails may share a text (a subject, say)
         ALL.append(found)
     return found

@@ -14,8 +14,8 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 
-from market.notifications import catalogs
-from market.notifications.messages import Text
+from market.kernel import catalogs
+from market.kernel.catalogs import Message
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -32,7 +32,7 @@ class Phrase:
     """A text of its own inside another, in the same language; `count` picks the plural
     form and fills `{count}`."""
 
-    text: Text
+    text: Message
     values: Mapping[str, Value] = field(default_factory=dict)
     count: int | None = None
 
@@ -44,14 +44,14 @@ SCORE_PLACES = 4
 
 
 class Words:
-    """The texts and formats of one language (one of `catalogs.languages()`)."""
+    """The texts and formats of one language."""
 
     def __init__(self, language: str) -> None:
         self.language = language
         self.locale = Locale.parse(language)
-        self._catalog = catalogs.translations(language)
+        self._catalog = catalogs.translations("mails", language)
 
-    def translate(self, text: Text, count: int | None = None) -> str:
+    def translate(self, text: Message, count: int | None = None) -> str:
         catalog, context = self._catalog, text.context
         if text.plural is not None:
             n = count or 0
@@ -62,7 +62,7 @@ class Words:
             return catalog.gettext(text.msgid)
         return str(catalog.pgettext(context, text.msgid))
 
-    def write(self, text: Text, values: Mapping[str, Value], count: int | None = None) -> str:
+    def write(self, text: Message, values: Mapping[str, Value], count: int | None = None) -> str:
         filled = {name: self.format(value) for name, value in values.items()}
         if count is not None:
             filled["count"] = self.format(count)

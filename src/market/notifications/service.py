@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from market.db.outbox import Delivery
 from market.identity import service as identity
 from market.identity.events import InvitationIssued, RegistrationForExistingEmail
-from market.kernel.i18n import DEFAULT_LANGUAGE
-from market.notifications import catalogs, messages
+from market.kernel.i18n import DEFAULT_LANGUAGE, Language
+from market.notifications import messages
 from market.notifications.delivery import Mailer
 from market.notifications.messages import Mail
 from market.notifications.models import SentMail
@@ -44,10 +44,10 @@ class Post:
 
 
 def language(preferred: str | None) -> str:
-    """A user's preferred language if mails are written in it (a catalog of
-    `market.notifications.catalogs`), else Dutch."""
+    """A user's preferred language if it is one spoken here (each has its mails'
+    catalog), else Dutch."""
     code = (preferred or "").strip()
-    return code if code in catalogs.languages() else DEFAULT_LANGUAGE.value
+    return code if code in set(Language) else DEFAULT_LANGUAGE.value
 
 
 def compose(

@@ -35,6 +35,7 @@ from market.db.outbox import Delivery
 from market.identity import service as identity
 from market.identity.models import Role
 from market.identity.service import StaffAddressee
+from market.kernel.catalogs import Message
 from market.kernel.events import Event
 from market.notifications import messages
 from market.notifications.messages import Mail
@@ -109,7 +110,7 @@ def _details(tender: TenderView, lots: Iterable[uuid.UUID] | None = None) -> Phr
 
 def _joined(phrases: list[Phrase]) -> Phrase:
     """Phrases one after another, in the reader's language."""
-    text = messages.Text("".join(f"{{p{i}}}" for i in range(len(phrases))))
+    text = Message("".join(f"{{p{i}}}" for i in range(len(phrases))))
     return Phrase(text, {f"p{i}": phrase for i, phrase in enumerate(phrases)})
 
 

@@ -22,6 +22,12 @@ SECRET_KEY = "sk_test_localstripe"  # noqa: S105 (a fake server's placeholder ke
 PUBLISHABLE_KEY = "pk_test_localstripe"
 
 
+def js_url(base: str) -> str:
+    """Where localstripe serves its stand-in for Stripe.js. The script finds the server it
+    talks to by cutting this path off its own address, so it must be loaded from it."""
+    return f"{base}/js.stripe.com/v3/"
+
+
 @dataclass
 class LocalStripe:
     """A running localstripe: its base address, and `stop()`."""

@@ -794,3 +794,19 @@ async def payments_of(
             select(Payment).where(Payment.enrollment_id == enrollment_id).order_by(Payment.attempt)
         )
     ).all()
+
+
+async def payments_of_enrollments(
+    session: AsyncSession, enrollment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Payment]]:
+    """Each booking's payment attempts, oldest first (for bookings the reader may see, as
+    `duo.invoices_of_enrollments`)."""
+    rows = await session.scalars(
+        select(Payment)
+        .where(Payment.enrollment_id.in_(enrollment_ids))
+        .order_by(Payment.enrollment_id, Payment.attempt)
+    )
+    found: dict[uuid.UUID, list[Payment]] = {key: [] for key in enrollment_ids}
+    for row in rows:
+        found[row.enrollment_id].append(row)
+    return found

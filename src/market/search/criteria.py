@@ -38,10 +38,11 @@ from market.catalog.models import (
     ScheduleKind,
     Stream,
 )
+from market.catalog.policies import SUPPORT_LANGUAGES
 from market.catalog.service import ProviderView
 from market.kernel.i18n import DEFAULT_LANGUAGE
 from market.kernel.pagination import Page
-from market.search.labels import facet_label, label_key
+from market.search.labels import SUPPORT_LANGUAGE, facet_label, label_key, support_language_label
 
 _Member = TypeVar("_Member", bound=StrEnum)
 
@@ -139,6 +140,9 @@ class CourseSearch:
     # A municipality's CBS code: courses whose provider holds a contract with that
     # municipality running today (market.tenders' contracts, starts_on <= today < ends_on).
     contracted_by: str | None = None
+    # Courses whose staff speak any of these languages besides Dutch (codes of
+    # market.catalog.policies.SUPPORT_LANGUAGES).
+    support_languages: Sequence[str] = field(default_factory=tuple)
     sort: SearchSort = SearchSort.RELEVANCE
 
 
@@ -151,13 +155,14 @@ class FacetField(StrEnum):
     CERTIFICATION = "certification"
     PRICE_BAND = "price_band"
     CONTRACTED_BY = "contracted_by"
+    SUPPORT_LANGUAGE = SUPPORT_LANGUAGE
 
 
 @dataclass(frozen=True, slots=True)
 class FacetValue:
     """`value` is what the matching filter takes, as the API names it: an enum member's
-    name (`B1`, `EVENING`, `FROM_2500_TO_5000`, `CERTIFIED`), a region code (`AM18`) or a
-    municipality code (`GM0363`)."""
+    name (`B1`, `EVENING`, `FROM_2500_TO_5000`, `CERTIFIED`), a region code (`AM18`), a
+    municipality code (`GM0363`) or a support language's code (`ti`)."""
 
     value: str
     label: str
@@ -169,11 +174,12 @@ class Facet:
     """Counts of matching courses per value, computed under every active filter except the
     facet's own ones (standard faceted search), so each count is the total one would get by
     choosing that value instead. Only values with a count above zero, in a fixed order
-    (the enum's order; regions and municipalities by code).
+    (the enum's order; regions, municipalities and support languages by code).
 
     The facet's own filters: ROUTE `routes`; LEVEL `levels`; REGION `region_codes`;
     SCHEDULE_KIND `schedule_kinds`, `evening`, `weekend`; FORMAT `formats`, `online`;
-    CERTIFICATION `certified_only`; PRICE_BAND `price_bands`; CONTRACTED_BY `contracted_by`.
+    CERTIFICATION `certified_only`; PRICE_BAND `price_bands`; CONTRACTED_BY `contracted_by`;
+    SUPPORT_LANGUAGE `support_languages`.
     """
 
     field: FacetField
@@ -283,3 +289,6 @@ SCHEDULE_LABELS = _labels(FacetField.SCHEDULE_KIND, ScheduleKind)
 FORMAT_LABELS = _labels(FacetField.FORMAT, Format)
 CERTIFICATION_LABELS = _labels(FacetField.CERTIFICATION, Certification)
 PRICE_BAND_LABELS = _labels(FacetField.PRICE_BAND, PriceBand)
+SUPPORT_LANGUAGE_LABELS = {
+    code: support_language_label(code, DEFAULT_LANGUAGE) for code in SUPPORT_LANGUAGES
+}

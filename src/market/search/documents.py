@@ -178,6 +178,7 @@ def intake_document(
         "rating_score": rating.score,
         "diploma_recognised": profile.has_diploma_recognition,
         "contracted_by": contracted_by,
+        "support_languages": list(course.support_languages),
         "continuous": intake.starts_on is None,
         "delay_days": delay_days,
         "expected_start": anchor + delay_days,

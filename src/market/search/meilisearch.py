@@ -7,8 +7,8 @@ The index holds one document per bookable intake (see market.search.documents) w
 stop words) are data in the top-level search/ folder, applied by `market search reindex`.
 
 One search is two multi-search requests: the page of hits, the exhaustive total and the
-facet counts in the first; the counts of the regions and contracting municipalities it
-found in the second. A facet count
+facet counts in the first; the counts of the regions, contracting municipalities and
+support languages it found in the second. A facet count
 is the total of the same search with the facet's own filters replaced by its value, which
 is exactly what the contract asks (and exact under distinct, where Meilisearch's own
 facetDistribution would count intakes, not courses).
@@ -44,6 +44,7 @@ from market.search.criteria import (
     PRICE_BAND_LABELS,
     ROUTE_LABELS,
     SCHEDULE_LABELS,
+    SUPPORT_LANGUAGE_LABELS,
     Certification,
     CourseSearch,
     Facet,
@@ -203,6 +204,10 @@ def filters_for(criteria: CourseSearch, today: int) -> Filters:
         FacetField.CONTRACTED_BY: [f"contracted_by = {quoted(criteria.contracted_by)}"]
         if criteria.contracted_by is not None
         else [],
+        # On an array attribute, IN holds when any element is one of the values.
+        FacetField.SUPPORT_LANGUAGE: [one_of("support_languages", criteria.support_languages)]
+        if criteria.support_languages
+        else [],
     }
     return Filters(tuple(shared), {f: tuple(cs) for f, cs in owned.items() if cs})
 
@@ -279,7 +284,8 @@ def fixed_facet_options(today: int) -> list[FacetOption]:
 @dataclass(frozen=True, slots=True)
 class FoundFacet:
     """A facet whose values are codes found in the index (the regions, the contracting
-    municipalities of the matching courses), labelled by their names."""
+    municipalities and the support languages of the matching courses), labelled by their
+    names."""
 
     field: FacetField
     attribute: str
@@ -298,9 +304,17 @@ class FoundFacet:
         ]
 
 
+async def support_language_names(_: driver.Reader, codes: Sequence[str]) -> dict[str, str]:
+    """The languages' labels (market.search.labels), of the codes that have one."""
+    return {
+        code: SUPPORT_LANGUAGE_LABELS[code] for code in codes if code in SUPPORT_LANGUAGE_LABELS
+    }
+
+
 FOUND_FACETS = (
     FoundFacet(FacetField.REGION, "region_code", geo.region_names),
     FoundFacet(FacetField.CONTRACTED_BY, "contracted_by", geo.municipality_names),
+    FoundFacet(FacetField.SUPPORT_LANGUAGE, "support_languages", support_language_names),
 )
 
 

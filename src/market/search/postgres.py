@@ -28,6 +28,9 @@ search, each for its own rows, and the statement adds them up:
 Contracting municipalities (`contracted_by`, searchCourses' contractedBy) are a facet like
 the others: a bitmap key per municipality (`x:GM0363`) and an array on the rows read one by
 one, written by the rows' refresh and by `search_refresh_contracts` (see `refresh_contracts`).
+Support languages (supportLanguages) are one too: a bitmap key per language (`sl:ti`) and
+an array on the rows read one by one (migration 0025_support_languages), written by the
+rows' refresh.
 
 Text: every clause of the query (search/synonyms.txt expands a word into alternative
 phrases) must match: a phrase by all its Dutch stems (title, provider name, description),
@@ -71,6 +74,7 @@ from market.search.criteria import (
     PRICE_BAND_LABELS,
     ROUTE_LABELS,
     SCHEDULE_LABELS,
+    SUPPORT_LANGUAGE_LABELS,
     Certification,
     CourseHit,
     CourseSearch,
@@ -115,9 +119,10 @@ FACET_FLAGS = {
     FacetField.CERTIFICATION: "f_cert",
     FacetField.PRICE_BAND: "f_band",
     FacetField.CONTRACTED_BY: "f_contracted",
+    FacetField.SUPPORT_LANGUAGE: "f_language",
 }
 # The column each facet groups on in the rows read one by one; REGION and SCHEDULE_KIND
-# are bit masks, CONTRACTED_BY an array of municipality codes, spread after.
+# are bit masks, CONTRACTED_BY and SUPPORT_LANGUAGE arrays of codes, spread after.
 GROUPED = {
     FacetField.ROUTE: "route",
     FacetField.LEVEL: "level",
@@ -127,9 +132,13 @@ GROUPED = {
     FacetField.REGION: "region_facet",
     FacetField.SCHEDULE_KIND: "kinds",
     FacetField.CONTRACTED_BY: "contracted_by",
+    FacetField.SUPPORT_LANGUAGE: "support_languages",
 }
 # What the facet filters read: every facet count is a sum over groups of rows alike in these.
-FACET_KEYS = "route, level, format, kinds, band, certified, matched, region_facet, contracted_by"
+FACET_KEYS = (
+    "route, level, format, kinds, band, certified, matched, region_facet, contracted_by, "
+    "support_languages"
+)
 # What every page candidate carries: the course and each sort's keys.
 CANDIDATE = (
     "course_id, rank, best_start, price_cents, price_per_hour_cents, stars, rating, distance_km"
@@ -138,6 +147,9 @@ CHUNK_BITS = 12  # 4,096 slots a chunk (migration 0007_search_bitmaps)
 # The bitmaps' key prefix of a contracting municipality's courses (`x:GM0363`, migration
 # 0024_search_contracts), as SQL.
 CONTRACTED_KEY = "'x:'"
+# The bitmaps' key prefix of the courses whose staff speak a language (`sl:ti`, migration
+# 0025_support_languages).
+LANGUAGE_PREFIX = "sl:"
 
 ZERO = "repeat('0', 4096)::bit(4096)"
 # Up to this many matches a page lists the result's bits; above, it walks the sort's index
@@ -614,7 +626,7 @@ def _row_answers() -> list[str]:
 SELECT 'total', NULL, NULL, NULL, coalesce(sum(n) FILTER (WHERE all_ok), 0)::bigint FROM kept""",
         """
 SELECT facet, NULL, value, NULL, n::bigint FROM counted
-WHERE facet NOT IN ('region', 'contracted_by')""",
+WHERE facet NOT IN ('region', 'contracted_by', 'support_language')""",
         """
 -- Region masks spread over the regions' bits.
 SELECT 'region', NULL, lmr.code, lmr.name, sum(c.n)::bigint
@@ -629,6 +641,13 @@ FROM counted c
 JOIN municipalities m ON m.cbs_code = ANY (c.value::text[])
 WHERE c.facet = 'contracted_by'
 GROUP BY m.cbs_code, m.name""",
+        """
+-- Arrays of support languages spread over their codes.
+SELECT 'support_language', NULL, l.code, NULL, sum(c.n)::bigint
+FROM counted c
+CROSS JOIN unnest(c.value::text[]) l(code)
+WHERE c.facet = 'support_language'
+GROUP BY l.code""",
     ]
 
 
@@ -816,6 +835,11 @@ def _bitmap_filters(criteria: CourseSearch, sql: Params) -> dict[FacetField, str
         filters[FacetField.CONTRACTED_BY] = (
             f"SELECT chunk, bits FROM search_bitmaps WHERE key = {CONTRACTED_KEY} || {code}"
         )
+    if criteria.support_languages:
+        # Checked against the list (catalog.policies.SUPPORT_LANGUAGES): the keys are ours.
+        filters[FacetField.SUPPORT_LANGUAGE] = _keys_bits(
+            [f"{LANGUAGE_PREFIX}{code}" for code in criteria.support_languages]
+        )
     return filters
 
 
@@ -884,6 +908,14 @@ JOIN o ON o.chunk = b.chunk
 JOIN municipalities m ON m.cbs_code = substr(b.key, 3)
 WHERE b.key BETWEEN {CONTRACTED_KEY} AND {CONTRACTED_KEY} || '~'
 GROUP BY m.cbs_code, m.name""",
+        # The support languages' keys, by the key's index (a few dozen at most).
+        f"""
+SELECT 'support_language', NULL, substr(b.key, {len(LANGUAGE_PREFIX) + 1}), NULL,
+       sum(bit_count(o.o_{FacetField.SUPPORT_LANGUAGE.value} & b.bits))::bigint
+FROM search_bitmaps b
+JOIN o ON o.chunk = b.chunk
+WHERE b.key BETWEEN '{LANGUAGE_PREFIX}' AND '{LANGUAGE_PREFIX}~'
+GROUP BY b.key""",
     ]
 
 
@@ -1040,6 +1072,7 @@ def _exact(
            min(i.price_cents) AS price_cents,
            min(i.price_per_hour_cents) AS price_per_hour_cents, min(i.stars) AS stars,
            min(i.rating) AS rating, min(i.contracted_by) AS contracted_by,
+           min(i.support_languages) AS support_languages,
            bool_or({in_region}) AS matched, bit_or(i.region_bit) AS region_facet,
            min(i.start) FILTER (WHERE {in_region}) AS best_start,
            search_chord_km(min(i.chord2) FILTER (WHERE {in_region})) AS distance_km
@@ -1060,7 +1093,8 @@ def _read(table: str, start: str, chord: str, conditions: list[str]) -> str:
     return f"""
           SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.certified_from,
                  i.certified_until, i.price_cents, i.price_per_hour_cents, i.stars,
-                 i.rating, i.region_bit, i.contracted_by, {start} AS start,
+                 i.rating, i.region_bit, i.contracted_by, i.support_languages,
+                 {start} AS start,
                  {chord} AS chord2
           FROM {table} i
           WHERE {" AND ".join(conditions)}"""
@@ -1117,6 +1151,9 @@ def _flags(criteria: CourseSearch, sql: Params) -> dict[str, str]:
     if criteria.contracted_by is not None:
         code = sql.bind("contracted_by", criteria.contracted_by, Text)
         flags["f_contracted"] = f"{code} = ANY (contracted_by)"
+    if criteria.support_languages:
+        languages = sql.bind("languages", list(criteria.support_languages), ARRAY(Text))
+        flags["f_language"] = f"support_languages && {languages}"
     return flags
 
 
@@ -1163,6 +1200,7 @@ def _facets(counts: dict[str, dict[str, int]], labels: dict[str, str]) -> tuple[
     )
     regions = counts.get(FacetField.REGION.value, {})
     contracting = counts.get(FacetField.CONTRACTED_BY.value, {})
+    languages = counts.get(FacetField.SUPPORT_LANGUAGE.value, {})
     certified = {Certification.CERTIFIED: "true", Certification.UNCERTIFIED: "false"}
     return (
         Facet(
@@ -1203,5 +1241,14 @@ def _facets(counts: dict[str, dict[str, int]], labels: dict[str, str]) -> tuple[
         Facet(
             FacetField.CONTRACTED_BY,
             values([(code, labels[code], contracting[code]) for code in sorted(contracting)]),
+        ),
+        Facet(
+            FacetField.SUPPORT_LANGUAGE,
+            values(
+                [
+                    (code, SUPPORT_LANGUAGE_LABELS.get(code, code), languages[code])
+                    for code in sorted(languages)
+                ]
+            ),
         ),
     )

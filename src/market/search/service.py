@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from market.catalog.policies import support_languages
 from market.db import driver
 from market.geo import service as geo
 from market.geo.errors import UnknownPostcode
@@ -90,6 +91,7 @@ async def checked(reader: driver.Reader, criteria: CourseSearch) -> CourseSearch
         (criteria.price_bands, "priceBands"),
         (criteria.schedule_kinds, "scheduleKinds"),
         (criteria.formats, "formats"),
+        (criteria.support_languages, "supportLanguages"),
     ):
         if len(values) > MAX_FILTER_VALUES:
             raise errors.TooManyFilterValues(MAX_FILTER_VALUES, field=field)
@@ -113,6 +115,7 @@ async def checked(reader: driver.Reader, criteria: CourseSearch) -> CourseSearch
         formats=_unique(criteria.formats),
         max_wait_weeks=max_wait_weeks,
         contracted_by=contracted_by,
+        support_languages=tuple(support_languages(criteria.support_languages)),
     )
 
 

@@ -30,7 +30,7 @@ def as_page(api: Handler, settings: Settings) -> Handler:
         if lang is None:
             return answer
         page = Page(lang, ANONYMOUS, settings, request.url.path[len(lang.value) + 1 :] or "/")
-        status = answer.status_code
+        status = answer.status_code or 500
         response = page.render("error.html", status_code=status, status=status)
         response.headers.update(answer.headers)
         return response

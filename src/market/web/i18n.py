@@ -8,24 +8,14 @@ values are escaped into it.
 
 from __future__ import annotations
 
-import functools
-import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
+from market.kernel import catalogs
 from market.kernel.i18n import Language, negotiate
 
-LOCALE_DIR = Path(__file__).parents[1] / "locale"
-
-# Written right to left.
-RTL = frozenset({"ar"})
-SOURCE_LANGUAGE = Language.NL
 # What a language calls itself, for the switcher.
 NATIVE_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "tr": "Türkçe", "ti": "ትግርኛ"}
 
@@ -44,28 +34,11 @@ def chosen(remembered: str | None, accept_language: str) -> Language:
     return language(remembered or "") or negotiate(accept_language)
 
 
-def direction(lang: Language) -> str:
-    return "rtl" if lang.value in RTL else "ltr"
-
-
-@functools.cache
-def translations(lang: Language) -> NullTranslations:
-    """The language's page texts, read once per process."""
-    path = LOCALE_DIR / lang.value / "LC_MESSAGES" / "web.po"
-    if lang is SOURCE_LANGUAGE or not path.is_file():
-        return NullTranslations()
-    compiled = io.BytesIO()
-    with path.open("rb") as po:
-        write_mo(compiled, read_po(po, locale=lang.value), use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain="web")
-
-
 class Gettext:
     """A language's newstyle `_`, `gettext` and `ngettext` for templates and pages."""
 
     def __init__(self, lang: Language) -> None:
-        self._translations = translations(lang)
+        self._translations = catalogs.translations("web", lang)
 
     def gettext(self, message: str, /, **variables: Any) -> Markup:
         text = Markup(self._translations.gettext(message))  # noqa: S704 (our own catalog)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_currency, format_decimal
@@ -22,6 +23,7 @@ from market.kernel.i18n import Language
 from market.settings import Settings
 from market.web import i18n, session
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # The language a visitor last read the pages in: `/` sends them back to it.
 LANGUAGE_COOKIE = "market_language"
 _YEAR = 365 * 24 * 3600
@@ -49,7 +51,7 @@ class Page:
 
     @property
     def dir(self) -> str:
-        return i18n.direction(self.lang)
+        return self.lang.direction
 
     @property
     def texts(self) -> i18n.Gettext:
@@ -85,7 +87,7 @@ class Page:
         return format_time(at, "short", locale=self.lang.value)
 
     def moment(self, at: datetime) -> str:
-        return format_datetime(at, "medium", tzinfo="Europe/Amsterdam", locale=self.lang.value)
+        return format_datetime(at, "medium", tzinfo=AMSTERDAM, locale=self.lang.value)
 
     def render(
         self,

@@ -226,6 +226,8 @@ def chosen(base: CourseSearch, field: FacetField, value: str) -> CourseSearch:
         return replace(base, formats=(Format[value],), online=False)
     if field is FacetField.CONTRACTED_BY:
         return replace(base, contracted_by=value)
+    if field is FacetField.SUPPORT_LANGUAGE:
+        return replace(base, support_languages=(value,))
     return replace(base, price_bands=(PriceBand[value],))
 
 

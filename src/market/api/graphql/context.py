@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from market.clients import client_address
 from market.db.database import Database
 from market.enrollment.policies import BookingRules
 from market.identity import service as identity
@@ -75,23 +76,6 @@ Info = StrawberryInfo[Context, None]
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
-
-
-def client_address(connection: ASGIConnection[Any, Any, Any, Any], trusted_header: str) -> str:
-    """The client's address: the connection's peer, or with a trusted proxy's header
-    configured, the right-most entry of that header. A proxy appends the address it saw to
-    whatever the client sent, so only that last entry is the proxy's own word; entries to
-    its left are the client's to invent. Without the header (a request that bypassed the
-    proxy) the peer it came from is the client."""
-    if trusted_header:
-        entries = [
-            entry.strip()
-            for line in connection.headers.getall(trusted_header, [])
-            for entry in line.split(",")
-        ]
-        if entries and entries[-1]:
-            return entries[-1]
-    return connection.client.host if connection.client else ""
 
 
 def make_context_getter(

@@ -29,6 +29,7 @@ from strawberry.types import ExecutionResult
 
 from market.api.graphql import errors
 from market.api.graphql.schema import MarketSchema
+from market.kernel.i18n import negotiate
 from market.settings import Settings
 
 PATH = "/graphql"
@@ -129,7 +130,8 @@ def graphql_controller(
             self, request: Request[Any, Any, Any], result: ExecutionResult
         ) -> GraphQLHTTPResponse:
             if result.errors:
-                result.errors = [errors.translate(error) for error in result.errors]
+                language = negotiate(request.headers.get("accept-language", ""))
+                result.errors = [errors.translate(error, language) for error in result.errors]
             return process_result(result)
 
     return GraphQLController

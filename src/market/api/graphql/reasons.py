@@ -66,8 +66,9 @@ Every expected failure answers a GraphQL error whose `extensions` hold:
 - `params`: the values the fact names, by the names below (numbers, or text such as a
   date `2200-12-31`), only when it has any.
 
-The message is English, for people reading logs and API answers directly; the web app
-writes its own sentence from the reason and its parameters. Requests refused before they
+The message is written in the language the request's `Accept-Language` prefers among
+nl, en, ar, tr and ti (Dutch when it names none of them); the English below is its source
+text, translated by the `errors` catalogs (src/market/locale). Requests refused before they
 became a GraphQL operation (not JSON, unknown paths, wrong methods) and errors of GraphQL
 itself (syntax, unknown fields, wrong variable types) have a code and no reason.
 """

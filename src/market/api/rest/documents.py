@@ -49,6 +49,7 @@ from market.files.errors import (
 from market.identity import service as identity
 from market.identity.policies import Actor
 from market.kernel.errors import DomainError, ErrorKind
+from market.kernel.i18n import negotiate
 from market.settings import Settings
 from market.tenders import bids, documents
 
@@ -64,14 +65,15 @@ _STATUS = {
 }
 
 
-def _refused(fact: DomainError) -> Response[dict[str, Any]]:
+def _refused(fact: DomainError, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     if isinstance(fact, DocumentTooLarge):
         status = HTTP_413_REQUEST_ENTITY_TOO_LARGE
     elif isinstance(fact, DocumentTypeNotAllowed | DocumentContentMismatch):
         status = HTTP_415_UNSUPPORTED_MEDIA_TYPE
     else:
         status = _STATUS[fact.kind]
-    return Response(fact_error(fact), status_code=status)
+    language = negotiate(request.headers.get("accept-language", ""))
+    return Response(fact_error(fact, language), status_code=status)
 
 
 class _Body:
@@ -105,9 +107,11 @@ def _declared_size(request: Request[Any, Any, Any]) -> int | None:
         return None
 
 
-def _download(found: documents.Download | None, store: FileStore) -> Response[Any]:
+def _download(
+    found: documents.Download | None, store: FileStore, request: Request[Any, Any, Any]
+) -> Response[Any]:
     if found is None:
-        return _refused(DocumentNotFound(field="id"))
+        return _refused(DocumentNotFound(field="id"), request)
     # RFC 6266: an ASCII fallback and the name itself, percent-encoded (RFC 5987).
     fallback = found.name.encode("ascii", "replace").decode().replace('"', "'")
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(found.name)}"
@@ -130,7 +134,7 @@ def routes(settings: Settings) -> list[HTTPRouteHandler]:
     ) -> Response[dict[str, Any]]:
         size = _declared_size(request)
         if size is not None and size > max_bytes:
-            return _refused(DocumentTooLarge(field="content", max_bytes=max_bytes))
+            return _refused(DocumentTooLarge(field="content", max_bytes=max_bytes), request)
         try:
             async with db.reader() as session:
                 actor = await _actor(session, request)
@@ -144,7 +148,7 @@ def routes(settings: Settings) -> list[HTTPRouteHandler]:
             async with db.transaction() as session:
                 upload = await documents.receive(session, actor, store, stored, name)
         except DomainError as fact:
-            return _refused(fact)
+            return _refused(fact, request)
         return Response(
             {
                 "id": ids.encode("DocumentUpload", upload.id),
@@ -164,7 +168,7 @@ def routes(settings: Settings) -> list[HTTPRouteHandler]:
         if (document_id := _id(type_name, value)) is not None:
             async with db.reader() as session:
                 found = await find(session, await _actor(session, request), document_id)
-        return _download(found, store)
+        return _download(found, store, request)
 
     @get("/documents/tender/{document_id:str}")
     async def tender_document(

@@ -26,6 +26,8 @@ RETURNS text[] LANGUAGE sql STABLE AS $$
         WHERE s.region_mask & (1::bigint << b) <> 0
         -- The municipalities under contract with the course's provider (contractedBy).
         UNION ALL SELECT 'x:' || code FROM unnest(s.contracted_by) code
+        -- The languages the course's staff speak besides Dutch (supportLanguages).
+        UNION ALL SELECT 'sl:' || code FROM unnest(s.support_languages) code
         -- Ranges, by key range: the expected start of the dated intakes (a day) and the
         -- continuous intakes' delay (days), the price (100 euros) and the price per hour
         -- (1 euro); a range filter reads the buckets inside it and scans its edges.

@@ -1,5 +1,5 @@
 -- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps,
--- 0008_search_places, 0014_reviews and 0022_contracted), kept true by the triggers (triggers.sql) in each catalog write's
+-- 0008_search_places, 0014_reviews, 0024_search_contracts and 0025_support_languages), kept true by the triggers (triggers.sql) in each catalog write's
 -- own transaction.
 
 -- The bookable intakes of these courses on p_day, each with its expected start (the
@@ -43,21 +43,21 @@ BEGIN
     INSERT INTO search_places (course_id, route, level, format, kinds, band, stars,
         price_cents, price_per_hour_cents, diploma_recognised, certified_from,
         certified_until, region_bit, municipality_code, latitude, longitude, x, y, z,
-        continuous_delay_days, dated_best_start, rating, contracted_by)
+        continuous_delay_days, dated_best_start, rating, contracted_by, support_languages)
     SELECT i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars, i.price_cents,
            i.price_per_hour_cents, i.diploma_recognised, i.certified_from, i.certified_until,
            i.region_bit, i.municipality_code, i.latitude, i.longitude, i.x, i.y, i.z,
            min(i.delay_days) FILTER (WHERE i.starts_on IS NULL),
            min(intake_expected_start(i.starts_on, i.delay_days, p_today))
                FILTER (WHERE i.starts_on IS NOT NULL),
-           i.rating, i.contracted_by
+           i.rating, i.contracted_by, i.support_languages
     FROM search_intakes i
     WHERE i.course_id = ANY (p_courses)
       AND (i.municipality_code IS NOT NULL OR i.latitude IS NOT NULL)
     GROUP BY i.course_id, i.route, i.level, i.format, i.kinds, i.band, i.stars,
              i.price_cents, i.price_per_hour_cents, i.diploma_recognised, i.certified_from,
              i.certified_until, i.region_bit, i.municipality_code, i.latitude, i.longitude,
-             i.x, i.y, i.z, i.rating, i.contracted_by;
+             i.x, i.y, i.z, i.rating, i.contracted_by, i.support_languages;
     WITH sm AS (
         SELECT s.course_id,
                -- the first day the summary or the certification flag may no longer hold,
@@ -163,7 +163,8 @@ BEGIN
                     THEN p.certification_valid_from END AS certified_from,
                CASE WHEN p.certification_verified_at IS NOT NULL
                     THEN p.certification_valid_until END AS certified_until,
-               search_contracting(c.provider_id, today) AS contracted_by
+               search_contracting(c.provider_id, today) AS contracted_by,
+               c.support_languages::text[] AS support_languages
         FROM courses c
         JOIN provider_profiles p ON p.organisation_id = c.provider_id
         WHERE c.id = ANY (p_courses) AND c.status = 'published'
@@ -174,23 +175,23 @@ BEGIN
             diploma_recognised = f.diploma_recognised,
             price_cents = f.price_cents, price_per_hour_cents = f.price_per_hour_cents,
             certified_from = f.certified_from, certified_until = f.certified_until,
-            contracted_by = f.contracted_by
+            contracted_by = f.contracted_by, support_languages = f.support_languages
         FROM fresh f
         WHERE s.course_id = f.course_id
         RETURNING s.course_id
     )
     INSERT INTO search_courses (course_id, route, level, format, kinds, band, stars, rating,
         diploma_recognised, has_intake, uniform_region, price_cents, price_per_hour_cents,
-        certified_from, certified_until, region_mask, contracted_by)
+        certified_from, certified_until, region_mask, contracted_by, support_languages)
     SELECT f.course_id, f.route, f.level, f.format, f.kinds, f.band, f.stars, f.rating,
            f.diploma_recognised, false, true, f.price_cents, f.price_per_hour_cents,
-           f.certified_from, f.certified_until, 0, f.contracted_by
+           f.certified_from, f.certified_until, 0, f.contracted_by, f.support_languages
     FROM fresh f
     WHERE f.course_id NOT IN (SELECT course_id FROM kept);
     INSERT INTO search_intakes (intake_id, course_id, starts_on, delay_days, region_bit,
         municipality_code, latitude, longitude, route, level, format, kinds, band, stars,
         rating, price_cents, price_per_hour_cents, diploma_recognised, certified_from,
-        certified_until, x, y, z, contracted_by)
+        certified_until, x, y, z, contracted_by, support_languages)
     SELECT i.id, i.course_id, i.starts_on,
            intake_delay_days(i.seat_capacity, i.seats_taken, i.waitlist_weeks, i.queue_length),
            coalesce(1::bigint << substr(m.region_code, 3)::int, 0),
@@ -199,7 +200,7 @@ BEGIN
            s.price_per_hour_cents, s.diploma_recognised, s.certified_from, s.certified_until,
            cos(radians(l.latitude)) * cos(radians(l.longitude)),
            cos(radians(l.latitude)) * sin(radians(l.longitude)), sin(radians(l.latitude)),
-           s.contracted_by
+           s.contracted_by, s.support_languages
     FROM intakes i
     JOIN search_courses s ON s.course_id = i.course_id
     LEFT JOIN locations l ON l.id = i.location_id

@@ -19,10 +19,12 @@ BEGIN
     PERFORM search_refresh(array(
         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id
         WHERE (o.provider_id, o.title, o.description, o.route, o.target_level, o.format,
-               o.schedule_kinds, o.price_cents, o.price_per_hour_cents, o.status)
+               o.schedule_kinds, o.price_cents, o.price_per_hour_cents, o.status,
+               o.support_languages)
               IS DISTINCT FROM
               (n.provider_id, n.title, n.description, n.route, n.target_level, n.format,
-               n.schedule_kinds, n.price_cents, n.price_per_hour_cents, n.status)));
+               n.schedule_kinds, n.price_cents, n.price_per_hour_cents, n.status,
+               n.support_languages)));
     -- A review counted or hidden: the rating alone (a row refreshed whole above has it).
     PERFORM search_refresh_ratings(array(
         SELECT n.id FROM old_rows o JOIN new_rows n ON n.id = o.id

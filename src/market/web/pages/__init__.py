@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from market.web.pages import auth, compare, courses, search
+from market.web.pages import account, auth, booking, bookings, compare, courses, search
 
 PAGES: list[ControllerRouterHandler] = [
     *auth.ROUTES,
+    *account.ROUTES,
+    *booking.ROUTES,
+    *bookings.ROUTES,
     *search.ROUTES,
     *courses.ROUTES,
     *compare.ROUTES,

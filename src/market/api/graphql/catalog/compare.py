@@ -86,6 +86,10 @@ class CourseComparison:
     hours_per_week: int
     schedule_kinds: list[ScheduleKind]  # type: ignore[valid-type]
     format: Format  # type: ignore[valid-type]
+    support_languages: list[str] = strawberry.field(
+        description="ISO 639 codes of the languages the course's teachers or staff speak "
+        "besides Dutch (labels: the SUPPORT_LANGUAGE facet's)."
+    )
     expected_start: date | None = strawberry.field(
         description="When a learner booking today can expect to start, at the soonest "
         "bookable intake; null when none is left."
@@ -119,6 +123,7 @@ class CourseComparison:
             hours_per_week=course.hours_per_week,
             schedule_kinds=list(course.schedule_kinds),
             format=course.format,
+            support_languages=list(course.support_languages),
             expected_start=soonest.availability.expected_start if soonest else None,
             wait_weeks=soonest.availability.wait_weeks if soonest else None,
             soonest_intake=Intake.of(soonest.intake) if soonest else None,

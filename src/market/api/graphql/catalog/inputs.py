@@ -55,6 +55,13 @@ def changes(
     return sent
 
 
+SUPPORT_LANGUAGES = (
+    "Languages the course's teachers or staff speak besides Dutch, at most 8, as ISO 639 "
+    "codes from the platform's list (ar, ti, tr, en, fa, prs, uk, ...; the SUPPORT_LANGUAGE "
+    "facet names them); any case, repeats collapsed; another code is InvalidLanguageCode."
+)
+
+
 @strawberry.input
 class UpdateProviderInput:
     website: str | None = UNSET
@@ -151,7 +158,9 @@ class CreateCourseInput:
     components: list[Component] = strawberry.field(  # type: ignore[valid-type]
         default_factory=lambda: [Component.LANGUAGE]
     )
-    support_languages: list[str] = strawberry.field(default_factory=list)
+    support_languages: list[str] = strawberry.field(
+        default_factory=list, description=SUPPORT_LANGUAGES
+    )
     price_includes: list[str] = strawberry.field(default_factory=list)
     exam_training_included: bool = False
     cancellation_terms: str = ""
@@ -177,7 +186,9 @@ class UpdateCourseInput:
     description: str | None = UNSET
     stream: Stream | None = UNSET  # type: ignore[valid-type]
     components: list[Component] | None = UNSET  # type: ignore[valid-type]
-    support_languages: list[str] | None = UNSET
+    support_languages: list[str] | None = strawberry.field(
+        default=UNSET, description=SUPPORT_LANGUAGES
+    )
     price_includes: list[str] | None = UNSET
     exam_training_included: bool | None = UNSET
     cancellation_terms: str | None = UNSET

@@ -194,7 +194,7 @@ class Checkout:
         maximum = rules.duo_loan_maximum_cents
         warning = (
             DuoLoanWarning(planned_cents=booked.planned_duo_cents, maximum_cents=maximum)
-            if booked.planned_duo_cents > maximum
+            if rules.passes_duo_maximum(booked.planned_duo_cents)
             else None
         )
         if booked.enrollment is None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 
 import strawberry
@@ -23,30 +22,7 @@ from market.catalog import service as catalog
 from market.enrollment import service as enrollment
 from market.identity import service
 from market.identity.models import OrganisationKind
-from market.identity.throttling import ClientAction, FailureThrottle, RequestLimit
-from market.settings import Settings
-
-
-def sign_in_policy(settings: Settings) -> service.SignInPolicy:
-    return service.SignInPolicy(
-        token_ttl=timedelta(hours=settings.token_ttl_hours),
-        throttle=FailureThrottle(
-            allowed_per_account=settings.login_failures_allowed,
-            allowed_per_client=settings.login_client_failures_allowed,
-            first_delay=timedelta(seconds=settings.login_first_delay_seconds),
-            max_delay=timedelta(minutes=settings.login_max_delay_minutes),
-            window=timedelta(minutes=settings.login_failure_window_minutes),
-        ),
-    )
-
-
-def request_limit(settings: Settings, action: ClientAction) -> RequestLimit:
-    allowed = {
-        ClientAction.REGISTER: settings.register_requests_per_client,
-        ClientAction.LOGIN: settings.login_requests_per_client,
-        ClientAction.ACCEPT_INVITATION: settings.accept_invitation_requests_per_client,
-    }[action]
-    return RequestLimit(action, allowed, timedelta(minutes=settings.client_limit_window_minutes))
+from market.identity.throttling import ClientAction, RequestLimit
 
 
 async def admit(info: Info, action: ClientAction) -> None:
@@ -56,7 +32,7 @@ async def admit(info: Info, action: ClientAction) -> None:
         await service.admit(
             session,
             client=info.context.client_address,
-            limit=request_limit(info.context.settings, action),
+            limit=RequestLimit.of(info.context.settings, action),
         )
 
 
@@ -105,7 +81,7 @@ class IdentityMutation:
                 email=email,
                 password=password,
                 client=info.context.client_address,
-                policy=sign_in_policy(info.context.settings),
+                policy=service.SignInPolicy.of(info.context.settings),
             )
         # Committed first: a failed attempt is remembered even though this request fails.
         signed_in = attempt.unwrap()
@@ -183,7 +159,7 @@ class IdentityMutation:
                 info.context.actor,
                 password=password,
                 client=info.context.client_address,
-                policy=sign_in_policy(info.context.settings),
+                policy=service.SignInPolicy.of(info.context.settings),
                 before_delete=partial(
                     enrollment.withdraw_learner, rules=info.context.booking_rules
                 ),

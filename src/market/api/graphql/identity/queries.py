@@ -4,11 +4,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from market.api.graphql.context import Info
-from market.api.graphql.enrollment.personal_data import bookings_document
-from market.api.graphql.identity.types import User, personal_data_document
-from market.api.graphql.reviews.types import review_document
+from market.api.graphql.identity.types import User
 from market.identity import service
-from market.reviews import service as reviews
+from market.privacy import export
 
 
 @strawberry.type
@@ -29,10 +27,4 @@ class IdentityQuery:
     )
     async def my_data(self, info: Info) -> JSON:
         async with info.context.reader() as session:
-            data = await service.export_personal_data(session, info.context.actor)
-            bookings = await bookings_document(session, info.context.actor)
-            written = await reviews.my_reviews(session, info.context.actor)
-        document = personal_data_document(data)
-        document["bookings"] = bookings
-        document["reviews"] = [review_document(view) for view in written]
-        return JSON(document)
+            return JSON(await export.personal_data(session, info.context.actor))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -128,57 +127,3 @@ class IssuedInvitation:
             expires_at=invitation.expires_at,
             acceptance_token=issued.token,
         )
-
-
-def personal_data_document(data: service.PersonalData) -> dict[str, Any]:
-    """The export as a JSON document: ids opaque, times ISO 8601, no hashes."""
-    user = data.profile.user
-    return {
-        "exportedAt": data.exported_at.isoformat(),
-        "profile": {
-            "id": ids.encode("User", user.id),
-            "email": user.email,
-            "displayName": user.display_name,
-            "preferredLanguage": user.preferred_language,
-            "createdAt": user.created_at.isoformat(),
-        },
-        "memberships": [
-            {
-                "organisation": _organisation_summary(m.organisation),
-                "role": m.role.name,
-                "since": m.since.isoformat(),
-            }
-            for m in data.profile.memberships
-        ],
-        "invitationsReceived": [_invitation(view) for view in data.invitations_received],
-        "invitationsSent": [_invitation(view) for view in data.invitations_sent],
-        "sessions": [
-            {
-                "startedAt": token.created_at.isoformat(),
-                "expiresAt": token.expires_at.isoformat(),
-                "revokedAt": _iso(token.revoked_at),
-            }
-            for token in data.sessions
-        ],
-        "failedSignIns": [moment.isoformat() for moment in data.failed_sign_ins],
-    }
-
-
-def _organisation_summary(row: models.Organisation) -> dict[str, Any]:
-    return {"id": ids.encode("Organisation", row.id), "name": row.name, "kind": row.kind.name}
-
-
-def _invitation(view: service.InvitationView) -> dict[str, Any]:
-    invitation = view.invitation
-    return {
-        "organisation": _organisation_summary(view.organisation),
-        "email": invitation.email,
-        "role": invitation.role.name,
-        "createdAt": invitation.created_at.isoformat(),
-        "expiresAt": invitation.expires_at.isoformat(),
-        "acceptedAt": _iso(invitation.accepted_at),
-    }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -64,17 +63,3 @@ class Review:
             hidden_at=view.hidden_at,
             hidden_reason=view.hidden_reason,
         )
-
-
-def review_document(view: ReviewView) -> dict[str, Any]:
-    """A review as the writer's personal-data export (myData) lists it."""
-    return {
-        "id": ids.encode("Review", view.id),
-        "courseId": ids.encode("Course", view.course_id),
-        "rating": view.rating,
-        "body": view.body,
-        "createdAt": view.created_at.isoformat(),
-        "reply": view.reply_body,
-        "hiddenAt": view.hidden_at.isoformat() if view.hidden_at else None,
-        "hiddenReason": view.hidden_reason,
-    }

@@ -93,6 +93,12 @@ class CourseFilter:
         "including, its end date; an exercised extension moves the end). Its own facet "
         "(CONTRACTED_BY) keeps counting the other municipalities.",
     )
+    support_languages: list[str] | None = strawberry.field(
+        default=None,
+        description="ISO 639 codes (ar, ti, prs): courses whose teachers or staff speak any "
+        "of these languages besides Dutch. Codes from the list the SUPPORT_LANGUAGE facet "
+        "names; another is InvalidLanguageCode.",
+    )
 
     def to_criteria(self, query: str | None, sort: SearchSort) -> CourseSearch:
         return CourseSearch(
@@ -114,6 +120,7 @@ class CourseFilter:
             starts_before=self.starts_before,
             certified_only=self.certified_only,
             contracted_by=self.contracted_by,
+            support_languages=tuple(self.support_languages or ()),
             sort=sort,
         )
 

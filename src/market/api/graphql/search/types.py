@@ -78,12 +78,13 @@ class CourseHit:
 class FacetValue:
     value: str = strawberry.field(
         description="What the matching filter takes: an enum value (B1, EVENING, "
-        "FROM_2500_TO_5000, CERTIFIED), a region code (AM18) or a municipality code "
-        "(GM0363, the facet CONTRACTED_BY)."
+        "FROM_2500_TO_5000, CERTIFIED), a region code (AM18), a municipality code "
+        "(GM0363, the facet CONTRACTED_BY) or a language code (ti, the facet "
+        "SUPPORT_LANGUAGE)."
     )
     label: str = strawberry.field(
         description="The value's name for people, in the request's language "
-        "(Accept-Language: nl or en; Dutch otherwise)."
+        "(Accept-Language: nl, en, ar, tr or ti; Dutch otherwise)."
     )
     label_key: str = strawberry.field(
         description="The stable key of the label (route.B1, price_band.FROM_2500_TO_5000, "

@@ -1,0 +1,1 @@
+"""What the platform keeps about a person, for them to see."""
