@@ -27,8 +27,12 @@ async def test_courses_stand_side_by_side_in_the_order_ticked(
 ) -> None:
     school = await add_provider(db, name="Taalschool Fictief")
     unmarked = await add_provider(db, name="Taalschool Zonder", certified=False)
-    cheap = await add_listed_course(db, school, title="Goedkoop", price_cents=250_000)
-    dear = await add_listed_course(db, unmarked, title="Duur", price_cents=1_100_000)
+    cheap = await add_listed_course(
+        db, school, title="Goedkoop", price_cents=250_000, support_languages=["tr", "en"]
+    )
+    dear = await add_listed_course(
+        db, unmarked, title="Duur", price_cents=1_100_000, support_languages=[]
+    )
 
     answer = await pages.get(f"/nl/compare?course={dear}&course={cheap}&postcode=1011AB")
 
@@ -42,6 +46,7 @@ async def test_courses_stand_side_by_side_in_the_order_ticked(
     assert table["School"] == ["Taalschool Zonder", "Taalschool Fictief"]
     assert table["Prijs"] == ["€ 11.000,00", "€ 2.500,00"]
     assert table["Per lesuur"] == ["€ 36,67", "€ 8,33"]
+    assert table["Uitleg ook in"] == ["Alleen Nederlands", "Turks, Engels"]
     assert table["Keurmerk"] == ["Geen keurmerk", "Keurmerk Blik op Werk"]
     assert table["Lenen bij DUO"] == ["Nee, de school heeft geen keurmerk", "Ja"]
     assert table["Afstand"] == ["0,4 km", "0,4 km"]

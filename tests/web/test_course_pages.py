@@ -37,6 +37,7 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
         cancellation_terms="Kosteloos annuleren tot 14 dagen voor de start.",
         rating_count=2,
         rating_sum=9,
+        support_languages=["so", "ar"],
     )
     soon = today() + timedelta(days=10)
     full = await add_intake(
@@ -67,6 +68,7 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
     assert "Kosteloos annuleren tot 14 dagen voor de start." in page
     assert re.search(r"Keurmerk Blik op Werk BOW-\d{5} geldig tot", page)
     assert "Sterren van Blik op Werk 3 sterren" in page
+    assert "Uitleg ook in Somalisch, Arabisch" in page
     assert "4,5 van 5 (2 beoordelingen)" in page
     # DUO lends at most EUR 10,000: the rest the learner pays.
     assert "Met de hoogste lening betaalt u zelf nog € 2.000,00." in page

@@ -71,6 +71,7 @@ async def build_catalog(db: Database) -> dict[str, uuid.UUID]:
             title="Avondcursus B1",
             price_cents=240_000,
             schedule_kinds=[ScheduleKind.EVENING],
+            support_languages=["ar", "ti"],
         ),
         "weekend": await add_listed_course(
             db,
@@ -110,6 +111,7 @@ async def test_the_page_lists_what_the_api_finds_for_the_same_filters(
         ),
         ("?online=1", {"filter": {"online": True}}),
         ("?q=weekendcursus", {"query": "weekendcursus"}),
+        ("?support_language=ti", {"filter": {"supportLanguages": ["ti"]}}),
     ]
     for query, variables in cases:
         page = await pages.get(f"/nl/search{query}")
@@ -123,10 +125,14 @@ async def test_the_page_lists_what_the_api_finds_for_the_same_filters(
     assert counted(evening, "route", "B1") == ("B1-route", 1)
     assert counted(evening, "evening", "1") == ("Lessen in de avond", 1)
     assert counted(evening, "weekend", "1") == ("Lessen in het weekend", 1)
+    # Only the languages some found course offers are offered.
+    assert counted(evening, "support_language", "ti") == ("Tigrinya", 1)
+    assert 'value="ps"' not in evening
     card = words(evening[evening.index(f'data-course="{courses["evening"]}"') :])
     assert "Taalschool Fictief" in card
     assert "Prijs € 2.400,00 Per lesuur € 8,00 Verwachte start" in card  # of 300 hours
     assert "Wachttijd Geen" in card
+    assert "Uitleg ook in Arabisch, Tigrinya" in card
     assert "Keurmerk Blik op Werk" in card
     assert "Sterren van Blik op Werk 3 sterren" in card
     assert "Nog geen beoordelingen" in card
@@ -207,6 +213,7 @@ async def test_wrong_inputs_are_shown_beside_their_fields(pages: AsyncTestClient
         ("max_wait=-1", "max_wait", "Dit filter kan niet negatief zijn."),
         ("sort=distance", "sort", "Sorteren op afstand kan alleen vanaf een plaats"),
         ("route=X", "route", "Kies uit de lijst."),
+        ("support_language=xx", "support_language", ""),
         ("after=nonsense", "", "Deze cursor is hier niet geldig"),
     ]:
         page = await pages.get(f"/nl/search?{query}")

@@ -16,6 +16,7 @@ from market.db.database import Database
 from market.kernel.errors import DomainError
 from market.web.forms import error_message
 from market.web.page import Page
+from market.web.pages.search import language_names
 
 
 def _ids(values: list[str]) -> list[uuid.UUID]:
@@ -52,6 +53,7 @@ async def compare_page(request: Request[Any, Any, Any], page: Page, db: Database
         problem=problem,
         with_distance=any(c.distance_km is not None for c in compared),
         links={c.course.id: page.url(f"/courses/{c.course.id}", where) for c in compared},
+        languages={c.course.id: language_names(page, c.course.support_languages) for c in compared},
         search_url=page.url("/search", where),
     )
 

@@ -27,6 +27,7 @@ from market.search.criteria import FacetField
 from market.search.labels import facet_label, label_key
 from market.web.forms import field_errors
 from market.web.page import Page
+from market.web.pages.search import language_names
 
 REVIEWS_SHOWN = 10
 
@@ -125,6 +126,7 @@ async def course_page(
         course=course,
         route=facet_label(label_key(FacetField.ROUTE, course.route.name), page.lang, named=""),
         provider=provider,
+        languages=language_names(page, course.support_languages),
         rating=RatingSummary(course.rating_count, course.rating_sum),
         starts=_starts(page, course, intakes, places, today),
         places=sorted(places.values(), key=lambda p: (p.distance_km is None, p.distance_km or 0.0)),

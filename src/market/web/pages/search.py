@@ -28,7 +28,12 @@ from market.search.criteria import (
     SearchResult,
     SearchSort,
 )
-from market.search.labels import facet_label, label_key
+from market.search.labels import (
+    facet_label,
+    label_key,
+    support_language_label,
+    support_language_options,
+)
 from market.web.forms import field_errors
 from market.web.page import Page
 
@@ -50,6 +55,7 @@ SERVICE_FIELDS = {
     "routes": "route",
     "levels": "level",
     "sort": "sort",
+    "supportLanguages": "support_language",
 }
 
 
@@ -62,6 +68,8 @@ class SearchForm:
     radius: str = str(DEFAULT_RADIUS_KM)
     route: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
+    # Languages a teacher explains things in (market.catalog.policies.SUPPORT_LANGUAGES).
+    support_language: tuple[str, ...] = ()
     max_price: str = ""
     max_wait: str = ""
     evening: bool = False
@@ -83,6 +91,7 @@ class SearchForm:
             radius=text("radius", str(DEFAULT_RADIUS_KM)),
             route=tuple(query.getall("route", [])),
             level=tuple(query.getall("level", [])),
+            support_language=tuple(query.getall("support_language", [])),
             max_price=text("max_price"),
             max_wait=text("max_wait"),
             evening=bool(query.get("evening")),
@@ -102,6 +111,7 @@ class SearchForm:
             "radius": chosen.radius if chosen.postcode else "",
             "route": list(chosen.route),
             "level": list(chosen.level),
+            "support_language": list(chosen.support_language),
             "max_price": chosen.max_price,
             "max_wait": chosen.max_wait,
             "evening": "1" if chosen.evening else "",
@@ -159,6 +169,7 @@ def read(page: Page, form: SearchForm) -> Asked:
         query=form.q or None,
         routes=routes,
         levels=levels,
+        support_languages=form.support_language,
         max_price_cents=None if max_price is None else max_price * 100,
         evening=form.evening,
         weekend=form.weekend,
@@ -221,6 +232,8 @@ class Card:
     hit: CourseHit
     rating: RatingSummary
     url: str
+    # The course's support languages by name, in the page's language.
+    languages: list[str]
 
 
 class Counts:
@@ -255,6 +268,22 @@ def options(
     ]
 
 
+def language_names(page: Page, codes: Iterable[str]) -> list[str]:
+    """Support languages by name, in the page's language (for a card, a course, a row)."""
+    return [support_language_label(code, page.lang) for code in codes]
+
+
+def language_options(page: Page, chosen: Iterable[str], counts: Counts) -> list[Option]:
+    """The support languages some found course offers, and those chosen: a list of every
+    language would be long on a phone, and mostly lead to nothing."""
+    picked = set(chosen)
+    options = [
+        Option(code, label, counts.of(FacetField.SUPPORT_LANGUAGE, code), code in picked)
+        for code, label in support_language_options(page.lang)
+    ]
+    return [option for option in options if option.chosen or option.count]
+
+
 def cards(page: Page, result: SearchResult, form: SearchForm) -> list[Card]:
     where = {"postcode": form.postcode} if form.postcode else None
     return [
@@ -262,6 +291,7 @@ def cards(page: Page, result: SearchResult, form: SearchForm) -> list[Card]:
             hit,
             RatingSummary(hit.course.rating_count, hit.course.rating_sum),
             page.url(f"/courses/{hit.course.id}", where),
+            language_names(page, hit.course.support_languages),
         )
         for hit in result.page.items
     ]
@@ -306,6 +336,7 @@ async def search_page(
         cards=cards(page, result, form) if result else [],
         routes=options(page, FacetField.ROUTE, Route, form.route, counts),
         levels=options(page, FacetField.LEVEL, Level, form.level, counts),
+        languages=language_options(page, form.support_language, counts),
         evening_count=counts.of(FacetField.SCHEDULE_KIND, ScheduleKind.EVENING.name),
         weekend_count=counts.of(FacetField.SCHEDULE_KIND, ScheduleKind.WEEKEND.name),
         online_count=counts.of(FacetField.FORMAT, *(kind.name for kind in ONLINE_FORMATS)),
