@@ -116,9 +116,9 @@ async def test_an_unsuccessful_lot_is_retendered_from_a_copy_in_one_call(
 
 
 async def test_the_price_ceiling_of_the_linear_method_can_be_raised(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     draft = publishable_input(w)
     draft["award"] = {
@@ -207,8 +207,10 @@ async def test_a_refused_retender_is_a_typed_error_and_changes_nothing(
     assert await with_rectifications(db) == before
 
 
-async def test_only_an_unsuccessful_lot_is_retendered(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_only_an_unsuccessful_lot_is_retendered(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     lots = (await gql("query($id: ID!) { tender(id: $id) { lots { id } } }", {"id": tender})).ok()
     before = await with_rectifications(db)
