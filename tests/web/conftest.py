@@ -88,6 +88,7 @@ def live_server(template_url: str, localstripe: local_stripe.LocalStripe) -> Ite
         settings = dataclasses.replace(
             paying_settings(database_url, localstripe),
             embedded_worker=True,
+            stripe_js_url=local_stripe.js_url(localstripe.base),
             mail_dir=scratch / "mail",
             files_dir=scratch / "files",
         )
@@ -140,6 +141,14 @@ def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> Non
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the live server did not start (its log is above)")
         time.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+async def live_db(live_server: LiveServer) -> AsyncIterator[Database]:
+    """Direct access to the live server's database, for arranging what a test needs."""
+    database = Database(live_server.database_url, pool_size=2)
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture(scope="session")
