@@ -6,7 +6,8 @@ Fixtures:
 - `live_server` (session): the running app, `.url` its base address, `.settings` its
   settings, `.database_url` its database. One per test process: tests share its world, so
   a test that books or signs up makes its own learner rather than relying on another
-  test's leftovers.
+  test's leftovers. Its payment page loads localstripe's stand-in for Stripe.js.
+- `live_db` (session): a Database on the live server's database, for arranging.
 - `browser` (session): one headless /usr/bin/chromium for the process.
 - `page` (function): a fresh context (no cookies, no cache) and page at `viewport_width`
   (1280 unless a test parametrizes `viewport_width`, see browser.WIDTHS), its base URL the
