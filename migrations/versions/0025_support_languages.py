@@ -2,9 +2,10 @@
 speak besides Dutch (`support_languages` on search_courses, search_intakes and
 search_places, and a bitmap key `sl:<code>` per language), which
 `searchCourses(filter: {supportLanguages})` and its facet read. Their filter and facet are
-bitmap keys like every other facet's, so they need no index of their own. The SQL files are
-loaded again (0024's text is frozen beside it, in 0024_search_contracts.sql), and the rows
-filled from the courses' languages.
+bitmap keys like every other facet's, so they need no index of their own. The SQL files as
+they then stood are loaded (frozen beside it, in 0025_support_languages.sql, since
+0026_search_rows_kept changed them; 0024's text is in 0024_search_contracts.sql), and the
+rows filled from the courses' languages.
 
 Revision ID: 0025_support_languages
 Revises: 0024_search_contracts
@@ -13,7 +14,7 @@ Create Date: 2026-12-04 08:00:00
 
 from collections.abc import Sequence
 
-from market.db.migrations_sql import frozen_sql, live_sql, run_script
+from market.db.migrations_sql import frozen_sql, run_script
 
 revision: str = "0025_support_languages"
 down_revision: str | None = "0024_search_contracts"
@@ -54,7 +55,7 @@ ALTER TABLE search_courses DROP COLUMN support_languages;
 
 
 def upgrade() -> None:
-    run_script(UPGRADE + live_sql() + FILL)
+    run_script(UPGRADE + frozen_sql(revision) + FILL)
 
 
 def downgrade() -> None:

@@ -26,3 +26,9 @@ async def submit(
     return await client.post(
         action, data={**data, "_csrf_token": csrf_token(opened.text)}, follow_redirects=False
     )
+
+
+def words(html: str) -> str:
+    """A page's words as a reader meets them: tags taken out, runs of spaces made one plain
+    space (money and numbers are written with no-break spaces)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.replace("\xa0", " ")))

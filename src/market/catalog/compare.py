@@ -88,7 +88,7 @@ async def compare_courses(
         0 <= duo_loan_remaining_cents <= RULES.duo_max_loan_cents
     ):
         raise errors.ValueOutOfRange(0, RULES.duo_max_loan_cents, field="duoLoanRemainingCents")
-    origin = await _origin(session, postcode) if postcode is not None else None
+    origin = await postcode_origin(session, postcode) if postcode is not None else None
     courses, today = await _published(session, course_ids)
     intakes = await _bookable_intakes(session, course_ids, today)
     return [
@@ -97,7 +97,8 @@ async def compare_courses(
     ]
 
 
-async def _origin(session: AsyncSession, postcode: str) -> tuple[float, float]:
+async def postcode_origin(session: AsyncSession, postcode: str) -> tuple[float, float]:
+    """Where distances to a learner's postcode are measured from: its area's centroid."""
     try:
         place = await geo.locate_postcode(session, postcode, field="postcode")
     except UnknownPostcode:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_currency, format_decimal
 from litestar import Request
 from litestar.datastructures import Cookie
@@ -77,6 +77,14 @@ class Page:
 
     def date(self, day: date, style: str = "medium") -> str:
         return format_date(day, style, locale=self.lang.value)
+
+    def weekday(self, iso_weekday: int) -> str:
+        """Monday (1) to Sunday (7)."""
+        return str(get_day_names("wide", locale=self.lang.value)[iso_weekday - 1])
+
+    def time(self, at: time) -> str:
+        """A local clock time (a lesson's start)."""
+        return format_time(at, "short", locale=self.lang.value)
 
     def moment(self, at: datetime) -> str:
         return format_datetime(at, "medium", tzinfo=AMSTERDAM, locale=self.lang.value)

@@ -1,5 +1,6 @@
 -- The search rows of the listed courses (see 0006_search, 0007_search_bitmaps,
--- 0008_search_places, 0014_reviews, 0024_search_contracts and 0025_support_languages), kept true by the triggers (triggers.sql) in each catalog write's
+-- 0008_search_places, 0014_reviews, 0024_search_contracts, 0025_support_languages and
+-- 0026_search_rows_kept), kept true by the triggers (triggers.sql) in each catalog write's
 -- own transaction.
 
 -- The bookable intakes of these courses on p_day, each with its expected start (the
@@ -139,7 +140,11 @@ BEGIN
     DELETE FROM search_intakes WHERE course_id = ANY (p_courses);
     -- The course rows first (the intakes refer to them), their summary after. A listed
     -- row is updated in place and only a new one inserted: only a new row draws a slot
-    -- (an INSERT ... ON CONFLICT draws one for every row it proposes, kept or not).
+    -- (an INSERT ... ON CONFLICT draws one for every row it proposes, kept or not). A row
+    -- whose columns hold is not written at all: most refreshes (an intake added or moved,
+    -- a location or profile edited) leave them so, and a new version that does not fit
+    -- its page would add an entry to each of the sort indexes the searches walk, which a
+    -- vacuum empties but never gives back (more index pages: dearer walks, other plans).
     WITH fresh AS (
         SELECT c.id AS course_id,
                CASE c.route WHEN 'b1' THEN 1 WHEN 'onderwijs' THEN 2 WHEN 'z' THEN 3 END
@@ -178,7 +183,13 @@ BEGIN
             contracted_by = f.contracted_by, support_languages = f.support_languages
         FROM fresh f
         WHERE s.course_id = f.course_id
-        RETURNING s.course_id
+          AND (s.route, s.level, s.format, s.kinds, s.band, s.stars, s.rating,
+               s.diploma_recognised, s.price_cents, s.price_per_hour_cents, s.certified_from,
+               s.certified_until, s.contracted_by, s.support_languages)
+              IS DISTINCT FROM
+              (f.route, f.level, f.format, f.kinds, f.band, f.stars, f.rating,
+               f.diploma_recognised, f.price_cents, f.price_per_hour_cents, f.certified_from,
+               f.certified_until, f.contracted_by, f.support_languages)
     )
     INSERT INTO search_courses (course_id, route, level, format, kinds, band, stars, rating,
         diploma_recognised, has_intake, uniform_region, price_cents, price_per_hour_cents,
@@ -187,7 +198,7 @@ BEGIN
            f.diploma_recognised, false, true, f.price_cents, f.price_per_hour_cents,
            f.certified_from, f.certified_until, 0, f.contracted_by, f.support_languages
     FROM fresh f
-    WHERE f.course_id NOT IN (SELECT course_id FROM kept);
+    WHERE NOT EXISTS (SELECT 1 FROM search_courses s WHERE s.course_id = f.course_id);
     INSERT INTO search_intakes (intake_id, course_id, starts_on, delay_days, region_bit,
         municipality_code, latitude, longitude, route, level, format, kinds, band, stars,
         rating, price_cents, price_per_hour_cents, diploma_recognised, certified_from,

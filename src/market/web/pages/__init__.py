@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
-from market.web.pages import account, auth, booking, bookings
+from market.web.pages import account, auth, booking, bookings, compare, courses, search
 
 PAGES: list[ControllerRouterHandler] = [
     *auth.ROUTES,
     *account.ROUTES,
     *booking.ROUTES,
     *bookings.ROUTES,
+    *search.ROUTES,
+    *courses.ROUTES,
+    *compare.ROUTES,
 ]
