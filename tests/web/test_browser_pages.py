@@ -29,16 +29,35 @@ PICTURED = ("nl", "ar", "ti")
 MAX_BYTES = 150 * 1024
 
 
+# Near the Dam: the demo has courses around it, and a municipality's contract there.
+POSTCODE = "1011AB"
+
+
 @dataclasses.dataclass(frozen=True)
-class Visitor:
-    """A learner with a card booking waiting for its payment, and a demo course to book."""
+class Site:
+    """What the pages show: two demo courses, and a learner with a card booking waiting for
+    its payment."""
 
     token: str
     booking: uuid.UUID
     course: uuid.UUID
+    other_course: uuid.UUID
 
-    def pages(self) -> dict[str, str]:
-        """The pages a signed-in learner sees, by name, as paths without the language."""
+    def public_pages(self) -> dict[str, str]:
+        """The pages anyone sees, by name, as paths without the language."""
+        return {
+            "search": f"/search?postcode={POSTCODE}&radius=25",
+            "search-empty": "/search?q=qwxzv",
+            "course": f"/courses/{self.course}?postcode={POSTCODE}",
+            "compare": f"/compare?course={self.course}&course={self.other_course}"
+            f"&postcode={POSTCODE}",
+            "sign-in": "/sign-in",
+            "sign-up": "/sign-up",
+            "not-found": "/no-such-page",
+        }
+
+    def learner_pages(self) -> dict[str, str]:
+        """The pages of the signed-in learner."""
         booking = f"/bookings/{self.booking}"
         return {
             "account": "/account",
@@ -51,38 +70,34 @@ class Visitor:
         }
 
 
-# The pages anyone sees, by name.
-PUBLIC = {"sign-in": "/sign-in", "sign-up": "/sign-up", "not-found": "/no-such-page"}
-
-
 @pytest.fixture(scope="module")
-async def visitor(live_server: LiveServer, live_db: Database) -> Visitor:
+async def site(live_server: LiveServer, live_db: Database) -> Site:
     offer = await add_offer(live_db, price_cents=80_000)
     pay = payments(live_server.settings)
     assert pay is not None
     learner = await actors.learner(live_db)
     booked = await hold(live_db, pay, offer.intake_id, offer.provider_id, learner=learner)
-    return Visitor(learner.token, booked.enrollment_id, await _demo_course(live_db))
+    course, other_course = await _demo_courses(live_db)
+    return Site(learner.token, booked.enrollment_id, course, other_course)
 
 
-async def _demo_course(db: Database) -> uuid.UUID:
-    """The demo course with the most intakes to choose from (first by title among those)."""
+async def _demo_courses(db: Database) -> list[uuid.UUID]:
+    """The two demo courses with the most intakes to choose from (first by title)."""
     async with db.reader() as reading:
-        found = await reading.scalar(
+        found = await reading.scalars(
             select(Course.id)
             .join(Intake, Intake.course_id == Course.id)
             .where(Course.status == CourseStatus.PUBLISHED, Intake.starts_on > func.current_date())
             .group_by(Course.id)
             .order_by(func.count().desc(), Course.title)
-            .limit(1)
+            .limit(2)
         )
-    assert found is not None
-    return found
+        return list(found)
 
 
-async def signed_in(page: Page, live_server: LiveServer, visitor: Visitor) -> None:
+async def signed_in(page: Page, live_server: LiveServer, site: Site) -> None:
     await page.context.add_cookies(
-        [{"name": session.COOKIE, "value": visitor.token, "url": live_server.url}]
+        [{"name": session.COOKIE, "value": site.token, "url": live_server.url}]
     )
 
 
@@ -106,24 +121,29 @@ def origin(url: str) -> str:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 async def test_every_page_passes_axe_and_runs_only_its_own_scripts(
-    open_page: OpenPage, live_server: LiveServer, visitor: Visitor, lang: str
+    open_page: OpenPage, live_server: LiveServer, site: Site, lang: str
 ) -> None:
     page = await open_page()
     foreign = scripts_from_elsewhere(page.context, live_server)
-    stripe_js = {live_server.settings.stripe_js_url}
-    for name, path in PUBLIC.items():
-        await page.goto(f"/{lang}{path}")
+    for name, path in site.public_pages().items():
+        answer = await page.goto(f"/{lang}{path}")
+        assert answer is not None
+        assert answer.status == (404 if name == "not-found" else 200), name
+        if name.startswith("search"):  # one search finds courses, the other none
+            found = await page.locator("ol.cards > li").count()
+            assert (found > 0) == (name == "search"), (name, found)
         await assert_accessible(page)
         assert not foreign, (name, foreign)
-    await signed_in(page, live_server, visitor)
-    for name, path in visitor.pages().items():
-        foreign.clear()
+    await signed_in(page, live_server, site)
+    for name, path in site.learner_pages().items():
         await page.goto(f"/{lang}{path}")
         if name == "pay":  # Stripe.js has mounted its card form
             await expect(page.locator("#payment-element input").first).to_be_attached()
         await expect(page.locator("html")).to_have_attribute("lang", lang)
         await assert_accessible(page)
-        assert foreign == (stripe_js if name == "pay" else set()), (name, foreign)
+        stripe_js = {live_server.settings.stripe_js_url} if name == "pay" else set()
+        assert foreign == stripe_js, (name, foreign)
+        foreign.clear()
 
 
 async def box(locator: Locator) -> FloatRect:
@@ -179,12 +199,21 @@ async def test_arabic_pages_are_laid_out_right_to_left(open_page: OpenPage) -> N
 @pytest.mark.parametrize("width", browser.WIDTHS)
 @pytest.mark.parametrize("lang", PICTURED)
 async def test_pages_are_light_and_pictured(
-    open_page: OpenPage, live_server: LiveServer, visitor: Visitor, lang: str, width: int
+    open_page: OpenPage, live_server: LiveServer, site: Site, lang: str, width: int
 ) -> None:
-    pictured = {"booking": visitor.pages()["booking"]}
+    public, learners = site.public_pages(), site.learner_pages()
+    pictured = {
+        "search": public["search"],
+        "course": public["course"],
+        "compare": public["compare"],
+        "booking": learners["booking"],
+    }
     for name, path in pictured.items():
         page = await open_page(width)  # a fresh context: nothing cached
-        await signed_in(page, live_server, visitor)
+        if path in learners.values():
+            await signed_in(page, live_server, site)
         transfer = await transferred_bytes(page, f"/{lang}{path}")
         assert transfer.total < MAX_BYTES, str(transfer)
+        wide = await page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{name} is {wide} px wide: it scrolls sideways"
         await screenshot(page, f"{name}-{lang}-{width}")
