@@ -196,11 +196,13 @@ async def test_arabic_pages_are_laid_out_right_to_left(open_page: OpenPage) -> N
     assert dutch.skip["x"] == pytest.approx(8, abs=1)
 
 
-@pytest.mark.parametrize("width", browser.WIDTHS)
 @pytest.mark.parametrize("lang", PICTURED)
 async def test_pages_are_light_and_pictured(
-    open_page: OpenPage, live_server: LiveServer, site: Site, lang: str, width: int
+    open_page: OpenPage, live_server: LiveServer, site: Site, lang: str
 ) -> None:
+    """On a phone each page comes fresh (nothing cached) and must fit the screen; on a
+    laptop one visitor looks at them all."""
+    phone, laptop = browser.WIDTHS
     public, learners = site.public_pages(), site.learner_pages()
     pictured = {
         "search": public["search"],
@@ -208,12 +210,15 @@ async def test_pages_are_light_and_pictured(
         "compare": public["compare"],
         "booking": learners["booking"],
     }
+    desk = await open_page(laptop)
+    await signed_in(desk, live_server, site)
     for name, path in pictured.items():
-        page = await open_page(width)  # a fresh context: nothing cached
-        if path in learners.values():
-            await signed_in(page, live_server, site)
+        page = await open_page(phone)
+        await signed_in(page, live_server, site)
         transfer = await transferred_bytes(page, f"/{lang}{path}")
         assert transfer.total < MAX_BYTES, str(transfer)
         wide = await page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{name} is {wide} px wide: it scrolls sideways"
-        await screenshot(page, f"{name}-{lang}-{width}")
+        assert wide <= phone, f"{name} is {wide} px wide: it scrolls sideways"
+        await screenshot(page, f"{name}-{lang}-{phone}")
+        await desk.goto(f"/{lang}{path}")
+        await screenshot(desk, f"{name}-{lang}-{laptop}")
