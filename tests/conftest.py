@@ -22,6 +22,7 @@ from market.db import embedded, migrate
 from market.db.database import Database
 from market.payments import local_stripe
 from market.settings import Settings
+from tests.support import worlds
 from tests.support.graphql import GraphQLClient
 
 TEMPLATE = "market_template"
@@ -55,20 +56,33 @@ def _admin_uri(url: str, database: str = "postgres") -> str:
     return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
 
 
+def _url_of(template_url: str, database: str) -> str:
+    return template_url.replace(f"/{TEMPLATE}?", f"/{database}?")
+
+
 @contextlib.contextmanager
-def cloned_database(template_url: str) -> Iterator[str]:
-    """A fresh database cloned from the template, dropped when the block ends."""
+def cloned_database(template_url: str, template: str = TEMPLATE) -> Iterator[str]:
+    """A fresh database cloned from the template (or from `template`, a database on the
+    same server), dropped when the block ends."""
     name = f"test_{os.getpid()}_{next(_numbers)}"
-    embedded.ensure_database(_admin_uri(template_url), name, template=TEMPLATE)
-    yield template_url.replace(f"/{TEMPLATE}?", f"/{name}?")
+    embedded.ensure_database(_admin_uri(template_url), name, template=template)
+    yield _url_of(template_url, name)
     with psycopg.connect(_admin_uri(template_url), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture
-def database_url(template_url: str) -> Iterator[str]:
-    """A fresh database, migrated and holding the reference data, for this test only."""
-    with cloned_database(template_url) as url:
+def database_url(request: pytest.FixtureRequest, template_url: str) -> Iterator[str]:
+    """A fresh database, migrated and holding the reference data, for this test only; and
+    the world the test takes (tests/support/worlds.py), if it takes one."""
+
+    def create(database: str, template: str) -> None:
+        embedded.ensure_database(_admin_uri(template_url), database, template=template)
+
+    template = worlds.template_for(
+        request.fixturenames, TEMPLATE, lambda name: _url_of(template_url, name), create
+    )
+    with cloned_database(template_url, template) as url:
         yield url
 
 

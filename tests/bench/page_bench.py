@@ -23,8 +23,8 @@ from tests.bench.searches import Search
 PAGE_QUERIES = {
     "text_avondles_b1": "q=avondles&route=B1",
     "typo_nederlnds_b1": "q=nederlnds&level=B1",
-    "near_utrecht_distance": "postcode=3511+AB&radius=15&sort=DISTANCE",
-    "weekend_short_wait": "weekend=1&max_wait=4&sort=SHORTEST_WAIT",
+    "near_utrecht_distance": "postcode=3511+AB&radius=15&sort=distance",
+    "weekend_short_wait": "weekend=1&max_wait=4&sort=shortest_wait",
 }
 ASSETS = ("/static/site.css",)
 

@@ -72,6 +72,13 @@ from market.db.migrate import MIGRATIONS, head_revisions
 from market.demo import generator, seed
 from market.settings import Settings
 from tests.bench.booking_bench import booking_figures
+from tests.bench.page_bench import (
+    PAGE_QUERIES,
+    asset_bytes,
+    page_caller,
+    page_figures,
+    print_page_report,
+)
 from tests.bench.searches import SEARCH, Search, searches
 from tests.bench.webhook_bench import local_stripe_process, stripe_env, webhook_figures
 from tests.support.graphql import doubling_fragments
@@ -590,6 +597,21 @@ def print_report(graphql: dict[int, Run], raw: dict[int, Run], result: dict[str,
           + (" (earlier run, data reused)" if result["seed_reused"] else ""))  # fmt: skip
 
 
+async def search_page_figures(
+    client: aiohttp.ClientSession, mix: list[Search], args: argparse.Namespace, rss: PeakRss
+) -> dict[str, Any]:
+    chosen = [search for search in mix if search.name in PAGE_QUERIES]
+    page, wrapped = (Run(1, by_search={s.name: [] for s in chosen}) for _ in range(2))
+    sizes: dict[str, int] = {}
+    paths = ((page, page_caller(client, sizes)), (wrapped, graphql_caller(client, chosen)))
+    for _, call in paths:
+        await warm_up(call, chosen)
+    for _ in range(ROUNDS):
+        for run, call in paths:
+            await load(run, call, chosen, args.requests_c1 // ROUNDS, args.seconds / ROUNDS, rss)
+    return page_figures(page, wrapped, sizes, await asset_bytes(client))
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -640,6 +662,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                             await load(
                                 runs[c], call, mix, requests // ROUNDS, seconds / ROUNDS, sampler
                             )
+                print("search page and GraphQL in turns at concurrency 1 ...", flush=True)
+                pages = await search_page_figures(client, mix, args, rss)
                 print("booking: startCheckout at concurrency 16, then 200 at once for 10 seats ...")
                 booking = await booking_figures(client, _libpq(url), args.checkouts)
         await pool.close()
@@ -648,10 +672,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         print(f"webhooks: {args.webhook_events} paid bookings' events stored, then processed ...")
         webhooks = await webhook_figures(_libpq(url), stripe_base, args.webhook_events)
     result = figures(graphql, raw, rss, marker, replays, totals, args.workers, writes)
-    result |= _rounded(booking | webhooks)
+    result |= _rounded(booking | webhooks | pages)
     result["host_loop_ms_by_round"] = _rounded(speeds)
     result["validation_ms"] = _rounded(validation_ms())
     print_report(graphql, raw, result)
+    print_page_report(result)
     return result
 
 

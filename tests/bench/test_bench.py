@@ -18,6 +18,9 @@ REQUIRED = (
     "write_p95_ms",
     "checkout_p95_ms_c16",
     "burst_p95_ms",
+    "page_to_graphql_p50_ratio",
+    "page_html_bytes",
+    "page_asset_bytes",
 )
 
 
@@ -45,4 +48,6 @@ def test_the_benchmark_runs_and_writes_its_figures(tmp_path: Path) -> None:
     assert (figures["burst_seats_held"], figures["burst_waitlisted"]) == (10, 190)
     assert figures["burst_oversold"] == 0
     assert figures["webhook_events"] == figures["webhook_events_confirmed"] == 20
+    assert figures["page_requests_c1"] == 16
     assert "GraphQL-to-raw throughput at concurrency 16" in run.stdout
+    assert "search page against its GraphQL search" in run.stdout

@@ -27,7 +27,6 @@ from tests.tenders.world import (
     UPDATE_TENDER,
     CoalitionWorld,
     audit_trail,
-    build_coalition,
     create_tender,
     rows,
     tender_input,
@@ -54,9 +53,9 @@ async def _as_attacker(db: Database, statement: str, **params: Any) -> None:
 
 
 async def test_every_change_is_chained_with_its_actor_and_the_subject_keeps_the_head(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     await _updated(gql, w, tender, "Herzien")
 
@@ -96,9 +95,9 @@ async def test_every_change_is_chained_with_its_actor_and_the_subject_keeps_the_
     ],
 )
 async def test_the_entries_refuse_update_delete_and_truncate(
-    db: Database, gql: GraphQLClient, statement: str
+    db: Database, gql: GraphQLClient, statement: str, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     before = await rows(db, "SELECT * FROM tender_audit_entries ORDER BY id")
 
@@ -110,8 +109,10 @@ async def test_the_entries_refuse_update_delete_and_truncate(
     assert len(await audit_trail(db, tender)) == 1
 
 
-async def test_guarantee_08_audit_trail_detects_tampering(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_guarantee_08_audit_trail_detects_tampering(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tampered, shortened, gapped, untouched = [await create_tender(gql, w) for _ in range(4)]
     for tender in (tampered, shortened, gapped, untouched):
         await _updated(gql, w, tender, "Herzien")
@@ -148,9 +149,9 @@ async def test_guarantee_08_audit_trail_detects_tampering(db: Database, gql: Gra
 
 
 async def test_a_rewritten_hash_breaks_the_link_to_the_next_entry(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     await _updated(gql, w, tender, "Herzien")
     tender_id = ids.decode("Tender", tender)
@@ -180,9 +181,9 @@ async def test_a_rewritten_hash_breaks_the_link_to_the_next_entry(
 
 
 async def test_market_tenders_verify_prints_the_broken_chain_and_fails(
-    db: Database, gql: GraphQLClient, database_url: str
+    db: Database, gql: GraphQLClient, database_url: str, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     runner = CliRunner()
     env = {"MARKET_DATABASE_URL": database_url}
@@ -205,9 +206,9 @@ async def test_market_tenders_verify_prints_the_broken_chain_and_fails(
 
 
 async def test_rebuild_gives_the_tender_as_it_was_after_each_entry(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     tender_id = ids.decode("Tender", tender)
     async with db.reader() as session:

@@ -167,9 +167,9 @@ ACTORS = (
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("operation", MUTATIONS)
 async def test_mutation_matrix(
-    db: Database, gql: GraphQLClient, operation: str, actor: str
+    db: Database, gql: GraphQLClient, operation: str, actor: str, authorization_world: World
 ) -> None:
-    w = await build(db, gql)
+    w = authorization_world
     spec = MUTATIONS[operation]
     assert spec.allowed | spec.denied.keys() == set(ACTORS)
     before = await snapshot(db)
@@ -216,8 +216,10 @@ QUERIES: dict[str, tuple[str, Callable[[World], dict[str, Any]], Any, frozenset[
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("operation", QUERIES)
-async def test_query_matrix(db: Database, gql: GraphQLClient, operation: str, actor: str) -> None:
-    w = await build(db, gql)
+async def test_query_matrix(
+    db: Database, gql: GraphQLClient, operation: str, actor: str, authorization_world: World
+) -> None:
+    w = authorization_world
     query, variables, sees, insiders = QUERIES[operation]
 
     result = await gql(query, variables(w), token=w.tokens[actor])

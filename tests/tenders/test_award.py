@@ -30,7 +30,6 @@ from tests.tenders.award_world import (
     DECIDE,
     AwardWorld,
     audit_actions,
-    build_award_world,
     check,
     evaluate,
     evaluation_tables,
@@ -93,9 +92,9 @@ def _stored_inputs(terms: dict[str, Any], prices: dict[str, int], consensus: lis
 
 
 async def test_guarantee_07_the_ranking_recomputes_exactly_from_stored_inputs(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await evaluate(gql, w)
 
     decided = (await _decided(gql, w)).ok()["decideAward"]
@@ -156,9 +155,9 @@ async def test_guarantee_07_the_ranking_recomputes_exactly_from_stored_inputs(
 
 
 async def test_the_decision_is_sent_at_one_moment_with_the_standstill(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await evaluate(gql, w)
 
     (decision,) = (await _decided(gql, w)).ok()["decideAward"]
@@ -184,9 +183,9 @@ async def test_the_decision_is_sent_at_one_moment_with_the_standstill(
 
 
 async def test_a_second_decision_is_refused_and_changes_nothing(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await evaluate(gql, w)
     (await _decided(gql, w)).ok()
     before = await evaluation_tables(db)
@@ -198,9 +197,9 @@ async def test_a_second_decision_is_refused_and_changes_nothing(
 
 
 async def test_a_decision_before_the_evaluation_is_refused_and_changes_nothing(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     before = await evaluation_tables(db)
 
     early = await _decided(gql, w)
@@ -211,8 +210,10 @@ async def test_a_decision_before_the_evaluation_is_refused_and_changes_nothing(
     assert await states(gql, w) == ("OPENED", ["ACTIVE", "ACTIVE"])
 
 
-async def test_every_open_lot_is_decided_at_once(db: Database, gql: GraphQLClient) -> None:
-    w = await build_award_world(db, gql)
+async def test_every_open_lot_is_decided_at_once(
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
+) -> None:
+    w = award_world
     await evaluate(gql, w)
     before = await evaluation_tables(db)
     reasons = "Beste prijs-kwaliteit."
@@ -243,9 +244,9 @@ async def test_every_open_lot_is_decided_at_once(db: Database, gql: GraphQLClien
 
 
 async def test_a_retried_decision_with_its_key_returns_the_decision(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await evaluate(gql, w)
 
     first = (await _decided(gql, w, key="gunning-1")).ok()["decideAward"]
@@ -273,13 +274,13 @@ async def _blocked_or_done(db: Database, task: asyncio.Task[None]) -> None:
 
 
 async def test_two_consensus_scores_completing_the_evaluation_at_once_complete_it_once(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, award_world: AwardWorld
 ) -> None:
     """Each consensus completes the evaluation only with the other's in. The first holds
     its transaction open while the second runs: the tender's row lock (taken before the
     evaluation is settled) makes the second wait and then see the first's; settled
     without it, neither would see the other's and the tender would stay opened for good."""
-    w = await build_award_world(db, gql)
+    w = award_world
     for name in ("alpha", "beta"):
         await scored_by_both(gql, w, w.bids[name])
     (await check(gql, w.officer, w.bids["gamma"], False, "Geen keurmerk.")).ok()
@@ -312,9 +313,9 @@ async def test_two_consensus_scores_completing_the_evaluation_at_once_complete_i
 
 
 async def test_two_officers_deciding_at_once_decide_once(
-    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await evaluate(gql, w)
     variables = {"tender": w.tender, "lots": lot_awards(w)}
 

@@ -21,7 +21,6 @@ from tests.tenders.award_world import (
     EVALUATION,
     SCORE,
     AwardWorld,
-    build_award_world,
     check,
     evaluate,
     evaluation_tables,
@@ -135,10 +134,12 @@ OPERATIONS = {
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-async def test_operation_matrix(db: Database, gql: GraphQLClient, operation: str) -> None:
+async def test_operation_matrix(
+    db: Database, gql: GraphQLClient, operation: str, award_world: AwardWorld
+) -> None:
     spec = OPERATIONS[operation]
     assert spec.allowed | spec.denied.keys() == set(ACTORS)
-    w = await build_award_world(db, gql)
+    w = award_world
     await spec.arrange(db, gql, w)
     before = await evaluation_tables(db)
 
@@ -160,8 +161,10 @@ READS_DECISION = frozenset(
 )
 
 
-async def test_who_reads_the_award_decision(db: Database, gql: GraphQLClient) -> None:
-    w = await build_award_world(db, gql)
+async def test_who_reads_the_award_decision(
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
+) -> None:
+    w = award_world
     await evaluate(gql, w)
     (await gql(DECIDE, {"tender": w.tender, "lots": lot_awards(w)}, token=w.officer.token)).ok()
     tokens = {actor: token(w) for actor, token in ACTORS.items()}

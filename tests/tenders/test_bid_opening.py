@@ -39,8 +39,10 @@ def _reason(result: Result) -> tuple[str | None, str | None]:
     return result.error_code, result.errors[0]["extensions"]["reason"] if result.errors else None
 
 
-async def test_guarantee_02_four_eyes_opening(db: Database, gql: GraphQLClient) -> None:
-    w = await build_bid_world(db, gql)
+async def test_guarantee_02_four_eyes_opening(
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
+) -> None:
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w, 0, 1_000_000))
     alpha = await submit(
         gql, w.alpha.owner, bid_input(w, 0, 990_000, documents=[await document(gql, w.alpha.owner)])
@@ -130,9 +132,9 @@ async def test_guarantee_02_four_eyes_opening(db: Database, gql: GraphQLClient) 
 
 
 async def test_no_opening_before_the_deadline_nor_of_a_cancelled_tender(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w))
     before = await bid_tables(db)
 
@@ -238,11 +240,11 @@ MATRIX: dict[str, tuple[Any, str, Any, frozenset[str], dict[str, str]]] = {
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("operation", MATRIX)
 async def test_bid_operation_matrix(
-    db: Database, gql: GraphQLClient, operation: str, actor: str
+    db: Database, gql: GraphQLClient, operation: str, actor: str, bid_world: BidWorld
 ) -> None:
     arrange, query, variables, allowed, denied = MATRIX[operation]
     assert allowed | denied.keys() == set(ACTORS)
-    w = await build_bid_world(db, gql)
+    w = bid_world
     if arrange is None:
         bid = await _alpha_bid(gql, w)
     else:
@@ -276,8 +278,10 @@ READS_ONCE_OPENED = {
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-async def test_who_reads_a_bid_once_opened(db: Database, gql: GraphQLClient, actor: str) -> None:
-    w = await build_bid_world(db, gql)
+async def test_who_reads_a_bid_once_opened(
+    db: Database, gql: GraphQLClient, actor: str, bid_world: BidWorld
+) -> None:
+    w = bid_world
     await _opened(db, gql, w)
     (alpha,) = (await gql(MY_BIDS, {}, token=w.alpha.owner.token)).ok()["myBids"]
     token = ACTORS[actor](w)
@@ -304,9 +308,9 @@ async def _opened_states(db: Database, gql: GraphQLClient, w: BidWorld) -> dict[
 
 
 async def test_a_lot_that_drew_no_bid_is_unsuccessful_from_the_opening(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w, 0, 990_000))
 
     tender = await _opened_states(db, gql, w)
@@ -322,9 +326,9 @@ async def test_a_lot_that_drew_no_bid_is_unsuccessful_from_the_opening(
 
 
 async def test_a_tender_that_drew_no_bid_is_unsuccessful_from_the_opening(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
 
     tender = await _opened_states(db, gql, w)
 

@@ -38,9 +38,9 @@ from tests.tenders.world import create_tender, rows
 
 
 async def test_a_provider_bids_with_answers_and_a_document_and_reads_it_back(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
 
     bid = await submit(
         gql, w.alpha.editor, bid_input(w, documents=[await document(gql, w.alpha.editor)])
@@ -63,9 +63,9 @@ async def test_a_provider_bids_with_answers_and_a_document_and_reads_it_back(
 
 
 async def test_guarantee_03_withdraw_and_resubmit_until_deadline(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     first = await submit(gql, w.alpha.owner, bid_input(w, price_cents=1_000_000))
 
     # Resubmitting replaces the live bid; the first is kept, superseded, with its time.
@@ -99,9 +99,9 @@ async def test_guarantee_03_withdraw_and_resubmit_until_deadline(
 
 
 async def test_one_live_bid_per_provider_per_lot_and_each_lot_on_its_own(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w, lot=0))
     await submit(gql, w.alpha.owner, bid_input(w, lot=1))
     await submit(gql, w.beta.owner, bid_input(w, lot=0))
@@ -170,9 +170,9 @@ def _unknown_upload() -> str:
     ids=[case[0] for case in BAD_INPUT],
 )
 async def test_bad_input_is_refused_and_changes_nothing(
-    db: Database, gql: GraphQLClient, build_input: Any, reason: str, field: str
+    db: Database, gql: GraphQLClient, build_input: Any, reason: str, field: str, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w))
     before = await bid_tables(db)
 
@@ -184,8 +184,10 @@ async def test_bad_input_is_refused_and_changes_nothing(
     assert await bid_tables(db) == before
 
 
-async def test_a_criterion_of_another_tender_is_refused(db: Database, gql: GraphQLClient) -> None:
-    w = await build_bid_world(db, gql)
+async def test_a_criterion_of_another_tender_is_refused(
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
+) -> None:
+    w = bid_world
     other = await create_tender(gql, w.coalition)
     token = w.coalition.lead.officer.token
     criteria = (await gql(TENDER_IDS, {"id": other}, token=token)).ok()["tender"]["criteria"]
@@ -200,8 +202,10 @@ async def test_a_criterion_of_another_tender_is_refused(db: Database, gql: Graph
     assert await rows(db, "SELECT count(*) FROM tender_bids") == [(0,)]
 
 
-async def test_lots_that_take_no_bids(db: Database, gql: GraphQLClient) -> None:
-    w = await build_bid_world(db, gql)
+async def test_lots_that_take_no_bids(
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
+) -> None:
+    w = bid_world
     async with db.transaction() as session:
         await session.execute(
             text("UPDATE tenders SET state = 'cancelled' WHERE id = :id"), {"id": w.tender_id}
@@ -222,10 +226,11 @@ async def test_concurrent_submissions_leave_one_live_bid(
     db: Database,
     gql: GraphQLClient,
     settings: Settings,  # noqa: F811 (the fixture imported above, asked for by name)
+    bid_world: BidWorld,
 ) -> None:
     """Five submissions of one provider on one lot at once, each in its own transaction:
     the lot's row lock serialises them, and exactly one stays live."""
-    w = await build_bid_world(db, gql)
+    w = bid_world
     grant = Grant(w.alpha.organisation_id, OrganisationKind.PROVIDER, Role.OWNER)
     actor = Actor(w.alpha.owner.user_id, (grant,))
     answers = tuple(

@@ -115,9 +115,9 @@ def _own(actor: str) -> str | None:
 
 @pytest.mark.parametrize("actor", ACTORS)
 async def test_guarantee_01_sealed_before_the_deadline_and_before_opening(
-    db: Database, gql: GraphQLClient, actor: str
+    db: Database, gql: GraphQLClient, actor: str, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     token = ACTORS[actor](w)
     probes = {**PROBES, **BEFORE_DEADLINE, **({} if actor in PROVIDERS else NOT_BIDDING)}
     with_no_bids = await _answers(gql, w, token, probes)

@@ -15,7 +15,7 @@ from tests.tenders.world import (
     CREATE_COALITION,
     DECLINE,
     INVITE,
-    build_coalition,
+    CoalitionWorld,
     coalition_members,
     municipality,
     rows,
@@ -39,9 +39,9 @@ async def test_an_officer_creates_a_coalition_that_their_municipality_leads(
 
 
 async def test_invited_municipalities_join_or_decline_and_the_lead_sees_who(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
 
     declined = await gql(DECLINE, {"coalition": w.coalition}, token=w.invited.officer.token)
 
@@ -66,9 +66,9 @@ async def test_invited_municipalities_join_or_decline_and_the_lead_sees_who(
 
 
 async def test_only_municipalities_can_be_invited_and_only_once(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     provider = await provider_staff(db)
     assert provider.organisation_id is not None
     token = w.lead.officer.token
@@ -102,9 +102,9 @@ async def test_only_municipalities_can_be_invited_and_only_once(
 
 
 async def test_an_answered_invitation_cannot_be_answered_again(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
 
     result = await gql(DECLINE, {"coalition": w.coalition}, token=w.member.officer.token)
 
@@ -140,9 +140,9 @@ async def test_an_officer_of_several_municipalities_says_which_one_leads(
 
 
 async def test_members_and_invitees_see_the_coalition_outsiders_do_not(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     stranger = await add_person(db)
 
     def listed(token: str) -> object:

@@ -17,8 +17,8 @@ from tests.tenders.contract_world import (
     REGISTER_OBJECTION,
     RESOLVE_OBJECTION,
     SIGN,
+    DecidedTender,
     award_tables,
-    decided_tender,
     end_standstill,
     object_to,
     sign,
@@ -43,9 +43,9 @@ async def _refused(
 
 
 async def test_guarantee_06_no_contract_before_standstill_end_nor_while_objection_open(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead, lot = c.lead.officer.token, d.lots[0]
 
@@ -90,9 +90,9 @@ async def test_guarantee_06_no_contract_before_standstill_end_nor_while_objectio
 
 
 async def test_guarantee_09_member_contracts_add_up_to_the_lot_total(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     await end_standstill(db, d.tender)
     lead, member = c.lead.officer.token, c.member.officer.token
@@ -141,9 +141,9 @@ async def test_guarantee_09_member_contracts_add_up_to_the_lot_total(
 
 
 async def test_unsuccessful_lots_leave_the_tender_to_its_contracted_ones(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     await end_standstill(db, d.tender)
     async with db.transaction() as session:
@@ -158,9 +158,9 @@ async def test_unsuccessful_lots_leave_the_tender_to_its_contracted_ones(
 
 
 async def test_nothing_is_signed_or_objected_to_on_a_cancelled_tender(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])

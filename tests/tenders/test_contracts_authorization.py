@@ -23,7 +23,6 @@ from tests.tenders.contract_world import (
     TENDER_CONTRACTS,
     DecidedTender,
     award_tables,
-    decided_tender,
     end_standstill,
     object_to,
     sign,
@@ -142,12 +141,14 @@ MUTATIONS = {
 
 
 @pytest.mark.parametrize("operation", MUTATIONS)
-async def test_mutation_matrix(db: Database, gql: GraphQLClient, operation: str) -> None:
+async def test_mutation_matrix(
+    db: Database, gql: GraphQLClient, operation: str, decided_world: DecidedTender
+) -> None:
     """Every refused actor first, then the allowed ones."""
     spec = MUTATIONS[operation]
     allowed = [actor for actor in ACTORS if actor in spec.allowed]
     assert set(allowed) | spec.refused.keys() == set(ACTORS)
-    d = await decided_tender(db, gql)
+    d = decided_world
     tokens = _tokens(d)
     variables = await spec.arrange(db, gql, d)
     before = await award_tables(db)
@@ -161,10 +162,10 @@ async def test_mutation_matrix(db: Database, gql: GraphQLClient, operation: str)
     assert await award_tables(db) != before
 
 
-async def test_query_matrix(db: Database, gql: GraphQLClient) -> None:
+async def test_query_matrix(db: Database, gql: GraphQLClient, decided_world: DecidedTender) -> None:
     """Lot 1 contracted by Amsterdam and Amstelveen with Alfa Taal, lot 2 by Amsterdam
     with Beta Inburgering, after Beta's rejected objection on lot 1."""
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     resolve = await _objection(db, gql, d)

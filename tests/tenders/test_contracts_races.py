@@ -18,7 +18,7 @@ from market.settings import Settings
 from market.tenders import contracts, objections
 from tests.support.actors import Person
 from tests.support.graphql import GraphQLClient
-from tests.tenders.contract_world import decided_tender, end_standstill, states
+from tests.tenders.contract_world import DecidedTender, end_standstill, states
 from tests.tenders.world import rows
 
 
@@ -49,9 +49,9 @@ async def _at_once(
 
 
 async def test_one_member_signing_four_times_at_once_signs_once(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     await end_standstill(db, d.tender)
     lot = ids.decode("Lot", d.lots[0])
@@ -68,9 +68,9 @@ async def test_one_member_signing_four_times_at_once_signs_once(
 
 
 async def test_the_last_two_signatures_at_once_contract_the_lot(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     await end_standstill(db, d.tender)
     lot = ids.decode("Lot", d.lots[0])
@@ -89,9 +89,9 @@ async def test_the_last_two_signatures_at_once_contract_the_lot(
 
 
 async def test_a_paper_objection_and_a_signature_at_once_never_both_pass(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     await end_standstill(db, d.tender)
     lot = ids.decode("Lot", d.lots[0])

@@ -36,7 +36,6 @@ from tests.tenders.world import (
     TENDER,
     CoalitionWorld,
     audit_trail,
-    build_coalition,
     create_publishable_tender,
     publishable_input,
     rows,
@@ -47,9 +46,9 @@ REASON = "Het plafond van perceel 2 was te laag."
 
 
 async def test_a_correction_makes_the_next_version_that_everyone_reads(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     before = (await gql(LOT_IDS, {"id": tender}, token=w.lead.officer.token)).ok()["tender"]
     draft = publishable_input(w)
@@ -105,9 +104,9 @@ async def test_a_correction_makes_the_next_version_that_everyone_reads(
 
 
 async def test_guarantee_04_criteria_and_weights_change_only_by_a_versioned_correction(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     draft = with_weights(w, quality_bp=5000, plan_bp=6000)
     before = await with_rectifications(db)
@@ -145,9 +144,9 @@ async def test_guarantee_04_criteria_and_weights_change_only_by_a_versioned_corr
 
 
 async def test_every_version_stays_readable_and_version_1_is_rebuilt_from_the_audit_trail(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     tender_id = ids.decode("Tender", tender)
     async with db.reader() as session:
@@ -324,10 +323,10 @@ FIELDS = {
 
 @pytest.mark.parametrize("case", REFUSALS)
 async def test_a_refused_correction_is_a_typed_error_and_changes_nothing(
-    db: Database, gql: GraphQLClient, case: str
+    db: Database, gql: GraphQLClient, case: str, coalition_world: CoalitionWorld
 ) -> None:
     setup, change, reason, code, expected = REFUSALS[case]
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await setup(db, gql, w)
     draft = publishable_input(w)
     change(draft)
@@ -341,8 +340,10 @@ async def test_a_refused_correction_is_a_typed_error_and_changes_nothing(
     assert await with_rectifications(db) == before
 
 
-async def test_questions_that_closed_stay_closed(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_questions_that_closed_stay_closed(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await _past("questions_deadline", "questions_closed")(db, gql, w)
     stored = (await gql(TENDER, {"id": tender})).ok()["tender"]["timeline"]
     later = datetime.fromisoformat(stored["questionsDeadline"]) + timedelta(hours=1)

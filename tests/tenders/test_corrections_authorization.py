@@ -22,7 +22,7 @@ from tests.tenders.correction_world import (
     unsuccessful_lot,
     with_rectifications,
 )
-from tests.tenders.test_authorization import ACTORS, build
+from tests.tenders.test_authorization import ACTORS
 from tests.tenders.world import CoalitionWorld, publishable_input
 
 MEMBER_OFFICER = "member officer"
@@ -60,9 +60,9 @@ MUTATIONS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
 @pytest.mark.parametrize("actor", [*ACTORS, MEMBER_OFFICER])
 @pytest.mark.parametrize("operation", MUTATIONS)
 async def test_mutation_matrix(
-    db: Database, gql: GraphQLClient, operation: str, actor: str
+    db: Database, gql: GraphQLClient, operation: str, actor: str, authorization_world: World
 ) -> None:
-    base = await build(db, gql)
+    base = authorization_world
     coalition = base.coalition
     failed = await published_tender(db, gql, coalition)
     corrected = await published_tender(db, gql, coalition)

@@ -18,13 +18,13 @@ from tests.tenders.correction_world import (
     published_tender,
     unsuccessful_lot,
 )
-from tests.tenders.world import audit_trail, build_coalition, publishable_input, rows
+from tests.tenders.world import CoalitionWorld, audit_trail, publishable_input, rows
 
 
 async def test_two_corrections_at_once_make_two_versions(
-    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     titles = ("Eerste correctie", "Tweede correctie")
     requests = [
@@ -51,9 +51,9 @@ async def test_two_corrections_at_once_make_two_versions(
 
 
 async def test_three_retenders_of_a_lot_at_once_make_one_tender(
-    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     lot = await unsuccessful_lot(db, gql, w, await published_tender(db, gql, w))
 
     answers = await asyncio.gather(

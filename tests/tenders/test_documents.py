@@ -63,9 +63,9 @@ async def _download(gql: GraphQLClient, path: str, person: Person | None = None)
 
 
 async def test_a_bidder_uploads_attaches_and_downloads_a_document(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
 
     uploaded = await upload(gql, w.alpha.owner, PDF, name="Plan van aanpak.pdf")
 
@@ -95,9 +95,9 @@ async def test_a_bidder_uploads_attaches_and_downloads_a_document(
 
 
 async def test_a_bids_document_is_sealed_until_the_opening(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     bid = await submit(
         gql, w.alpha.owner, bid_input(w, documents=[await document(gql, w.alpha.owner)])
     )
@@ -145,8 +145,9 @@ async def test_a_refused_upload_keeps_nothing(
     media_type: str,
     name: str,
     expected: tuple[int, str],
+    bid_world: BidWorld,
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
 
     refused = await upload(gql, w.alpha.owner, content, name=name, media_type=media_type)
 
@@ -156,9 +157,9 @@ async def test_a_refused_upload_keeps_nothing(
 
 
 async def test_the_largest_document_within_the_limit_is_taken(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     exact = b"%PDF-" + b"x" * (MAX_DOCUMENT_BYTES - 5)
 
     uploaded = await upload(gql, w.alpha.owner, exact)
@@ -167,9 +168,9 @@ async def test_the_largest_document_within_the_limit_is_taken(
 
 
 async def test_only_provider_staff_and_procurement_officers_upload(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     anonymous = await gql.http.post(
         "/documents",
         params={"name": "a.pdf"},
@@ -185,8 +186,10 @@ async def test_only_provider_staff_and_procurement_officers_upload(
     assert (await upload(gql, w.coalition.lead.officer, PDF)).status_code == 201
 
 
-async def test_uploads_waiting_at_once_are_capped(db: Database, gql: GraphQLClient) -> None:
-    w = await build_bid_world(db, gql)
+async def test_uploads_waiting_at_once_are_capped(
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
+) -> None:
+    w = bid_world
     for _ in range(documents.MAX_PENDING_UPLOADS):
         assert (await upload(gql, w.alpha.owner, PDF)).status_code == 201
 
@@ -201,9 +204,9 @@ async def test_uploads_waiting_at_once_are_capped(db: Database, gql: GraphQLClie
 
 
 async def test_an_upload_is_attached_once_and_only_by_its_uploader(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     mine = await document(gql, w.alpha.owner)
 
     theirs = await gql(
@@ -228,9 +231,9 @@ async def test_an_upload_is_attached_once_and_only_by_its_uploader(
 
 
 async def test_a_draft_tenders_documents_are_public_once_published(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     lead = w.coalition.lead
     draft = await create_tender(gql, w.coalition)
     uploaded = (await upload(gql, lead.officer, b"Bestek\n", "bestek.txt", "text/plain")).json()
@@ -268,8 +271,10 @@ async def test_a_draft_tenders_documents_are_public_once_published(
     assert actions == [("tender.created",), ("tender.document_attached",)]
 
 
-async def test_only_the_leads_officers_attach_and_remove(db: Database, gql: GraphQLClient) -> None:
-    w = await build_bid_world(db, gql)
+async def test_only_the_leads_officers_attach_and_remove(
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
+) -> None:
+    w = bid_world
     lead, member = w.coalition.lead, w.coalition.member
     draft = await create_tender(gql, w.coalition)
     own = (await upload(gql, member.officer, PDF)).json()
@@ -294,8 +299,9 @@ async def test_uploads_left_for_a_day_are_forgotten_and_their_content_removed(
     db: Database,
     gql: GraphQLClient,
     settings: Settings,  # noqa: F811
+    bid_world: BidWorld,
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w, documents=[await document(gql, w.alpha.owner)]))
     # The same bytes again, and other bytes, both left unattached.
     await document(gql, w.alpha.owner)

@@ -40,9 +40,9 @@ async def _evaluation(gql: GraphQLClient, w: AwardWorld, token: str | None) -> l
 
 
 async def test_a_failed_check_states_its_reason_and_may_change(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     alpha = w.bids["alpha"]
     before = await evaluation_tables(db)
 
@@ -64,9 +64,9 @@ async def test_a_failed_check_states_its_reason_and_may_change(
 
 
 async def test_evaluators_score_on_their_own_before_seeing_each_other(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     beta = w.bids["beta"]
     unchecked = await score(gql, w, w.evaluator, beta, 8000, 6000)
     assert _reason(unchecked) == ("CONFLICT", "BidNotPassed", "bidId")
@@ -115,8 +115,10 @@ async def test_sealed_bids_are_not_evaluated_nor_told_apart_from_none(
     assert await evaluation_tables(db) == before
 
 
-async def test_no_price_reaches_an_evaluator(db: Database, gql: GraphQLClient) -> None:
-    w = await build_award_world(db, gql)
+async def test_no_price_reaches_an_evaluator(
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
+) -> None:
+    w = award_world
     await scored_by_both(gql, w, w.bids["alpha"])
 
     seen = await _evaluation(gql, w, w.evaluator.token)
@@ -127,9 +129,9 @@ async def test_no_price_reaches_an_evaluator(db: Database, gql: GraphQLClient) -
 
 
 async def test_scores_are_given_on_every_criterion_within_full_marks(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     alpha = w.bids["alpha"]
     (await check(gql, w.officer, alpha, True)).ok()
     before = await evaluation_tables(db)
@@ -155,9 +157,9 @@ async def test_scores_are_given_on_every_criterion_within_full_marks(
 
 
 async def test_a_consensus_rests_on_two_evaluators_own_scores(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     alpha = w.bids["alpha"]
     (await check(gql, w.officer, alpha, True)).ok()
     (await score(gql, w, w.evaluator, alpha, 8000, 6000)).ok()
@@ -178,9 +180,9 @@ async def test_a_consensus_rests_on_two_evaluators_own_scores(
 
 
 async def test_the_tender_is_evaluated_once_every_passing_bid_has_its_consensus(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
 
     await evaluate(gql, w)
 
@@ -200,9 +202,9 @@ async def test_the_tender_is_evaluated_once_every_passing_bid_has_its_consensus(
 
 
 async def test_a_passing_check_without_consensus_cannot_reopen_an_evaluation(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
     await scored_by_both(gql, w, w.bids["alpha"])
     (await agree(gql, w, w.evaluator, w.bids["alpha"], 9000, 8000)).ok()
     (await check(gql, w.officer, w.bids["beta"], False, "Te laat geleverd.")).ok()
@@ -228,9 +230,9 @@ async def test_a_passing_check_without_consensus_cannot_reopen_an_evaluation(
 
 
 async def test_a_tender_whose_every_bid_is_knocked_out_is_unsuccessful(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, award_world: AwardWorld
 ) -> None:
-    w = await build_award_world(db, gql)
+    w = award_world
 
     for name in ("alpha", "beta", "gamma"):
         (await check(gql, w.officer, w.bids[name], False, "Geen keurmerk.")).ok()

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from market.api.graphql import ids
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.worlds import shared_world
 from tests.tenders.contract_world import (
     EXTEND,
     award_tables,
@@ -29,6 +30,9 @@ async def _signed(db: Database, gql: GraphQLClient) -> tuple[str, str, str]:
     return contract["id"], d.tender, lead
 
 
+signed_contract = shared_world("signed_contract", _signed)
+
+
 async def _refusal(db: Database, gql: GraphQLClient, contract: str, token: str) -> str:
     """The reason of a refused extension, asserting that nothing changed."""
     before = await award_tables(db)
@@ -47,9 +51,11 @@ async def _set(db: Database, contract: str, assignments: str) -> None:
 
 
 async def test_extension_options_are_taken_in_order_until_none_is_left(
-    db: Database, gql: GraphQLClient
+    db: Database,
+    gql: GraphQLClient,
+    signed_contract: tuple[str, str, str],
 ) -> None:
-    contract, tender, lead = await _signed(db, gql)
+    contract, tender, lead = signed_contract
     ends = []
     for _ in range(2):
         extended = (await gql(EXTEND, {"contract": contract}, token=lead)).ok()
@@ -67,14 +73,18 @@ async def test_extension_options_are_taken_in_order_until_none_is_left(
     ) == [(2,)]
 
 
-async def test_no_extension_past_the_latest_end_date(db: Database, gql: GraphQLClient) -> None:
-    contract, _, lead = await _signed(db, gql)
+async def test_no_extension_past_the_latest_end_date(
+    db: Database, gql: GraphQLClient, signed_contract: tuple[str, str, str]
+) -> None:
+    contract, _, lead = signed_contract
     await _set(db, contract, f"latest_end_date = '{ahead('2030-06-30')}'")
     assert await _refusal(db, gql, contract, lead) == "ExtensionPastLatestEnd"
 
 
-async def test_no_extension_after_the_contract_ended(db: Database, gql: GraphQLClient) -> None:
-    contract, _, lead = await _signed(db, gql)
+async def test_no_extension_after_the_contract_ended(
+    db: Database, gql: GraphQLClient, signed_contract: tuple[str, str, str]
+) -> None:
+    contract, _, lead = signed_contract
     # Ended yesterday, on the Amsterdam calendar by the database clock.
     await _set(
         db,

@@ -9,14 +9,14 @@ from market.api.graphql import ids
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient, Result
 from tests.tenders.award_world import check
-from tests.tenders.bid_world import bid_input, build_bid_world, submit
+from tests.tenders.bid_world import BidWorld, bid_input, submit
 from tests.tenders.contract_world import (
     LOT_OBJECTIONS,
     REGISTER_OBJECTION,
     RESOLVE_OBJECTION,
     SIGN,
+    DecidedTender,
     award_tables,
-    decided_tender,
     end_standstill,
     object_to,
     sign,
@@ -47,9 +47,9 @@ def _objecting(lot: str, **variables: Any) -> dict[str, Any]:
 
 
 async def test_upheld_objection_withdraws_the_decision_and_reopens_evaluation(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
@@ -91,9 +91,9 @@ async def test_upheld_objection_withdraws_the_decision_and_reopens_evaluation(
 
 
 async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside_a_standing_one(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
@@ -111,9 +111,9 @@ async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside
 
 
 async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside_a_contracted_one(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
@@ -130,8 +130,10 @@ async def test_a_lot_reopened_by_an_upheld_objection_may_end_unsuccessful_beside
     assert (await audit_trail(db, d.tender))[-1][1] == "tender.contracted"
 
 
-async def test_withdrawn_objection_frees_the_lot(db: Database, gql: GraphQLClient) -> None:
-    d = await decided_tender(db, gql)
+async def test_withdrawn_objection_frees_the_lot(
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
+) -> None:
+    d = decided_world
     lead = d.bids.coalition.lead.officer.token
     objection = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
     await end_standstill(db, d.tender)
@@ -143,9 +145,9 @@ async def test_withdrawn_objection_frees_the_lot(db: Database, gql: GraphQLClien
 
 
 async def test_providers_object_during_the_standstill_only(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     beta, gamma = d.bids.beta.owner.token, d.bids.gamma.owner.token
     # Only a provider that bid on the lot: Gamma bid on nothing, Alfa not on lot 2.
     assert await _refused(db, gql, REGISTER_OBJECTION, _objecting(d.lots[0]), gamma) == (
@@ -175,9 +177,9 @@ async def test_providers_object_during_the_standstill_only(
 
 
 async def test_the_lead_registers_paper_objections_until_a_contract_is_signed(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     lead = c.lead.officer.token
     await end_standstill(db, d.tender)
@@ -213,9 +215,9 @@ async def test_the_lead_registers_paper_objections_until_a_contract_is_signed(
 
 
 async def test_objections_are_read_by_the_lead_and_the_objecting_provider(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, decided_world: DecidedTender
 ) -> None:
-    d = await decided_tender(db, gql)
+    d = decided_world
     c = d.bids.coalition
     beta = await object_to(gql, d.bids.beta.owner.token, d.lots[0])
     alpha = await object_to(gql, d.bids.alpha.owner.token, d.lots[0])
@@ -246,9 +248,9 @@ async def test_objections_are_read_by_the_lead_and_the_objecting_provider(
 
 
 async def test_before_the_opening_an_objection_tells_nobody_who_bid(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.beta.owner, bid_input(w, 0))
     lead = w.coalition.lead.officer.token
     # Named on paper, the provider that bid and the one that did not are answered alike.

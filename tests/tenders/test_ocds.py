@@ -24,7 +24,7 @@ from market.settings import Settings
 from market.tenders import open_data
 from tests.support.graphql import GraphQLClient
 from tests.tenders.ocds_world import correct, execute
-from tests.tenders.world import CoalitionWorld, ahead, build_coalition, create_tender
+from tests.tenders.world import CoalitionWorld, ahead, create_tender
 
 SCHEMAS = Path(__file__).parent / "ocds_schemas"
 EXTENSIONS = ("lots-extension-release-schema.json", "contract-buyer-extension-release-schema.json")
@@ -126,9 +126,9 @@ async def publish(db: Database, tender_id: uuid.UUID, at: str) -> None:
 
 
 async def test_a_published_tender_is_a_valid_ocds_release_package_with_its_mapped_fields(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender_id = await published_tender(db, gql, w)
 
     response = await http.get(f"/ocds/tenders/{tender_id}")
@@ -196,9 +196,9 @@ async def test_a_published_tender_is_a_valid_ocds_release_package_with_its_mappe
 
 
 async def test_a_pure_price_method_is_price_only(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender_id = await published_tender(db, gql, w)
     await execute(
         db,
@@ -240,8 +240,9 @@ async def test_the_other_award_methods_map_to_their_criteria(
     values: int | None,
     criteria: str,
     details: str,
+    coalition_world: CoalitionWorld,
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender_id = await published_tender(db, gql, w)
     await execute(
         db,
@@ -297,9 +298,9 @@ def _moment(text: str) -> datetime:
 
 
 async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cancellation(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender_id = await published_tender(db, gql, w)
     await _years_ahead(db, tender_id)
     for at, until, title in (
@@ -380,9 +381,9 @@ async def test_each_correction_is_a_tender_update_and_a_cancelled_tender_a_cance
 
 
 async def test_the_ocid_prefix_is_a_setting(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender_id = await published_tender(db, gql, w)
 
     configured = dataclasses.replace(settings, ocds_prefix="ocds-b5fd17-")
@@ -393,9 +394,9 @@ async def test_the_ocid_prefix_is_a_setting(
 
 
 async def test_a_draft_an_unknown_id_and_a_malformed_one_get_the_same_404(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     draft = ids.decode("Tender", await create_tender(gql, w))
 
     answers = [
@@ -433,9 +434,9 @@ def tender_ids(package: dict[str, Any]) -> list[uuid.UUID]:
 
 
 async def test_the_feed_holds_the_tenders_published_or_changed_since_a_moment(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     january, february, march, april = await feed_tenders(db, gql, w)
     # Corrected in May: it comes again, with its change.
     await execute(
@@ -461,9 +462,13 @@ async def test_the_feed_holds_the_tenders_published_or_changed_since_a_moment(
 
 
 async def test_the_feed_pages_under_a_hard_cap(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], small_cap: int
+    db: Database,
+    gql: GraphQLClient,
+    http: AsyncTestClient[Any],
+    small_cap: int,
+    coalition_world: CoalitionWorld,
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     january, february, march, april = await feed_tenders(db, gql, w)
 
     first = (

@@ -14,6 +14,7 @@ from market.db.database import Database
 from tests.support.graphql import GraphQLClient
 from tests.tenders.bid_world import (  # noqa: F401 (settings: the test's own files folder)
     OPEN,
+    BidWorld,
     bid_input,
     build_bid_world,
     pass_bid_deadline,
@@ -27,7 +28,7 @@ from tests.tenders.ocds_world import (
     BETA_KVK,
     BETA_LOT_1_CENTS,
     OPENED,
-    contracted_tender,
+    ContractedWorld,
     execute,
 )
 from tests.tenders.test_ocds import assert_valid
@@ -43,9 +44,9 @@ def _identifier(reference: dict[str, str], scheme: str, number: str) -> dict[str
 
 
 async def test_a_contracted_tender_releases_its_opening_awards_and_contracts(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], contracted_world: ContractedWorld
 ) -> None:
-    world = await contracted_tender(db, gql)
+    world = contracted_world
     tender_id = world.bids.tender_id
 
     package = (await http.get(f"/ocds/tenders/{tender_id}")).json()
@@ -183,9 +184,9 @@ def compiled(package: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_the_releases_compile_into_the_tenders_end_state(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], contracted_world: ContractedWorld
 ) -> None:
-    world = await contracted_tender(db, gql)
+    world = contracted_world
 
     package = (await http.get(f"/ocds/tenders/{world.bids.tender_id}")).json()
     record = compiled(package)
@@ -218,9 +219,9 @@ async def test_the_releases_compile_into_the_tenders_end_state(
 
 
 async def test_an_exercised_extension_lengthens_the_contracts_value(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], contracted_world: ContractedWorld
 ) -> None:
-    world = await contracted_tender(db, gql)
+    world = contracted_world
     await execute(
         db,
         "UPDATE tender_contracts SET extensions_exercised = 1, ends_on = '2030-08-31'"
@@ -243,9 +244,9 @@ async def test_an_exercised_extension_lengthens_the_contracts_value(
 
 
 async def test_the_feed_carries_a_tender_again_when_a_contract_is_signed(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], contracted_world: ContractedWorld
 ) -> None:
-    world = await contracted_tender(db, gql)
+    world = contracted_world
     # The tender's own row last changed at the opening: only the contracts' signing
     # (17 November, 09:00) is later.
     await execute(
@@ -303,9 +304,9 @@ def bid_data_in(
 
 
 async def test_guarantee_01_no_open_data_shows_a_tenderer_a_bid_count_or_a_price_before_the_opening(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], bid_world: BidWorld
 ) -> None:
-    w = await build_bid_world(db, gql)
+    w = bid_world
     await submit(gql, w.alpha.owner, bid_input(w, 0, ALFA_LOT_1_CENTS))
     await submit(gql, w.beta.owner, bid_input(w, 0, BETA_LOT_1_CENTS))
     await submit(gql, w.alpha.owner, bid_input(w, 1, ALFA_LOT_2_CENTS))
@@ -339,9 +340,9 @@ async def test_guarantee_01_no_open_data_shows_a_tenderer_a_bid_count_or_a_price
 
 
 async def test_a_provider_without_a_kvk_number_is_named_by_the_platforms_id_for_it(
-    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any]
+    db: Database, gql: GraphQLClient, http: AsyncTestClient[Any], contracted_world: ContractedWorld
 ) -> None:
-    world = await contracted_tender(db, gql)
+    world = contracted_world
     beta = world.bids.beta.organisation_id
     await execute(db, "UPDATE organisations SET kvk_number = NULL WHERE id = :id", id=beta)
 

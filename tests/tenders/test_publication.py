@@ -26,7 +26,6 @@ from tests.tenders.world import (
     CoalitionWorld,
     ahead,
     audit_trail,
-    build_coalition,
     create_publishable_tender,
     create_tender,
     publishable_input,
@@ -57,9 +56,9 @@ async def publish(gql: GraphQLClient, w: CoalitionWorld, tender: str) -> dict[st
 
 
 async def test_the_lead_publishes_a_draft_that_everyone_then_reads(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
 
     published = await publish(gql, w, tender)
@@ -80,9 +79,9 @@ async def test_the_lead_publishes_a_draft_that_everyone_then_reads(
 
 
 async def test_guarantee_04_criteria_frozen_at_publication(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
     published = await publish(gql, w, tender)
 
@@ -154,9 +153,14 @@ def _questions_too_late(draft: dict[str, Any]) -> None:
     ],
 )
 async def test_guarantee_12_no_publication_without_maximum_and_latest_end(
-    db: Database, gql: GraphQLClient, change: Any, reason: str, field: str
+    db: Database,
+    gql: GraphQLClient,
+    change: Any,
+    reason: str,
+    field: str,
+    coalition_world: CoalitionWorld,
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     draft = publishable_input(w)
     change(draft)
     created = await gql(
@@ -173,9 +177,9 @@ async def test_guarantee_12_no_publication_without_maximum_and_latest_end(
 
 
 async def test_no_publication_once_the_bid_deadline_has_passed_by_the_database_clock(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
     async with db.transaction() as session:
         await session.execute(
@@ -194,8 +198,10 @@ async def test_no_publication_once_the_bid_deadline_has_passed_by_the_database_c
     assert await everything(db) == before
 
 
-async def test_a_published_tender_is_not_published_again(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_a_published_tender_is_not_published_again(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
     await publish(gql, w, tender)
     before = await everything(db)
@@ -210,9 +216,9 @@ async def test_a_published_tender_is_not_published_again(db: Database, gql: Grap
 
 
 async def test_the_lead_cancels_a_published_tender_with_its_lots_giving_the_reason(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
     await publish(gql, w, tender)
 
@@ -241,9 +247,15 @@ async def test_the_lead_cancels_a_published_tender_with_its_lots_giving_the_reas
     ],
 )
 async def test_a_cancellation_without_a_fitting_reason_is_refused(
-    db: Database, gql: GraphQLClient, reason: str, code: str, why: str, field: str
+    db: Database,
+    gql: GraphQLClient,
+    reason: str,
+    code: str,
+    why: str,
+    field: str,
+    coalition_world: CoalitionWorld,
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     before = await everything(db)
 
@@ -254,8 +266,10 @@ async def test_a_cancellation_without_a_fitting_reason_is_refused(
     assert await everything(db) == before
 
 
-async def test_a_cancelled_tender_is_not_cancelled_again(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_a_cancelled_tender_is_not_cancelled_again(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await create_tender(gql, w)
     variables = {"id": tender, "reason": "Geen budget."}
     (await gql(CANCEL_TENDER, variables, token=w.lead.officer.token)).ok()
@@ -271,9 +285,9 @@ async def test_a_cancelled_tender_is_not_cancelled_again(db: Database, gql: Grap
 
 
 async def test_guarantee_11_retried_create_and_publish_never_duplicate(
-    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     token = w.lead.officer.token
     create = {"coalition": w.coalition, "input": publishable_input(w), "key": "aanvraag-1"}
 
@@ -303,9 +317,9 @@ async def test_guarantee_11_retried_create_and_publish_never_duplicate(
 
 
 async def test_the_same_key_for_a_different_request_is_a_conflict(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     token = w.lead.officer.token
     first = {"coalition": w.coalition, "input": publishable_input(w), "key": "k"}
     (await gql(CREATE_TENDER_ONCE, first, token=token)).ok()
@@ -326,9 +340,9 @@ async def test_the_same_key_for_a_different_request_is_a_conflict(
 
 
 async def test_two_publications_at_once_publish_once(
-    db: Database, gql: GraphQLClient, client: httpx.AsyncClient
+    db: Database, gql: GraphQLClient, client: httpx.AsyncClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_publishable_tender(gql, w)
 
     # Different keys (or none): two requests, not a retry; the row lock lets one through.

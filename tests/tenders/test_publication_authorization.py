@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from market.db.database import Database
 from tests.support.graphql import GraphQLClient
-from tests.tenders.test_authorization import ACTORS, World, build
+from tests.tenders.test_authorization import ACTORS, World
 from tests.tenders.test_publication import everything
 from tests.tenders.world import CANCEL_TENDER, PUBLISH_TENDER
 
@@ -37,9 +37,9 @@ MUTATIONS: dict[str, tuple[str, Callable[[World], dict[str, Any]]]] = {
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("operation", MUTATIONS)
 async def test_mutation_matrix(
-    db: Database, gql: GraphQLClient, operation: str, actor: str
+    db: Database, gql: GraphQLClient, operation: str, actor: str, authorization_world: World
 ) -> None:
-    w = await build(db, gql)
+    w = authorization_world
     async with db.transaction() as session:
         # Every lot with its maximum, the bid deadline ahead: publishable.
         await session.execute(text("UPDATE tender_lots SET max_value_cents = 80000000"))

@@ -31,7 +31,6 @@ from tests.tenders.questions_world import (
     QuestionsWorld,
     answer,
     ask,
-    build,
     provider,
     set_timeline,
     snapshot,
@@ -70,8 +69,10 @@ def _leaks(payload: Any, w: QuestionsWorld) -> list[str]:
     return [trace for trace in _asker_traces(w) if trace.lower() in dumped]
 
 
-async def test_guarantee_05_equal_information(db: Database, gql: GraphQLClient) -> None:
-    w = await build(db, gql)
+async def test_guarantee_05_equal_information(
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
+) -> None:
+    w = questions_world
     lead, member = w.coalition.lead, w.coalition.member
     admin = await platform_admin(db)
     lot = await _lot_id(gql, w, 2)
@@ -144,9 +145,9 @@ async def test_guarantee_05_equal_information(db: Database, gql: GraphQLClient) 
 
 
 async def test_open_questions_are_seen_by_the_asker_and_the_buyers_only(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
 ) -> None:
-    w = await build(db, gql)
+    w = questions_world
     await ask(gql, w, "Is er een maximum aan groepsgrootte?")
 
     def texts(found: Any) -> list[tuple[str, str | None]]:
@@ -165,9 +166,9 @@ async def test_open_questions_are_seen_by_the_asker_and_the_buyers_only(
 
 
 async def test_questions_close_at_the_deadline_by_the_database_clock(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
 ) -> None:
-    w = await build(db, gql)
+    w = questions_world
     await ask(gql, w, "Vraag op tijd")
     await set_timeline(db, w.tender, questions_in=timedelta(seconds=-1), bids_in=timedelta(days=20))
     before = await snapshot(db)
@@ -185,9 +186,9 @@ async def test_questions_close_at_the_deadline_by_the_database_clock(
 
 
 async def test_answers_and_notas_go_out_at_least_six_days_before_the_bid_deadline(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
 ) -> None:
-    w = await build(db, gql)
+    w = questions_world
     officer = w.coalition.lead.officer.token
     first = await ask(gql, w, "Eerste vraag")
     second = await ask(gql, w, "Tweede vraag")
@@ -218,9 +219,9 @@ async def test_answers_and_notas_go_out_at_least_six_days_before_the_bid_deadlin
 
 
 async def test_a_nota_bundles_the_new_answers_numbered_and_hashed(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
 ) -> None:
-    w = await build(db, gql)
+    w = questions_world
     officer = w.coalition.lead.officer.token
     lot = await _lot_id(gql, w, 1)
     first = await ask(gql, w, "Vraag een", lot=lot)
@@ -258,8 +259,10 @@ async def test_a_nota_bundles_the_new_answers_numbered_and_hashed(
     assert numbers == {1: 1, 3: 1, 4: 2}
 
 
-async def test_a_nota_is_never_changed_or_removed(db: Database, gql: GraphQLClient) -> None:
-    w = await build(db, gql)
+async def test_a_nota_is_never_changed_or_removed(
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
+) -> None:
+    w = questions_world
     await answer(gql, w, await ask(gql, w, "Vraag"), "Antwoord")
     (await gql(PUBLISH_NOTA, {"tender": w.tender}, token=w.coalition.lead.officer.token)).ok()
     before = await snapshot(db)
@@ -276,8 +279,10 @@ async def test_a_nota_is_never_changed_or_removed(db: Database, gql: GraphQLClie
     assert await snapshot(db) == before
 
 
-async def test_a_stored_hash_must_be_the_bodys(db: Database, gql: GraphQLClient) -> None:
-    w = await build(db, gql)
+async def test_a_stored_hash_must_be_the_bodys(
+    db: Database, gql: GraphQLClient, questions_world: QuestionsWorld
+) -> None:
+    w = questions_world
 
     with pytest.raises(DBAPIError, match="ck_tender_notas_hash_of_body"):
         await sql(
@@ -290,9 +295,9 @@ async def test_a_stored_hash_must_be_the_bodys(db: Database, gql: GraphQLClient)
 
 
 async def test_questions_asked_at_once_get_their_own_numbers(
-    db: Database, gql: GraphQLClient, settings: Settings
+    db: Database, gql: GraphQLClient, settings: Settings, questions_world: QuestionsWorld
 ) -> None:
-    w = await build(db, gql)
+    w = questions_world
     providers = [await provider(db, f"Aanbieder {i}") for i in range(5)]
     tender_id = ids.decode("Tender", w.tender)
     database = Database(settings.database_url, pool_size=5)

@@ -14,6 +14,7 @@ from market.api.graphql import ids
 from market.db.database import Database
 from market.tenders import policies
 from tests.support.graphql import GraphQLClient
+from tests.support.worlds import shared_world
 from tests.tenders.correction_world import (
     RETENDER,
     TENDER_WITH_RECTIFICATIONS,
@@ -58,14 +59,19 @@ async def _failed(db: Database, gql: GraphQLClient) -> tuple[CoalitionWorld, str
     return w, tender, await unsuccessful_lot(db, gql, w, tender, 2)
 
 
+failed_lot = shared_world("failed_lot", _failed)
+
+
 async def _retender(gql: GraphQLClient, w: CoalitionWorld, lot: str, **variables: Any) -> Any:
     return await gql(RETENDER, {"lot": lot, **variables}, token=w.lead.officer.token)
 
 
 async def test_an_unsuccessful_lot_is_retendered_from_a_copy_in_one_call(
-    db: Database, gql: GraphQLClient
+    db: Database,
+    gql: GraphQLClient,
+    failed_lot: tuple[CoalitionWorld, str, str],
 ) -> None:
-    w, tender, lot = await _failed(db, gql)
+    w, tender, lot = failed_lot
     original = (await gql(TENDER, {"id": tender})).ok()["tender"]
     ((now,),) = await rows(db, "SELECT now()")
 
@@ -116,9 +122,9 @@ async def test_an_unsuccessful_lot_is_retendered_from_a_copy_in_one_call(
 
 
 async def test_the_price_ceiling_of_the_linear_method_can_be_raised(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     draft = publishable_input(w)
     draft["award"] = {
@@ -137,8 +143,10 @@ async def test_the_price_ceiling_of_the_linear_method_can_be_raised(
     assert copy["award"] == {**draft["award"], "priceCeilingCents": 1_500_000}
 
 
-async def test_a_retried_retender_never_duplicates(db: Database, gql: GraphQLClient) -> None:
-    w, _, lot = await _failed(db, gql)
+async def test_a_retried_retender_never_duplicates(
+    db: Database, gql: GraphQLClient, failed_lot: tuple[CoalitionWorld, str, str]
+) -> None:
+    w, _, lot = failed_lot
 
     first = (await _retender(gql, w, lot, key="r-1")).ok()["retenderLot"]
     again = (await _retender(gql, w, lot, key="r-1")).ok()["retenderLot"]
@@ -155,9 +163,11 @@ async def test_a_retried_retender_never_duplicates(db: Database, gql: GraphQLCli
 
 
 async def test_a_lot_is_retendered_again_only_once_its_retender_is_cancelled(
-    db: Database, gql: GraphQLClient
+    db: Database,
+    gql: GraphQLClient,
+    failed_lot: tuple[CoalitionWorld, str, str],
 ) -> None:
-    w, _, lot = await _failed(db, gql)
+    w, _, lot = failed_lot
     first = (await _retender(gql, w, lot)).ok()["retenderLot"]
     before = await with_rectifications(db)
 
@@ -194,10 +204,13 @@ REFUSALS: dict[str, tuple[dict[str, Any], str, str, str]] = {
 
 @pytest.mark.parametrize("case", REFUSALS)
 async def test_a_refused_retender_is_a_typed_error_and_changes_nothing(
-    db: Database, gql: GraphQLClient, case: str
+    db: Database,
+    gql: GraphQLClient,
+    case: str,
+    failed_lot: tuple[CoalitionWorld, str, str],
 ) -> None:
     variables, code, reason, field = REFUSALS[case]
-    w, _, lot = await _failed(db, gql)
+    w, _, lot = failed_lot
     before = await with_rectifications(db)
 
     result = await _retender(gql, w, lot, key="k", **variables)
@@ -207,8 +220,10 @@ async def test_a_refused_retender_is_a_typed_error_and_changes_nothing(
     assert await with_rectifications(db) == before
 
 
-async def test_only_an_unsuccessful_lot_is_retendered(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_only_an_unsuccessful_lot_is_retendered(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await published_tender(db, gql, w)
     lots = (await gql("query($id: ID!) { tender(id: $id) { lots { id } } }", {"id": tender})).ok()
     before = await with_rectifications(db)

@@ -125,8 +125,10 @@ async def test_guarantee_10_after_a_gap_no_step_is_skipped(
         assert await audit.verify(session) == []
 
 
-async def test_only_time_moves_published_tenders_on(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_only_time_moves_published_tenders_on(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     draft, cancelled = await published(db, gql, w), await published(db, gql, w)
     await set_state(db, draft, "draft")
     await set_state(db, cancelled, "cancelled")

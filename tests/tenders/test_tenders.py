@@ -14,7 +14,7 @@ from tests.tenders.world import (
     TENDER,
     TENDERS,
     UPDATE_TENDER,
-    build_coalition,
+    CoalitionWorld,
     create_tender,
     rows,
     tender_input,
@@ -23,9 +23,9 @@ from tests.tenders.world import (
 
 
 async def test_the_lead_drafts_a_tender_with_two_lots_that_members_read_back(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
 
     created = await gql(
         CREATE_TENDER,
@@ -72,9 +72,9 @@ async def test_the_lead_drafts_a_tender_with_two_lots_that_members_read_back(
 
 
 async def test_a_draft_is_seen_only_by_the_coalitions_members_and_admins(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     insiders = [w.lead.officer, w.member.officer, w.member.evaluator, await platform_admin(db)]
     outsiders = [
@@ -93,8 +93,10 @@ async def test_a_draft_is_seen_only_by_the_coalitions_members_and_admins(
         assert (await gql(TENDERS, {}, token=token)).ok()["tenders"]["totalCount"] == 0
 
 
-async def test_once_published_everyone_sees_it(db: Database, gql: GraphQLClient) -> None:
-    w = await build_coalition(db, gql)
+async def test_once_published_everyone_sees_it(
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
+) -> None:
+    w = coalition_world
     tender = await create_tender(gql, w)
     async with db.transaction() as session:
         await session.execute(
@@ -111,9 +113,9 @@ async def test_once_published_everyone_sees_it(db: Database, gql: GraphQLClient)
 
 
 async def test_the_lead_replaces_a_drafts_fields_but_not_after_publication(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     changed = tender_input(w)
     changed["title"] = "Inburgering 2027, herzien"
@@ -151,9 +153,9 @@ async def test_the_lead_replaces_a_drafts_fields_but_not_after_publication(
 
 
 async def test_tenders_filter_by_coalition_and_page_newest_first(
-    db: Database, gql: GraphQLClient
+    db: Database, gql: GraphQLClient, coalition_world: CoalitionWorld
 ) -> None:
-    w = await build_coalition(db, gql)
+    w = coalition_world
     first, second, third = [await create_tender(gql, w) for _ in range(3)]
     token = w.lead.officer.token
 

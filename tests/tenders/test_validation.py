@@ -15,7 +15,6 @@ from tests.tenders.world import (
     CREATE_TENDER,
     UPDATE_TENDER,
     CoalitionWorld,
-    build_coalition,
     create_tender,
     tender_input,
     tender_tables,
@@ -187,10 +186,10 @@ CASES: dict[str, tuple[Change, str, str]] = {
 
 @pytest.mark.parametrize("case", CASES)
 async def test_a_broken_rule_is_named_and_nothing_is_stored(
-    db: Database, gql: GraphQLClient, case: str
+    db: Database, gql: GraphQLClient, case: str, coalition_world: CoalitionWorld
 ) -> None:
     change, reason, field = CASES[case]
-    w = await build_coalition(db, gql)
+    w = coalition_world
     draft = tender_input(w)
     change(draft, w)
 
@@ -214,10 +213,10 @@ async def test_a_broken_rule_is_named_and_nothing_is_stored(
     ],
 )
 async def test_an_update_breaking_a_rule_changes_nothing(
-    db: Database, gql: GraphQLClient, case: str
+    db: Database, gql: GraphQLClient, case: str, coalition_world: CoalitionWorld
 ) -> None:
     change, reason, field = CASES[case]
-    w = await build_coalition(db, gql)
+    w = coalition_world
     tender = await create_tender(gql, w)
     before = await tender_tables(db)
     draft = tender_input(w)

@@ -3,9 +3,15 @@ headers that keep other sites and scripts out."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+
+import market.web
+
+TEMPLATES = Path(market.web.__file__).parent / "templates"
 
 
 async def test_the_front_door_sends_a_visitor_to_their_browsers_language(
@@ -62,3 +68,22 @@ async def test_the_stylesheet_is_cached_for_a_while(pages: AsyncTestClient[Any])
     answer = await pages.get("/static/site.css")
     assert answer.status_code == 200
     assert answer.headers["cache-control"] == "max-age=3600"
+
+
+# What a template shows that is not markup, code or a translated text: words outside
+# `{{ }}`/`{% %}`, and attributes people read (aria-label, title, alt, placeholder).
+_CODE = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<script.*?</script>", re.DOTALL)
+_READ_ATTRIBUTE = re.compile(r'(aria-label|title|alt|placeholder)="[^"{]*[^\W\d_][^"{]*"')
+
+
+def test_every_word_a_template_shows_comes_from_the_catalog() -> None:
+    untranslated = {}
+    for template in sorted(TEMPLATES.rglob("*.html")):
+        source = template.read_text()
+        # (A macro may write attributes outside any tag of its own.)
+        shown = re.sub(r'<[^>]*>|[\w-]+="[^"]*"', " ", _CODE.sub(" ", source))
+        words = [word for word in re.findall(r"[^\W\d_]{2,}", shown) if word != "nbsp"]
+        attributes = [match.group(0) for match in _READ_ATTRIBUTE.finditer(source)]
+        if words or attributes:
+            untranslated[template.name] = words + attributes
+    assert untranslated == {}
