@@ -134,6 +134,10 @@ async def test_every_page_passes_axe_and_runs_only_its_own_scripts(
             assert (found > 0) == (name == "search"), (name, found)
         await assert_accessible(page)
         assert not foreign, (name, foreign)
+    await page.goto(f"/{lang}/sign-up")  # a form refused: its errors linked to their fields
+    await page.locator("main form button[type=submit]").click()
+    await expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
+    await assert_accessible(page)
     await signed_in(page, live_server, site)
     for name, path in site.learner_pages().items():
         await page.goto(f"/{lang}{path}")
