@@ -1,10 +1,13 @@
 """What the page tests check in the browser: axe-core's WCAG 2.1 A/AA rules, the bytes a
-page load transfers, and the screenshots committed under docs/screenshots/."""
+page load transfers, and the screenshots committed under docs/screenshots/; and a new
+learner signing up on the way to a page."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, Request
@@ -85,3 +88,20 @@ async def transferred_bytes(page: Page, path: str) -> Transfer:
                 transfer.responses.get(request.url, 0) + sizes["responseBodySize"]
             )
     return transfer
+
+
+# A new learner's password on the sign-up form.
+PASSWORD = "paarse olifant 42"
+
+
+async def sign_up(page: Page, then: str, lang: str = "nl") -> str:
+    """A new learner signs up on the `lang` pages and lands on `then` (a path of this
+    site); answers their email address."""
+    email = f"leerling-{uuid.uuid4().hex[:12]}@example.nl"
+    await page.goto(f"/{lang}/sign-up?next={quote(then)}")
+    await page.locator("#displayName").fill("Amina Yusuf")
+    await page.locator("#email").fill(email)
+    await page.locator("#password").fill(PASSWORD)
+    async with page.expect_navigation():
+        await page.locator("main form button[type=submit]").click()
+    return email

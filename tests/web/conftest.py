@@ -6,7 +6,8 @@ Fixtures:
 - `live_server` (session): the running app, `.url` its base address, `.settings` its
   settings, `.database_url` its database. One per test process: tests share its world, so
   a test that books or signs up makes its own learner rather than relying on another
-  test's leftovers.
+  test's leftovers. Its payment page loads localstripe's stand-in for Stripe.js.
+- `live_db` (session): a Database on the live server's database, for arranging.
 - `browser` (session): one headless /usr/bin/chromium for the process.
 - `page` (function): a fresh context (no cookies, no cache) and page at `viewport_width`
   (1280 unless a test parametrizes `viewport_width`, see browser.WIDTHS), its base URL the
@@ -88,6 +89,7 @@ def live_server(template_url: str, localstripe: local_stripe.LocalStripe) -> Ite
         settings = dataclasses.replace(
             paying_settings(database_url, localstripe),
             embedded_worker=True,
+            stripe_js_url=local_stripe.js_url(localstripe.base),
             mail_dir=scratch / "mail",
             files_dir=scratch / "files",
         )
@@ -140,6 +142,14 @@ def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> Non
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the live server did not start (its log is above)")
         time.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+async def live_db(live_server: LiveServer) -> AsyncIterator[Database]:
+    """Direct access to the live server's database, for arranging what a test needs."""
+    database = Database(live_server.database_url, pool_size=2)
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture(scope="session")
