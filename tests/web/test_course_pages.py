@@ -81,7 +81,7 @@ async def test_a_course_page_shows_price_terms_exams_duo_places_and_starts(
     assert "Vrije plaatsen 8 Op de wachtlijst 0 personen" in page
     assert "Vrije plaatsen 0 Op de wachtlijst 3 personen" in page
     assert f'href="/nl/courses/{course}/book?intake={open_intake}">Boeken' in answer.text
-    assert f'href="/nl/courses/{course}/book?intake={full}">Op de wachtlijst' in answer.text
+    assert f'href="/nl/courses/{course}/book?intake={full}">Zet mij op de wachtlijst' in answer.text
     assert "4 van 5" in page
     assert "Goede lessen, aardige docent. Antwoord van de school: Dank u wel!" in page
 
