@@ -211,7 +211,7 @@ async def test_wrong_inputs_are_shown_beside_their_fields(pages: AsyncTestClient
         ("max_price=vijf", "max_price", "Vul een bedrag in hele euro's in."),
         ("max_price=99999999999999999999", "max_price", "Vul een bedrag in van hoogstens"),
         ("max_wait=-1", "max_wait", "Dit filter kan niet negatief zijn."),
-        ("sort=distance", "sort", "Sorteren op afstand kan alleen vanaf een plaats"),
+        ("sort=distance", "postcode", "Vul uw postcode in om op afstand te sorteren."),
         ("route=X", "route", "Kies uit de lijst."),
         ("support_language=xx", "support_language", ""),
         ("after=nonsense", "", "Deze cursor is hier niet geldig"),

@@ -165,6 +165,9 @@ def read(page: Page, form: SearchForm) -> Asked:
             asked.near = service.NearPostcode(form.postcode, float(form.radius))
         except ValueError:
             asked.errors["radius"] = choose
+    elif sort is SearchSort.DISTANCE:
+        # (The service's own refusal names the API's filter.near.)
+        asked.errors["postcode"] = _("Vul uw postcode in om op afstand te sorteren.")
     asked.criteria = CourseSearch(
         query=form.q or None,
         routes=routes,
