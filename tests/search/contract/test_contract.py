@@ -272,6 +272,9 @@ async def test_facets_of_the_default_search(
         },
         # No contracts in this catalog (see test_contracted).
         FacetField.CONTRACTED_BY: {},
+        # Every course tests.support.catalog adds explains in English too (see
+        # test_support_languages).
+        FacetField.SUPPORT_LANGUAGE: {"en": 5},
     }
 
 
