@@ -131,7 +131,7 @@ async def test_a_wrong_password_is_said_in_the_form_keeping_the_email_not_the_pa
     assert session.COOKIE not in pages.cookies
 
 
-async def test_after_signing_in_only_a_page_of_this_site_in_this_language_is_next(
+async def test_after_signing_in_only_a_page_of_this_site_is_next_in_the_pages_language(
     pages: AsyncTestClient[Any],
 ) -> None:
     await sign_up(pages)
@@ -140,7 +140,9 @@ async def test_after_signing_in_only_a_page_of_this_site_in_this_language_is_nex
         ("https://evil.example/nl/", "/nl/"),
         ("//evil.example/nl/", "/nl/"),
         ("/nl/\\evil.example", "/nl/"),
-        ("/en/account", "/nl/"),
+        # Switched to Dutch on the way: the page in Dutch.
+        ("/en/account", "/nl/account"),
+        ("/xx/account", "/nl/"),
     ]:
         answer = await sign_in(pages, after=asked)
         assert answer.status_code == 303

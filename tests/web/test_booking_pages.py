@@ -290,6 +290,9 @@ async def test_a_duo_booking_is_followed_up_to_its_invoice_and_review(
     mine = await pages.get("/nl/bookings")
     assert "Wat vindt u van deze cursus?" in mine.text  # continuous intake: started today
     action = f"/nl/bookings/{enrollment_id}/review"
+    for mark in ("²", "9" * 5000, "0"):  # a digit but no number; too long; out of range
+        refused = await submit(pages, "/nl/bookings", action, {"rating": mark, "body": "Les."})
+        assert refused.status_code == 400, mark
     reviewed = await submit(pages, "/nl/bookings", action, {"rating": "4", "body": "Goede les."})
     assert reviewed.status_code == 303
     thanked = await pages.get(reviewed.headers["location"])

@@ -46,4 +46,6 @@ def signed_in(presented: str, max_age_seconds: int) -> Cookie:
 
 
 def signed_out() -> Cookie:
-    return Cookie(key=COOKIE, value="", max_age=0, path="/", secure=True, httponly=True)
+    return Cookie(
+        key=COOKIE, value="", max_age=0, path="/", secure=True, httponly=True, samesite="lax"
+    )

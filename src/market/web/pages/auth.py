@@ -23,7 +23,7 @@ from market.identity.errors import LoginFailed
 from market.identity.throttling import ClientAction, RequestLimit
 from market.kernel.errors import DomainError
 from market.settings import Settings
-from market.web import forms, session
+from market.web import forms, i18n, session
 from market.web.page import Page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -68,10 +68,14 @@ class Visitor:
 
 
 def local_target(page: Page, candidate: str) -> str:
-    """Where to go after signing in: `candidate` when it is a page of this site in this
-    language, else the front page. Anything else (another site, `//host`, a backslash a
-    browser reads as a slash) would let a link send a learner elsewhere after signing in."""
+    """Where to go after signing in: `candidate` when it is a page of this site (in this
+    page's language: a learner who switched language on the way keeps it), else the front
+    page. Anything else (another site, `//host`, a backslash a browser reads as a slash)
+    would let a link send a learner elsewhere after signing in."""
     home = page.url("/")
+    prefix, _, rest = candidate.removeprefix("/").partition("/")
+    if i18n.language(prefix) is not None:
+        candidate = f"{home}{rest}"
     parts = urlsplit(candidate)
     if (
         candidate.startswith(home)
@@ -147,7 +151,6 @@ async def sign_up(
     return page.render(
         "auth/sign_up.html", status_code=400, email=email, name=name, errors=errors, next=target
     )
-    return Redirect(target, status_code=303, cookies=[cookie])
 
 
 @post("/sign-out", status_code=303)

@@ -200,7 +200,12 @@ async def payment_step(
         return Redirect(status, status_code=303)
     except GatewayUnavailable:
         return page.render(
-            "booking/pay.html", status_code=503, payment=None, status_url=status, again=again
+            "booking/pay.html",
+            status_code=503,
+            payment=None,
+            status_url=status,
+            again=again,
+            error=None,
         )
     except DomainError as fact:
         return page.render(

@@ -40,6 +40,8 @@ from market.web.page import Page
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 # The bookings one page lists, newest first.
 LISTED = 50
+# The marks a review's form offers.
+_MARKS = {str(mark) for mark in range(1, 6)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,7 +325,8 @@ async def review(
                 session,
                 page.actor,
                 view.course.id,
-                rating=int(rating) if rating.isdigit() else 0,
+                # (Only the marks 1 to 5 are read; anything else is refused as a 0.)
+                rating=int(rating) if rating in _MARKS else 0,
                 body=data.get("body", ""),
             )
     except DomainError as fact:
