@@ -36,7 +36,7 @@ from tests.payments.support import (
 from tests.support import actors
 from tests.support.actors import Person
 from tests.support.enrollment import Offer, add_offer
-from tests.support.pages import submit
+from tests.support.pages import csrf_token, submit
 
 _CLIENT_SECRET = re.compile(r'data-client-secret="(pi_\w+?)_secret_\w+"')
 
@@ -103,6 +103,21 @@ async def test_a_visitor_signs_in_before_booking(pages: AsyncTestClient[Any], db
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/nl/sign-in?next=%2Fnl%2Fcourses%2F")
     assert f"intake%3D{offer.intake_id}" in answer.headers["location"]
+
+
+async def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_signing_in(
+    pages: AsyncTestClient[Any],
+) -> None:
+    token = csrf_token((await pages.get("/nl/sign-in")).text)
+    answer = await pages.post(
+        f"/nl/waitlist/{uuid.uuid4()}/accept",
+        data={"_csrf_token": token},
+        headers={"referer": "https://testserver.local/nl/bookings?waitlisted=1"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    # The page the form was on, not the address it was sent to (which only takes forms).
+    assert answer.headers["location"] == "/nl/sign-in?next=%2Fnl%2Fbookings%3Fwaitlisted%3D1"
 
 
 async def test_a_duo_booking_ends_on_its_status_page(

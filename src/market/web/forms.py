@@ -4,10 +4,6 @@ it answers with, and the way to signing in before a page that needs an account."
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
-
-from litestar import Request
-from litestar.response import Redirect
 
 from market.kernel import catalogs
 from market.kernel.errors import DomainError, ErrorKind
@@ -39,9 +35,3 @@ def field_errors(page: Page, fact: DomainError, fields: Collection[str]) -> dict
 
 def error_status(fact: DomainError) -> int:
     return _STATUS[fact.kind]
-
-
-def sign_in_first(page: Page, request: Request[Any, Any, Any]) -> Redirect:
-    """To signing in, and back to this page (with its query) afterwards."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(page.url("/sign-in", {"next": here}), status_code=303)

@@ -50,6 +50,12 @@ class Page:
     # This page's path after the language prefix, with its query: the switcher's target.
     rest: str
 
+    def signed_in(self) -> Actor:
+        """The signed-in visitor; anyone else is sent to sign in first, and back."""
+        if not self.actor.is_authenticated:
+            raise session.SignInFirst()
+        return self.actor
+
     @property
     def dir(self) -> str:
         return self.lang.direction

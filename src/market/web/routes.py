@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from market.settings import Settings
-from market.web import i18n
+from market.web import i18n, session
 from market.web.page import LANGUAGE_COOKIE, provide_page
 from market.web.pages import PAGES
 
@@ -88,6 +88,7 @@ def routes() -> list[ControllerRouterHandler]:
             "/{lang:str}",
             route_handlers=PAGES,
             dependencies={"page": Provide(provide_page)},
+            exception_handlers={session.SignInFirst: session.sign_in_first},
             include_in_schema=False,
         ),
         create_static_files_router(

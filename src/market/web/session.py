@@ -9,9 +9,11 @@ The GraphQL endpoint never reads it: API clients send a bearer token.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.response import Redirect
 
 from market.db.database import Database
 from market.identity import service as identity
@@ -49,3 +51,20 @@ def signed_out() -> Cookie:
     return Cookie(
         key=COOKIE, value="", max_age=0, path="/", secure=True, httponly=True, samesite="lax"
     )
+
+
+class SignInFirst(Exception):
+    """A page that needs an account, asked for by a visitor who is not signed in
+    (`Page.signed_in`); answered by `sign_in_first`."""
+
+
+def sign_in_first(request: Request[Any, Any, Any], _: SignInFirst) -> Redirect:
+    """To signing in, and back afterwards: to this page, or for a form, to the page it was
+    sent from (signing in goes on only to a page of this site: pages/auth.local_target)."""
+    lang = request.path_params["lang"]
+    if request.method in ("GET", "HEAD"):
+        back = urlsplit(str(request.url))
+    else:
+        back = urlsplit(request.headers.get("referer", f"/{lang}/"))
+    here = back.path + (f"?{back.query}" if back.query else "")
+    return Redirect(f"/{lang}/sign-in?{urlencode({'next': here})}", status_code=303)

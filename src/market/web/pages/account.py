@@ -26,13 +26,6 @@ from market.web.pages.auth import Form
 Saved = Annotated[bool, Parameter(query="saved", default=False)]
 
 
-def _to_sign_in(page: Page, back: str = "/account") -> Redirect | None:
-    """Anonymous visitors sign in first, and come back to the page `back` after."""
-    if page.actor.is_authenticated:
-        return None
-    return Redirect(page.url("/sign-in", {"next": page.url(back)}), status_code=303)
-
-
 async def _account(
     page: Page,
     db: Database,
@@ -59,13 +52,13 @@ async def _account(
 
 @get("/account")
 async def account(page: Page, db: Database, saved: Saved) -> Template | Redirect:
-    return _to_sign_in(page) or await _account(page, db, saved=saved)
+    page.signed_in()
+    return await _account(page, db, saved=saved)
 
 
 @post("/account/language", status_code=303)
 async def change_language(page: Page, db: Database, data: Form) -> Template | Redirect:
-    if refused := _to_sign_in(page):
-        return refused
+    page.signed_in()
     code = data.get("language", "")
     try:
         async with db.transaction() as transaction:
@@ -81,8 +74,7 @@ async def change_language(page: Page, db: Database, data: Form) -> Template | Re
 @get("/account/data")
 async def data(page: Page, db: Database) -> Response[bytes] | Redirect:
     """The same document as the API's `myData`, as a file to keep."""
-    if refused := _to_sign_in(page, "/account/data"):
-        return refused
+    page.signed_in()
     async with db.reader() as reader:
         document = await export.personal_data(reader, page.actor)
     return Response(
@@ -97,15 +89,15 @@ async def data(page: Page, db: Database) -> Response[bytes] | Redirect:
 
 @get("/account/delete")
 async def delete_form(page: Page) -> Template | Redirect:
-    return _to_sign_in(page, "/account/delete") or page.render("account/delete.html", errors={})
+    page.signed_in()
+    return page.render("account/delete.html", errors={})
 
 
 @post("/account/delete", status_code=303)
 async def delete(
     request: Request[Any, Any, Any], page: Page, db: Database, settings: Settings, data: Form
 ) -> Template | Redirect:
-    if refused := _to_sign_in(page):
-        return refused
+    page.signed_in()
     try:
         async with db.transaction() as transaction:
             attempt = await identity.delete_my_account(

@@ -29,7 +29,7 @@ from market.payments import service as payments_service
 from market.payments.gateway import GatewayUnavailable
 from market.payments.service import Payments
 from market.settings import Settings
-from market.web.forms import error_message, error_status, sign_in_first
+from market.web.forms import error_message, error_status
 from market.web.page import Page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -92,14 +92,12 @@ def _form(
 
 @get("/courses/{course_id:uuid}/book")
 async def booking_form(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     course_id: uuid.UUID,
     intake: uuid.UUID | None = None,
 ) -> Template | Redirect:
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     offer = await _offer(db, page.actor, course_id)
     chosen = str(intake) if intake else ""
     if not chosen and len(offer.intakes) == 1:
@@ -113,7 +111,6 @@ def _chosen_intake(offer: Offer, value: str) -> uuid.UUID | None:
 
 @post("/courses/{course_id:uuid}/book", status_code=303)
 async def book(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     settings: Settings,
@@ -123,8 +120,7 @@ async def book(
 ) -> Template | Redirect:
     """Hold a seat (or a place in line) through the checkout startCheckout runs; paying
     online follows on the payment step, after this transaction committed."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     offer = await _offer(db, page.actor, course_id)
     values = {key: data.get(key, "").strip() for key in ("intake", "method", "duo_reference")}
     intake_id = _chosen_intake(offer, values["intake"])
@@ -186,8 +182,7 @@ async def payment_step(
     """Stripe's Payment Element for the held booking: the same PaymentIntent each time the
     page is opened (prepare_payment), never a second charge. `again`: the learner had
     booked this intake already."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     status = page.url(f"/bookings/{enrollment_id}")
     try:
         async with db.transaction() as session:

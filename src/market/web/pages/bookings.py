@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
@@ -34,7 +34,7 @@ from market.payments.models import DuoInvoice, Payment, PaymentState
 from market.payments.service import Payments
 from market.reviews import service as reviews
 from market.settings import Settings
-from market.web.forms import error_message, error_status, sign_in_first
+from market.web.forms import error_message, error_status
 from market.web.page import Page
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -124,7 +124,6 @@ async def _settle_payment(
 
 @get("/bookings/{enrollment_id:uuid}")
 async def booking_status(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     settings: Settings,
@@ -133,8 +132,7 @@ async def booking_status(
     again: bool = False,
 ) -> Template | Redirect:
     """`again`: the learner had booked this intake already (the booking they had)."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     view = await _own(db, page.actor, enrollment_id)
     held = view.enrollment.state is EnrollmentState.HELD
     if held and view.enrollment.payment_method in payments_service.ONLINE:
@@ -164,7 +162,6 @@ async def _duo_over_maximum(
 
 @get("/bookings")
 async def my_bookings(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     waitlisted: uuid.UUID | None = None,
@@ -173,8 +170,7 @@ async def my_bookings(
 ) -> Template | Redirect:
     """`waitlisted`: the place in line a booking just took (`again`: it had it already);
     `reviewed`: the course just reviewed."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     return await _my_bookings(
         page, db, waitlisted=waitlisted, reviewed=reviewed is not None, again=again
     )
@@ -229,12 +225,9 @@ async def _places(session: AsyncSession, actor: Actor) -> list[PlaceView]:
 
 
 @get("/bookings/{enrollment_id:uuid}/cancel")
-async def cancel_step(
-    request: Request[Any, Any, Any], page: Page, db: Database, enrollment_id: uuid.UUID
-) -> Template | Redirect:
+async def cancel_step(page: Page, db: Database, enrollment_id: uuid.UUID) -> Template | Redirect:
     """What cancelling would give back, before the learner confirms it."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     view = await _own(db, page.actor, enrollment_id)
     try:
         async with db.reader() as session:
@@ -252,14 +245,12 @@ async def cancel_step(
 
 @post("/bookings/{enrollment_id:uuid}/cancel", status_code=303)
 async def cancel(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     settings: Settings,
     enrollment_id: uuid.UUID,
 ) -> Template | Redirect:
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     try:
         async with db.transaction() as session:
             await enrollment_service.cancel_enrollment(
@@ -281,7 +272,6 @@ async def cancel(
 
 @post("/waitlist/{entry_id:uuid}/accept", status_code=303)
 async def accept_offer(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     settings: Settings,
@@ -289,8 +279,7 @@ async def accept_offer(
 ) -> Template | Redirect:
     """Take the offered seat: a hold like a checkout's, to pay (or for the school to
     accept a DUO booking)."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     try:
         async with db.transaction() as session:
             held = await enrollment_service.accept_waitlist_offer(
@@ -308,15 +297,13 @@ async def accept_offer(
 
 @post("/bookings/{enrollment_id:uuid}/review", status_code=303)
 async def review(
-    request: Request[Any, Any, Any],
     page: Page,
     db: Database,
     enrollment_id: uuid.UUID,
     data: Form,
 ) -> Template | Redirect:
     """Rate the course of a started booking (1 to 5) and say why."""
-    if not page.actor.is_authenticated:
-        return sign_in_first(page, request)
+    page.signed_in()
     view = await _own(db, page.actor, enrollment_id)
     rating = data.get("rating", "")
     try:
