@@ -44,8 +44,15 @@ async def started_enrollment(
     )
 
 
-async def started_courses(session: AsyncSession, learner_id: uuid.UUID) -> set[uuid.UUID]:
-    """The courses the learner has a started, confirmed enrollment on (as
-    `started_enrollment` counts one): those they may review."""
-    rows = await session.scalars(select(Enrollment.course_id).where(_started(learner_id)))
-    return set(rows)
+async def started_enrollments(
+    session: AsyncSession, learner_id: uuid.UUID
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Course -> one started, confirmed enrollment of the learner on it (as
+    `started_enrollment` counts one): the courses they may review, and the booking a
+    review is given under."""
+    rows = await session.execute(
+        select(Enrollment.course_id, Enrollment.id)
+        .where(_started(learner_id))
+        .order_by(Enrollment.created_at.desc())
+    )
+    return dict(rows.tuples().all())

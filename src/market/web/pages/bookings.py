@@ -192,8 +192,8 @@ async def _my_bookings(
         found = await enrollment_service.my_enrollments(session, actor, PageRequest(LISTED))
         views = await _views(session, found.items)
         places = await _places(session, actor)
-        reviewable = await eligibility.started_courses(session, learner_id)
-        own_reviews = await reviews.my_reviews(session, actor)
+        started = await eligibility.started_enrollments(session, learner_id)
+        reviewed_courses = {review.course_id for review in await reviews.my_reviews(session, actor)}
     return page.render(
         "bookings/list.html",
         status_code=status_code,
@@ -203,7 +203,10 @@ async def _my_bookings(
         waitlisted=waitlisted,
         reviewed=reviewed,
         again=again,
-        may_review=reviewable - {review.course_id for review in own_reviews},
+        # The bookings that carry a review form: one per started course not yet reviewed.
+        may_review={
+            booking for course, booking in started.items() if course not in reviewed_courses
+        },
         error=error,
     )
 
