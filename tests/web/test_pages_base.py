@@ -41,6 +41,9 @@ async def test_an_unknown_page_is_a_page_in_its_language(pages: AsyncTestClient[
     assert '<html lang="nl" dir="ltr">' in answer.text
     assert "Pagina niet gevonden" in answer.text
     assert 'href="#main"' in answer.text  # the skip link
+    # The switcher names each language as it calls itself, and links this page in it.
+    assert '<a href="/ti/no-such-page" lang="ti" hreflang="ti">ትግርኛ</a>' in answer.text
+    assert '<a href="/ar/no-such-page" lang="ar" hreflang="ar">العربية</a>' in answer.text
     policy = answer.headers["content-security-policy"]
     assert "default-src 'none'" in policy
     assert "script-src 'self';" in policy

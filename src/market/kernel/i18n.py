@@ -35,6 +35,11 @@ class Language(StrEnum):
 DEFAULT_LANGUAGE = Language.NL
 
 
+def native_name(code: str) -> str:
+    """What a language calls itself (Nederlands, العربية, ትግርኛ), from Babel's locale data."""
+    return str(Locale.parse(code).get_display_name(code))
+
+
 def negotiate(accept_language: str) -> Language:
     """The language an `Accept-Language` header prefers most among those spoken here:
     ranges by weight (ties keep their order), matched by their primary subtag, so `en-GB`

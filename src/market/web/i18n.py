@@ -16,9 +16,6 @@ from markupsafe import Markup
 from market.kernel import catalogs
 from market.kernel.i18n import Language, negotiate
 
-# What a language calls itself, for the switcher.
-NATIVE_NAMES = {"nl": "Nederlands", "en": "English", "ar": "العربية", "tr": "Türkçe", "ti": "ትግርኛ"}
-
 
 def language(code: str) -> Language | None:
     """The language a URL prefix names, or None."""

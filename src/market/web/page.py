@@ -20,7 +20,7 @@ from litestar.response import Template
 
 from market.db.database import Database
 from market.identity.policies import Actor
-from market.kernel.i18n import Language
+from market.kernel.i18n import Language, native_name
 from market.settings import Settings
 from market.web import i18n, session
 
@@ -72,8 +72,7 @@ class Page:
     def languages(self) -> list[tuple[str, str, str]]:
         """(code, name in its own language, this page in it) for the switcher."""
         return [
-            (lang.value, i18n.NATIVE_NAMES[lang.value], f"/{lang.value}{self.rest}")
-            for lang in Language
+            (lang.value, native_name(lang.value), f"/{lang.value}{self.rest}") for lang in Language
         ]
 
     def money(self, cents: int) -> str:

@@ -17,6 +17,7 @@ from market.enrollment import service as enrollment
 from market.enrollment.policies import BookingRules
 from market.identity import service as identity
 from market.kernel.errors import DomainError
+from market.kernel.i18n import native_name
 from market.privacy import export
 from market.settings import Settings
 from market.web import forms, i18n, session
@@ -42,7 +43,7 @@ async def _account(
         "account/account.html",
         name=user.display_name,
         email=user.email,
-        language=i18n.NATIVE_NAMES.get(user.preferred_language, user.preferred_language),
+        language=native_name(user.preferred_language),
         preferred=user.preferred_language,
         saved=saved,
         errors=errors or {},
