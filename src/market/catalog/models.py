@@ -293,6 +293,11 @@ class Intake(Base):
         CheckConstraint("queue_length >= 0", name="queue_not_negative"),
     )
 
+    @property
+    def free_seats(self) -> int:
+        """Seats no one holds (never below zero: seats_within_capacity)."""
+        return self.seat_capacity - self.seats_taken
+
 
 class CatalogChange(Base):
     """The feed of catalog changes that search must see: written by triggers on the

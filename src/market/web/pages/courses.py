@@ -90,7 +90,7 @@ def _starts(
             intake,
             availability_of(intake, today),
             places.get(intake.location_id) if intake.location_id else None,
-            max(intake.seat_capacity - intake.seats_taken, 0),
+            intake.free_seats,
             catalog.weekly_schedule(intake.weekly_schedule),
             page.url(f"/courses/{course.id}/book", {"intake": str(intake.id)})
             if bookable
