@@ -4,32 +4,20 @@ answers for the same filters, and two ticked cards open side by side."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 from playwright.async_api import Page
 
-from market.api.graphql import ids
+from tests.support.graphql import GraphQLClient
 from tests.web.conftest import LiveServer
-
-SEARCH = """
-query($filter: CourseFilter, $sort: CourseSort) {
-  searchCourses(filter: $filter, sort: $sort, first: 20) {
-    totalCount
-    nodes { course { id } }
-  }
-}
-"""
+from tests.web.test_search_pages import answered
 
 
-async def api_answer(
-    live_server: LiveServer, filter: dict, sort: str
-) -> tuple[int, list[uuid.UUID]]:  # type: ignore[type-arg]
+async def api_answer(live_server: LiveServer, **variables: Any) -> tuple[int, list[uuid.UUID]]:
+    """searchCourses' total and first page for the same filters, over HTTP."""
     async with httpx.AsyncClient(base_url=live_server.url) as client:
-        answer = await client.post(
-            "/graphql", json={"query": SEARCH, "variables": {"filter": filter, "sort": sort}}
-        )
-    found = answer.json()["data"]["searchCourses"]
-    return found["totalCount"], [ids.decode("Course", n["course"]["id"]) for n in found["nodes"]]
+        return await answered(GraphQLClient(client), **variables)  # type: ignore[arg-type]
 
 
 async def listed(page: Page) -> list[uuid.UUID]:
@@ -55,8 +43,8 @@ async def test_the_form_lists_what_the_api_answers_for_the_same_filters(
 
     total, expected = await api_answer(
         live_server,
-        {"routes": ["B1"], "evening": True, "maxPriceCents": 900_000},
-        "PRICE",
+        filter={"routes": ["B1"], "evening": True, "maxPriceCents": 900_000},
+        sort="PRICE",
     )
     assert total > 1
     assert await listed(page) == expected
